@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+// Weave: an explicit-state model checker and Z3 prover for kernel protocols.
+//
+// Layers depend downward only:
+//   WeaveSource -> WeaveSyntax -> WeaveIR -> WeaveSema
+//   -> back ends (WeaveExplorer; WeaveZ3 -> WeaveProver) -> WeaveReport -> WeaveDriver -> weave
+// Only WeaveZ3 imports the CZ3 C module (a test keeps it that way).
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Weave",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "weave", targets: ["weave"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Z3 from Debian: `apt-get install libz3-dev` (the .ci/run script installs it).
+        .systemLibrary(name: "CZ3", path: "Sources/CZ3", pkgConfig: "z3",
+                       providers: [.apt(["libz3-dev"])]),
+        .target(name: "WeaveSource", swiftSettings: strict),
+        .target(name: "WeaveSyntax", dependencies: ["WeaveSource"], swiftSettings: strict),
+        .target(name: "WeaveIR", dependencies: ["WeaveSource"], swiftSettings: strict),
+        .target(name: "WeaveSema", dependencies: ["WeaveSource", "WeaveSyntax", "WeaveIR"], swiftSettings: strict),
+        .target(name: "WeaveExplorer", dependencies: ["WeaveIR"], swiftSettings: strict),
+        .target(name: "WeaveZ3", dependencies: ["CZ3"], swiftSettings: strict),
+        .target(name: "WeaveProver", dependencies: ["WeaveIR", "WeaveZ3", "WeaveExplorer"], swiftSettings: strict),
+        .target(name: "WeaveReport", dependencies: ["WeaveIR", "WeaveExplorer", "WeaveSource"], swiftSettings: strict),
+        .target(name: "WeaveDriver",
+                dependencies: ["WeaveSource", "WeaveSyntax", "WeaveIR", "WeaveSema",
+                               "WeaveExplorer", "WeaveProver", "WeaveReport"],
+                swiftSettings: strict),
+        .executableTarget(name: "weave",
+                          dependencies: ["WeaveDriver",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
+        .testTarget(name: "WeaveSyntaxTests", dependencies: ["WeaveSyntax", "WeaveSource"], swiftSettings: strict),
+        .testTarget(name: "WeaveSemaTests", dependencies: ["WeaveSema", "WeaveSyntax", "WeaveIR", "WeaveSource"], swiftSettings: strict),
+        .testTarget(name: "WeaveExplorerTests", dependencies: ["WeaveExplorer", "WeaveDriver", "WeaveIR"], swiftSettings: strict),
+        .testTarget(name: "WeaveZ3Tests", dependencies: ["WeaveZ3"], swiftSettings: strict),
+        .testTarget(name: "WeaveDriverTests", dependencies: ["WeaveDriver"], swiftSettings: strict),
+    ]
+)

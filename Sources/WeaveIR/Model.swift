@@ -1,0 +1,73 @@
+import WeaveSource
+
+/// An invariant or reachability target: a boolean state predicate.
+public struct StateProperty: Sendable {
+    public let name: String
+    public let expr: Expr
+    public let range: SourceRange?
+    public init(name: String, expr: Expr, range: SourceRange?) { self.name = name; self.expr = expr; self.range = range }
+}
+
+/// A liveness property, checked under the model's fairness.
+public struct LivenessProperty: Sendable {
+    public enum Form: Sendable {
+        /// Every fair run eventually reaches a state satisfying P.
+        case eventually(Expr)
+        /// Whenever P holds, Q holds then or later.
+        case leadsTo(Expr, Expr)
+        /// P holds infinitely often.
+        case alwaysEventually(Expr)
+    }
+    public let name: String
+    /// Bound registers and their types for `forall x: T:` prefixes (one property per value).
+    public let quantified: [(bound: Int, type: IRType)]
+    public let form: Form
+    public let boundCount: Int
+    public let range: SourceRange?
+    public init(name: String, quantified: [(bound: Int, type: IRType)], form: Form, boundCount: Int, range: SourceRange?) {
+        self.name = name; self.quantified = quantified; self.form = form; self.boundCount = boundCount; self.range = range
+    }
+}
+
+/// A param or const as elaborated for this run.
+public struct Setting: Sendable {
+    public let name: String
+    public let type: IRType
+    public let value: Int64
+    public let isParam: Bool
+    public init(name: String, type: IRType, value: Int64, isParam: Bool) {
+        self.name = name; self.type = type; self.value = value; self.isParam = isParam
+    }
+    /// `design=fput_sync`.
+    public var description: String { "\(name)=\(type.format(value))" }
+}
+
+/// A fully elaborated model: what every back end consumes.
+public struct Model: Sendable {
+    public let name: String
+    public let settings: [Setting]
+    public let globals: [Variable]
+    public let processes: [Process]
+    public let invariants: [StateProperty]
+    public let reachables: [StateProperty]
+    public let liveness: [LivenessProperty]
+    /// Bound registers that invariants, reachables and liveness predicates use.
+    public let propertyBoundCount: Int
+    /// Names of every assert message and `overflow(q)` property, in source order.
+    public let assertNames: [String]
+    public let overflowNames: [String]
+
+    public init(name: String, settings: [Setting], globals: [Variable], processes: [Process],
+                invariants: [StateProperty], reachables: [StateProperty], liveness: [LivenessProperty],
+                propertyBoundCount: Int, assertNames: [String], overflowNames: [String]) {
+        self.name = name; self.settings = settings; self.globals = globals; self.processes = processes
+        self.invariants = invariants; self.reachables = reachables; self.liveness = liveness
+        self.propertyBoundCount = propertyBoundCount
+        self.assertNames = assertNames; self.overflowNames = overflowNames
+    }
+
+    /// Every property name a user can select, with its kind.
+    public var propertyNames: [String] {
+        invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + ["deadlock"]
+    }
+}

@@ -1,0 +1,104 @@
+import WeaveSource
+
+/// Index of a node in a process's control-flow graph.
+public typealias NodeID = Int
+
+/// One instruction of a process body. A step runs nodes from its label's entry
+/// until control reaches another label's entry (the next step's), `done`, or a
+/// disabled `await`.
+public struct Node: Sendable {
+    public enum Kind: Sendable {
+        /// Assign a scalar (or whole set) value.
+        case assign(Place, Expr, next: NodeID)
+        /// Copy an aggregate (array or queue) of the same type.
+        case copy(to: Place, from: Place, next: NodeID)
+        /// Set every slot of an aggregate from `values` (flattened; queues: length then elements).
+        case fill(Place, [Int64], next: NodeID)
+        /// Push onto a queue/stack; a full one is the violation `overflow(name)`.
+        case push(Place, Expr, queueName: String, next: NodeID)
+        /// Pop the front/top, optionally storing it.
+        case pop(Place, into: Place?, next: NodeID)
+        /// Disable this path of the step unless the condition holds.
+        case await(Expr, next: NodeID)
+        /// A violation named `message` unless the condition holds.
+        case assert(Expr, message: String, next: NodeID)
+        case branch(Expr, then: NodeID, else: NodeID)
+        /// Nondeterministic choice between the successors.
+        case either([NodeID])
+        /// Bind register `bound` to each value of the domain in turn (disabled if empty).
+        case choose(bound: Int, IRDomain, next: NodeID)
+        case jump(NodeID)
+        /// The process terminates.
+        case done
+    }
+    public let kind: Kind
+    public let range: SourceRange?
+    public init(_ kind: Kind, _ range: SourceRange?) { self.kind = kind; self.range = range }
+}
+
+/// A label: where an atomic step starts.
+public struct LabelInfo: Sendable {
+    public let name: String
+    /// A valid end state: waiting here forever is not a deadlock.
+    public let isEnd: Bool
+    public let entry: NodeID
+    public let range: SourceRange?
+    public init(name: String, isEnd: Bool, entry: NodeID, range: SourceRange?) {
+        self.name = name; self.isEnd = isEnd; self.entry = entry; self.range = range
+    }
+}
+
+/// Weak, strong or no fairness.
+public enum FairnessKind: String, Sendable { case unfair, weak, strong }
+
+/// A variable: global or process-local.
+public struct Variable: Sendable {
+    public let name: String
+    public let type: IRType
+    /// For each slot of the flattened type, the initial values it may take
+    /// (several values mean several initial states: their cartesian product).
+    public let initial: [[Int64]]
+    public let range: SourceRange?
+    public init(name: String, type: IRType, initial: [[Int64]], range: SourceRange?) {
+        self.name = name; self.type = type; self.initial = initial; self.range = range
+    }
+}
+
+/// A process template, instantiated once per value of `indexType` (or once if nil).
+public struct Process: Sendable {
+    public let name: String
+    public let indexType: IRType?
+    public let fairness: FairnessKind
+    public let locals: [Variable]
+    public let labels: [LabelInfo]
+    /// `labelAt[node]` is the label whose entry `node` is, if any.
+    public let labelAt: [LabelID?]
+    public let nodes: [Node]
+    /// Number of bound registers the body's `choose`s and quantifiers use.
+    public let boundCount: Int
+    public let range: SourceRange?
+
+    public init(name: String, indexType: IRType?, fairness: FairnessKind, locals: [Variable],
+                labels: [LabelInfo], nodes: [Node], boundCount: Int, range: SourceRange?) {
+        self.name = name; self.indexType = indexType; self.fairness = fairness; self.locals = locals
+        self.labels = labels; self.nodes = nodes; self.boundCount = boundCount; self.range = range
+        var at = [LabelID?](repeating: nil, count: nodes.count)
+        for (i, l) in labels.enumerated() where l.entry < nodes.count { at[l.entry] = LabelID(i) }
+        self.labelAt = at
+    }
+
+    /// Number of instances.
+    public var instanceCount: Int { indexType.map { Int($0.cardinality) } ?? 1 }
+
+    /// The pc value meaning "terminated".
+    public var doneLabel: LabelID { LabelID(labels.count) }
+
+    /// The name of a pc value.
+    public func labelName(_ l: LabelID) -> String { l.index < labels.count ? labels[l.index].name : "done" }
+
+    /// `nfsd(1)` or `worker`.
+    public func instanceName(_ k: Int) -> String {
+        guard let t = indexType else { return name }
+        return "\(name)(\(t.format(t.lowerBound + Int64(k))))"
+    }
+}

@@ -1,0 +1,425 @@
+import WeaveSource
+import WeaveSyntax
+import WeaveIR
+
+typealias AExpr = WeaveSyntax.Expr
+typealias IExpr = WeaveIR.Expr
+
+/// An `expect` line, with its settings as text (applied like command-line overrides).
+public struct Expectation: Sendable {
+    public enum Verdict: Sendable, Equatable {
+        /// Every listed property holds (all properties if the list is empty).
+        case holds([String])
+        /// Checking this property alone finds it violated.
+        case violated(String)
+    }
+    /// `(name, value)` pairs; one run per combination of the `in` lists.
+    public let runs: [[(String, String)]]
+    public let verdict: Verdict
+    public let range: SourceRange
+}
+
+/// What a name means during elaboration.
+enum Symbol {
+    case constant(Int64, SourceRange)
+    case param(IRType, Int64, SourceRange)
+    case enumMember(IRType, Int64, SourceRange)
+    case type(IRType, SourceRange)
+    case global(GlobalID, SourceRange)
+    case def([Ident], AExpr, SourceRange)
+    case macro([Ident], [Stmt], SourceRange)
+    case process(ProcessID, SourceRange)
+
+    var range: SourceRange {
+        switch self {
+        case .constant(_, let r), .param(_, _, let r), .enumMember(_, _, let r), .type(_, let r),
+             .global(_, let r), .def(_, _, let r), .macro(_, _, let r), .process(_, let r): return r
+        }
+    }
+    var kindName: String {
+        switch self {
+        case .constant: return "constant"
+        case .param: return "param"
+        case .enumMember: return "enum value"
+        case .type: return "type"
+        case .global: return "variable"
+        case .def: return "def"
+        case .macro: return "macro"
+        case .process: return "process"
+        }
+    }
+}
+
+/// The integer type of arithmetic results: any Int64.
+let intType = IRType.range(lo: Int64.min, hi: Int64.max)
+
+/// Turns parsed files into a typed `Model` for one setting of params and consts.
+final class Elaborator {
+    var diags = DiagnosticBag()
+    var symbols: [String: Symbol] = [:]
+    var settings: [WeaveIR.Setting] = []
+    var globals: [Variable] = []
+    var processDecls: [ProcessDecl] = []
+    var overrides: [String: String]
+    var usedOverrides = Set<String>()
+    var modelName: String
+    /// Reads and writes per variable, for unused-variable warnings.
+    var usedGlobals = Set<Int>()
+    var maxRegisters = 0
+    /// Per process template: label names (after macro expansion), index type, local types.
+    var labelNames: [[String]] = []
+    var processIndexTypes: [IRType?] = []
+    var localTypes: [[IRType?]] = []
+    var assertNames: [String] = []
+    var overflowNames: [String] = []
+
+    init(overrides: [String: String], modelName: String) {
+        self.overrides = overrides
+        self.modelName = modelName
+    }
+
+    func declare(_ name: Ident, _ sym: Symbol) {
+        if let old = symbols[name.name] {
+            diags.error("'\(name.name)' is already declared as a \(old.kindName)", at: name.range,
+                        notes: ["the earlier declaration is at \(old.range.description)"])
+            return
+        }
+        symbols[name.name] = sym
+    }
+
+    // MARK: constants
+
+    /// Evaluates a constant integer expression (consts, params, enum values, arithmetic).
+    func constValue(_ e: AExpr) -> Int64? {
+        let x = expr(e, Scope.constant, expected: nil)
+        guard let x else { return nil }
+        if case .literal(let v) = x.op { return v }
+        diags.error("expected a constant here (consts, params and literals only)", at: e.range)
+        return nil
+    }
+
+    func constInt(_ e: AExpr, what: String) -> Int64? {
+        guard let v = constValue(e) else { return nil }
+        return v
+    }
+
+    /// Parses a command-line or `expect` value for a type.
+    func parseValue(_ text: String, as type: IRType) -> Int64? {
+        switch type {
+        case .bool:
+            if text == "true" { return 1 }
+            if text == "false" { return 0 }
+            return nil
+        case .enumeration(_, let members):
+            return members.firstIndex(of: text).map { Int64($0) }
+        case .range:
+            guard let v = Int64(text), type.contains(v) else { return nil }
+            return v
+        default:
+            return nil
+        }
+    }
+
+    // MARK: types
+
+    func resolveType(_ t: TypeExpr, name: String = "") -> IRType? {
+        switch t.kind {
+        case .bool: return .bool
+        case .named(let n):
+            switch symbols[n] {
+            case .type(let ty, _): return ty
+            case .some(let s):
+                diags.error("'\(n)' is a \(s.kindName), not a type", at: t.range)
+                return nil
+            case .none:
+                let cands = symbols.compactMap { k, v -> String? in if case .type = v { return k }; return nil }
+                diags.error("unknown type '\(n)'", at: t.range,
+                            notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] } ?? [])
+                return nil
+            }
+        case .range(let loE, let hiE, let exclusive):
+            guard let lo = constValue(loE), var hi = constValue(hiE) else { return nil }
+            if exclusive { hi = hi &- 1 }
+            if hi < lo {
+                diags.error("the range \(lo)..\(hi) is empty", at: t.range)
+                return nil
+            }
+            if hi.subtractingReportingOverflow(lo).overflow || hi - lo >= (1 << 40) {
+                diags.error("the range \(lo)..\(hi) is too large for a model variable", at: t.range)
+                return nil
+            }
+            return .range(lo: lo, hi: hi)
+        case .enumeration(let members):
+            let ty = IRType.enumeration(name: name, members: members.map(\.name))
+            var seen = Set<String>()
+            for (i, m) in members.enumerated() {
+                if !seen.insert(m.name).inserted {
+                    diags.error("enum value '\(m.name)' is listed twice", at: m.range)
+                    continue
+                }
+                declare(m, .enumMember(ty, Int64(i), m.range))
+            }
+            return ty
+        case .array(let i, let e):
+            guard let it = resolveType(i), let et = resolveType(e) else { return nil }
+            guard it.isScalar else {
+                diags.error("an array index must be a finite scalar type (a range, an enum or bool), not \(it.description)", at: i.range)
+                return nil
+            }
+            let ty = IRType.array(index: it, element: et)
+            if it.cardinality > 1 << 20 || ty.slotCount > 1 << 20 || ty.slotCount <= 0 {
+                diags.error("the array \(ty.description) would have \(it.cardinality) elements; that is too large for a state", at: t.range)
+                return nil
+            }
+            return ty
+        case .set(let e):
+            guard let et = resolveType(e) else { return nil }
+            guard et.isScalar, et.cardinality <= 64 else {
+                diags.error("a set's element type must be a finite scalar type with at most 64 values, not \(et.description)", at: e.range)
+                return nil
+            }
+            return .set(element: et)
+        case .queue(let e, let capE, let lifo):
+            guard let et = resolveType(e), let cap = constValue(capE) else { return nil }
+            guard et.isScalar else {
+                diags.error("queue and stack elements must be scalars (bool, a range or an enum), not \(et.description)", at: e.range)
+                return nil
+            }
+            guard cap >= 1, cap <= 4096 else {
+                diags.error("a \(lifo ? "stack" : "queue")'s capacity must be between 1 and 4096, not \(cap)", at: capE.range)
+                return nil
+            }
+            return .queue(element: et, capacity: Int(cap), lifo: lifo)
+        }
+    }
+
+    // MARK: declarations
+
+    /// Elaborates every declaration in dependency order (imports first).
+    func run(_ src: ModelSource) -> (consts: Void, props: [Decl]) {
+        var ordered: [SourceUnit] = Array(src.units.dropFirst().reversed())
+        ordered.append(src.root)
+        var later: [Decl] = []
+        for unit in ordered {
+            for d in unit.decls {
+                switch d {
+                case .model(let n): if unit.file === src.root.file { modelName = n.name }
+                case .importFile: break
+                case .constant(let name, let e):
+                    var v: Int64? = nil
+                    if let o = overrides[name.name] {
+                        usedOverrides.insert(name.name)
+                        if let iv = Int64(o) { v = iv } else {
+                            diags.error("--const \(name.name)=\(o): the value must be an integer", at: nil)
+                        }
+                    } else {
+                        v = constValue(e)
+                    }
+                    if let v {
+                        declare(name, .constant(v, name.range))
+                        settings.append(WeaveIR.Setting(name: name.name, type: .range(lo: v, hi: v), value: v, isParam: false))
+                    }
+                case .param(let name, let t, let e):
+                    guard let ty = resolveType(t, name: name.name) else { continue }
+                    guard ty == .bool || { if case .enumeration = ty { return true }; return false }() else {
+                        diags.error("a param must be a bool or an enum (a design choice); use a const for numbers", at: t.range)
+                        continue
+                    }
+                    var v: Int64? = nil
+                    if let o = overrides[name.name] {
+                        usedOverrides.insert(name.name)
+                        v = parseValue(o, as: ty)
+                        if v == nil {
+                            let allowed: String
+                            if case .enumeration(_, let m) = ty { allowed = m.joined(separator: ", ") } else { allowed = "true, false" }
+                            diags.error("--param \(name.name)=\(o): not a value of the param; allowed: \(allowed)", at: nil)
+                        }
+                    } else if let x = expr(e, .constant, expected: ty) {
+                        if case .literal(let lv) = x.op, compatible(x.type, ty) { v = lv }
+                        else { diags.error("the default of param '\(name.name)' must be a value of \(ty.description)", at: e.range) }
+                    }
+                    if let v {
+                        declare(name, .param(ty, v, name.range))
+                        settings.append(WeaveIR.Setting(name: name.name, type: ty, value: v, isParam: true))
+                    }
+                case .typeAlias(let name, let t):
+                    if let ty = resolveType(t, name: name.name) { declare(name, .type(ty, name.range)) }
+                case .variable(let v):
+                    if let g = variable(v, scope: .constant) {
+                        declare(v.name, .global(GlobalID(globals.count), v.name.range))
+                        globals.append(g)
+                    }
+                case .macro(let name, let params, let body, let r):
+                    declare(name, .macro(params, body, r))
+                case .def(let name, let params, let e):
+                    declare(name, .def(params, e, name.range))
+                case .process(let p):
+                    declare(p.name, .process(ProcessID(processDecls.count), p.name.range))
+                    processDecls.append(p)
+                case .invariant, .reachable, .liveness, .expect:
+                    if unit.file === src.root.file || { if case .expect = d { return false }; return true }() {
+                        later.append(d)
+                    }
+                }
+            }
+        }
+        for (k, _) in overrides where !usedOverrides.contains(k) {
+            let names = settings.map(\.name)
+            diags.error("there is no param or const named '\(k)' in this model", at: nil,
+                        notes: (Spelling.suggestion(for: k, among: names).map { ["did you mean '\($0)'?"] } ?? [])
+                            + ["params and consts: \(names.joined(separator: ", "))"])
+        }
+        return ((), later)
+    }
+
+    /// Elaborates a variable declaration (global or local).
+    func variable(_ v: VarDecl, scope: Scope) -> Variable? {
+        guard let ty = resolveType(v.type) else { return nil }
+        if ty.slotCount > 1 << 16 {
+            diags.error("variable '\(v.name.name)' has \(ty.slotCount) slots; the limit is 65536", at: v.type.range)
+            return nil
+        }
+        var slotTypes: [IRType] = []
+        func flat(_ t: IRType) {
+            switch t {
+            case .bool, .range, .enumeration, .set: slotTypes.append(t)
+            case .array(let i, let e): for _ in 0..<i.cardinality { flat(e) }
+            case .queue(let e, let c, _):
+                slotTypes.append(.range(lo: 0, hi: Int64(c)))
+                for _ in 0..<c { slotTypes.append(e) }
+            }
+        }
+        flat(ty)
+        switch v.initializer {
+        case .any(let r):
+            if case .queue = ty {
+                diags.error("a queue cannot start as 'any'; start it empty ([]) ", at: r)
+                return nil
+            }
+            var out: [[Int64]] = []
+            for st in slotTypes {
+                if case .set(let e) = st {
+                    guard e.cardinality <= 6 else {
+                        diags.error("'any' over a set of \(e.cardinality) elements gives 2^\(e.cardinality) initial states; use 'in {...}'", at: r)
+                        return nil
+                    }
+                    out.append((0..<(Int64(1) << e.cardinality)).map { $0 })
+                } else {
+                    guard st.cardinality <= 1 << 12 else {
+                        diags.error("'any' over \(st.description) gives too many initial states", at: r)
+                        return nil
+                    }
+                    out.append((0..<st.cardinality).map { st.lowerBound + $0 })
+                }
+            }
+            return Variable(name: v.name.name, type: ty, initial: out, range: v.name.range)
+        case .oneOf(let e):
+            guard ty.isScalar || { if case .set = ty { return true }; return false }() else {
+                diags.error("'in' initialises scalars and sets only", at: e.range)
+                return nil
+            }
+            var values: [Int64] = []
+            if case .setLiteral(let items) = e.kind {
+                for it in items {
+                    guard let x = expr(it, scope, expected: ty) else { return nil }
+                    guard case .literal(let lv) = x.op, compatible(x.type, ty) else {
+                        diags.error("expected a constant of type \(ty.description)", at: it.range)
+                        return nil
+                    }
+                    if ty.isScalar && !ty.contains(lv) {
+                        diags.error("\(lv) is not a value of \(ty.description)", at: it.range)
+                        return nil
+                    }
+                    values.append(lv)
+                }
+            } else if case .type(let t) = domainOf(e) {
+                guard compatible(t, ty) else {
+                    diags.error("'in' needs values of \(ty.description), not \(t.description)", at: e.range)
+                    return nil
+                }
+                values = (0..<t.cardinality).map { t.lowerBound + $0 }.filter { ty.contains($0) }
+            } else {
+                diags.error("expected a set of constants after 'in', such as {0, 1}", at: e.range)
+                return nil
+            }
+            if values.isEmpty {
+                diags.error("the set of initial values is empty", at: e.range)
+                return nil
+            }
+            return Variable(name: v.name.name, type: ty, initial: [values], range: v.name.range)
+        case .value(let e):
+            guard let slots = constantSlots(e, for: ty, scope: scope) else { return nil }
+            return Variable(name: v.name.name, type: ty, initial: slots.map { [$0] }, range: v.name.range)
+        }
+    }
+
+    /// A type named by an expression (`Thread` in `in Thread`), if it is one.
+    func domainOf(_ e: AExpr) -> IRDomain? {
+        if case .name(let n) = e.kind, case .type(let t, _) = symbols[n] { return .type(t) }
+        return nil
+    }
+
+    /// The flattened slot values of a constant initialiser or fill value for `type`.
+    func constantSlots(_ e: AExpr, for type: IRType, scope: Scope) -> [Int64]? {
+        switch type {
+        case .queue(_, let c, _):
+            if case .listLiteral(let items) = e.kind {
+                guard items.count <= c else {
+                    diags.error("\(items.count) values do not fit a capacity of \(c)", at: e.range)
+                    return nil
+                }
+                guard case .queue(let et, _, _) = type else { return nil }
+                var vals: [Int64] = [Int64(items.count)]
+                for it in items {
+                    guard let v = constantSlots(it, for: et, scope: scope) else { return nil }
+                    vals += v
+                }
+                return vals + [Int64](repeating: 0, count: c - items.count)
+            }
+            diags.error("a queue or stack is set from a list such as [] or [a, b]", at: e.range)
+            return nil
+        case .array(let i, let el):
+            if case .listLiteral(let items) = e.kind {
+                guard items.count == Int(i.cardinality) else {
+                    diags.error("the array has \(i.cardinality) elements but the list has \(items.count)", at: e.range)
+                    return nil
+                }
+                var out: [Int64] = []
+                for it in items {
+                    guard let v = constantSlots(it, for: el, scope: scope) else { return nil }
+                    out += v
+                }
+                return out
+            }
+            // A scalar broadcast to every element.
+            guard let one = constantSlots(e, for: el, scope: scope) else { return nil }
+            return Array([[Int64]](repeating: one, count: Int(i.cardinality)).joined())
+        case .bool, .range, .enumeration, .set:
+            guard let x = expr(e, scope, expected: type) else { return nil }
+            guard compatible(x.type, type) else {
+                diags.error("expected a value of type \(type.description), found \(x.type.description)", at: e.range)
+                return nil
+            }
+            guard case .literal(let v) = x.op else {
+                diags.error("an initial value must be a constant", at: e.range)
+                return nil
+            }
+            if type.isScalar && !type.contains(v) {
+                diags.error("\(v) is not a value of \(type.description)", at: e.range)
+                return nil
+            }
+            return [v]
+        }
+    }
+}
+
+/// Whether a value of type `a` can be used where `b` is expected.
+func compatible(_ a: IRType, _ b: IRType) -> Bool {
+    switch (a, b) {
+    case (.bool, .bool), (.range, .range): return true
+    case (.enumeration(_, let m1), .enumeration(_, let m2)): return m1 == m2
+    case (.set(let e1), .set(let e2)):
+        return compatible(e1, e2) && e1.lowerBound == e2.lowerBound && e1.cardinality == e2.cardinality
+    default: return a == b
+    }
+}

@@ -1,0 +1,481 @@
+import WeaveSource
+import WeaveSyntax
+import WeaveIR
+
+/// What names an expression can see.
+struct Scope {
+    var process: ProcessID? = nil
+    var indexName: String? = nil
+    var indexType: IRType? = nil
+    var locals: [String: (index: Int, type: IRType)] = [:]
+    /// Bound variables, innermost last.
+    var bound: [(name: String, register: Int, type: IRType)] = []
+    /// Next free bound register.
+    var nextRegister = 0
+    var defDepth = 0
+    /// False in constant contexts (const, type sizes, initial values).
+    var allowState = true
+
+    static let constant = Scope(allowState: false)
+
+    func binding(_ name: String, _ type: IRType) -> (Scope, Int) {
+        var s = self
+        s.bound.append((name, nextRegister, type))
+        s.nextRegister += 1
+        return (s, nextRegister)
+    }
+}
+
+extension Elaborator {
+    /// Records the highest bound register used.
+    func noteRegisters(_ n: Int) { maxRegisters = max(maxRegisters, n) }
+
+    func isSet(_ t: IRType) -> Bool { if case .set = t { return true }; return false }
+    func isInt(_ t: IRType) -> Bool { if case .range = t { return true }; return false }
+
+    /// Types an expression. Returns nil after reporting an error.
+    func expr(_ e: AExpr, _ s: Scope, expected: IRType?) -> IExpr? {
+        switch e.kind {
+        case .integer(let v):
+            return IExpr(.literal(v), intType, e.range)
+        case .boolean(let b):
+            return IExpr(.literal(b ? 1 : 0), .bool, e.range)
+        case .selfIndex:
+            guard let t = s.indexType else {
+                diags.error("'self' is only meaningful inside an indexed process", at: e.range)
+                return nil
+            }
+            return IExpr(.selfIndex, t, e.range)
+        case .name(let n):
+            return name(n, e.range, s)
+        case .negate(let a):
+            guard let x = expr(a, s, expected: intType) else { return nil }
+            guard isInt(x.type) else { return typeError("'-' needs an integer", x, e.range) }
+            return fold(.unary(.negate, x), intType, e.range)
+        case .not(let a):
+            guard let x = expr(a, s, expected: .bool) else { return nil }
+            guard x.type == .bool else { return typeError("'!' needs a bool", x, e.range) }
+            return fold(.unary(.not, x), .bool, e.range)
+        case .binary(let op, let a, let b):
+            return binary(op, a, b, e.range, s)
+        case .conditional(let c, let a, let b):
+            guard let cx = expr(c, s, expected: .bool) else { return nil }
+            guard cx.type == .bool else { return typeError("the condition must be a bool", cx, c.range) }
+            guard let ax = expr(a, s, expected: expected), let bx = expr(b, s, expected: ax.type) else { return nil }
+            guard compatible(ax.type, bx.type) || compatible(bx.type, ax.type) else {
+                diags.error("the two branches have different types: \(ax.type.description) and \(bx.type.description)", at: e.range)
+                return nil
+            }
+            let t = isInt(ax.type) ? intType : ax.type
+            if case .literal(let cv) = cx.op { return cv != 0 ? ax : bx }
+            return IExpr(.conditional(cx, ax, bx), t, e.range)
+        case .setLiteral(let items):
+            var et: IRType? = nil
+            if case .set(let x)? = expected { et = x }
+            var xs: [IExpr] = []
+            for it in items {
+                guard let x = expr(it, s, expected: et) else { return nil }
+                if et == nil {
+                    guard x.type.isScalar, x.type != intType else {
+                        diags.error("cannot tell the element type of this set; compare it with a typed set or variable", at: e.range)
+                        return nil
+                    }
+                    et = x.type
+                }
+                guard let et, compatible(x.type, et) else {
+                    diags.error("set element of type \(x.type.description) does not belong in a set of \(et?.description ?? "?")", at: it.range)
+                    return nil
+                }
+                if case .literal(let v) = x.op, !et.contains(v) {
+                    diags.error("\(v) is not a value of \(et.description)", at: it.range)
+                    return nil
+                }
+                xs.append(x)
+            }
+            guard let elem = et else {
+                diags.error("cannot tell the element type of the empty set here", at: e.range)
+                return nil
+            }
+            guard elem.cardinality <= 64 else {
+                diags.error("a set's element type must have at most 64 values", at: e.range)
+                return nil
+            }
+            return fold(.setOf(xs, element: elem), .set(element: elem), e.range)
+        case .index, .member:
+            guard s.allowState else { return stateInConstant(e.range) }
+            guard let pl = place(e, s) else { return nil }
+            return readPlace(pl, e.range)
+        case .call(let fn, let args):
+            return call(fn, args, e.range, s, expected: expected)
+        case .quantifier(let q, let v, let domain, let body):
+            guard let dom = irDomain(domain, s) else { return nil }
+            let (inner, reg) = s.binding(v.name, dom.elementType)
+            noteRegisters(inner.nextRegister)
+            guard let bx = expr(body, inner, expected: .bool) else { return nil }
+            guard bx.type == .bool else { return typeError("a quantifier's body must be a bool", bx, body.range) }
+            return IExpr(.quantifier(Quantifier(rawValue: q.rawValue) ?? .forall, bound: reg, dom, bx),
+                         q == .count ? intType : .bool, e.range)
+        case .at(let p, let label):
+            guard s.allowState else { return stateInConstant(e.range) }
+            guard let (pid, inst) = processInstance(p, s) else { return nil }
+            let names = labelNames[pid.index]
+            let lid: LabelID
+            if label.name == "done" { lid = LabelID(names.count) }
+            else if let k = names.firstIndex(of: label.name) { lid = LabelID(k) }
+            else {
+                diags.error("process '\(processDecls[pid.index].name.name)' has no label '\(label.name)'", at: label.range,
+                            notes: Spelling.suggestion(for: label.name, among: names).map { ["did you mean '\($0)'?"] } ?? [])
+                return nil
+            }
+            return IExpr(.at(pid, instance: inst, label: lid), .bool, e.range)
+        case .listLiteral:
+            diags.error("a list ([...]) can only be assigned to a queue, stack or array", at: e.range)
+            return nil
+        case .any:
+            diags.error("'any' is only allowed as a variable's initial value", at: e.range)
+            return nil
+        case .eventually, .always:
+            diags.error("temporal operators belong in 'liveness' properties only", at: e.range)
+            return nil
+        }
+    }
+
+    func typeError(_ msg: String, _ x: IExpr, _ r: SourceRange) -> IExpr? {
+        diags.error("\(msg), not \(x.type.description)", at: r)
+        return nil
+    }
+
+    func stateInConstant(_ r: SourceRange) -> IExpr? {
+        diags.error("a constant expression cannot read variables", at: r)
+        return nil
+    }
+
+    func name(_ n: String, _ r: SourceRange, _ s: Scope) -> IExpr? {
+        if let b = s.bound.last(where: { $0.name == n }) { return IExpr(.bound(b.register), b.type, r) }
+        if let iname = s.indexName, iname == n, let t = s.indexType { return IExpr(.selfIndex, t, r) }
+        if let l = s.locals[n], let pid = s.process {
+            guard s.allowState else { return stateInConstant(r) }
+            return readPlace(Place(root: .local(pid, instance: nil, index: l.index), path: [], type: l.type), r)
+        }
+        switch symbols[n] {
+        case .constant(let v, _): return IExpr(.literal(v), intType, r)
+        case .param(let t, let v, _): return IExpr(.literal(v), t, r)
+        case .enumMember(let t, let v, _): return IExpr(.literal(v), t, r)
+        case .global(let g, _):
+            guard s.allowState else { return stateInConstant(r) }
+            usedGlobals.insert(g.index)
+            return readPlace(Place(root: .global(g), path: [], type: globals[g.index].type), r)
+        case .def(let params, let body, _):
+            guard params.isEmpty else {
+                diags.error("'\(n)' takes \(params.count) argument(s)", at: r)
+                return nil
+            }
+            return expandDef(n, params, body, [], r, s)
+        case .type:
+            diags.error("'\(n)' is a type, not a value (use it after ':' or 'in')", at: r)
+            return nil
+        case .macro:
+            diags.error("'\(n)' is a macro: call it as a statement", at: r)
+            return nil
+        case .process:
+            diags.error("'\(n)' is a process; use at(\(n), LABEL) or \(n).VAR", at: r)
+            return nil
+        case .none:
+            var cands = Array(symbols.keys) + Array(s.locals.keys) + s.bound.map(\.name)
+            if let i = s.indexName { cands.append(i) }
+            diags.error("unknown name '\(n)'", at: r,
+                        notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            return nil
+        }
+    }
+
+    /// Reading a place gives a scalar or set value; aggregates are not values.
+    func readPlace(_ pl: Place, _ r: SourceRange) -> IExpr? {
+        switch pl.type {
+        case .bool, .range, .enumeration, .set: return IExpr(.read(pl), pl.type, r)
+        default:
+            diags.error("\(pl.type.description) is not a value here; index it, or use len/empty/full/head", at: r)
+            return nil
+        }
+    }
+
+    func expandDef(_ n: String, _ params: [Ident], _ body: AExpr, _ args: [AExpr], _ r: SourceRange, _ s: Scope) -> IExpr? {
+        guard s.defDepth < 32 else {
+            diags.error("def '\(n)' expands itself (more than 32 levels)", at: r)
+            return nil
+        }
+        var map: [String: AExpr] = [:]
+        for (p, a) in zip(params, args) { map[p.name] = a }
+        var inner = s
+        inner.defDepth += 1
+        return expr(Substitution(map).expr(body), inner, expected: nil)
+    }
+
+    func irDomain(_ d: Domain, _ s: Scope) -> IRDomain? {
+        switch d {
+        case .type(let t):
+            guard let ty = resolveType(t) else { return nil }
+            guard ty.isScalar, ty.cardinality <= 1 << 16 else {
+                diags.error("can only range over a finite scalar type, not \(ty.description)", at: t.range)
+                return nil
+            }
+            return .type(ty)
+        case .set(let e):
+            if let t = domainOf(e) { return t }
+            if case .binary(.member, _, _) = e.kind {} // not a domain
+            guard let x = expr(e, s, expected: nil) else { return nil }
+            guard case .set(let el) = x.type else {
+                if isInt(x.type) {
+                    diags.error("expected a set or a type after 'in', not an integer (write a range type: x: 0..3)", at: e.range)
+                } else {
+                    diags.error("expected a set or a type after 'in', not \(x.type.description)", at: e.range)
+                }
+                return nil
+            }
+            return .set(x, element: el)
+        }
+    }
+
+    /// Resolves `p(i)` or `p` to a process and an instance index expression.
+    func processInstance(_ e: AExpr, _ s: Scope) -> (ProcessID, IExpr?)? {
+        switch e.kind {
+        case .name(let n):
+            guard case .process(let pid, _) = symbols[n] else {
+                diags.error("'\(n)' is not a process", at: e.range)
+                return nil
+            }
+            if processDecls[pid.index].index != nil {
+                diags.error("process '\(n)' is indexed: write \(n)(INDEX)", at: e.range)
+                return nil
+            }
+            return (pid, nil)
+        case .call(let n, let args):
+            guard case .process(let pid, _) = symbols[n.name] else {
+                diags.error("'\(n.name)' is not a process", at: n.range)
+                return nil
+            }
+            guard let it = processIndexTypes[pid.index] else {
+                diags.error("process '\(n.name)' is not indexed: write \(n.name) without arguments", at: e.range)
+                return nil
+            }
+            guard args.count == 1 else {
+                diags.error("a process instance takes one index", at: e.range)
+                return nil
+            }
+            guard let ix = expr(args[0], s, expected: it) else { return nil }
+            guard compatible(ix.type, it) else {
+                diags.error("the index of '\(n.name)' must be a \(it.description), not \(ix.type.description)", at: args[0].range)
+                return nil
+            }
+            if case .literal(let v) = ix.op, !it.contains(v) {
+                diags.error("\(v) is not an index of '\(n.name)' (\(it.description))", at: args[0].range)
+                return nil
+            }
+            return (pid, ix)
+        default:
+            diags.error("expected a process instance such as p(0) or p", at: e.range)
+            return nil
+        }
+    }
+
+    /// Resolves an assignable location.
+    func place(_ e: AExpr, _ s: Scope) -> Place? {
+        switch e.kind {
+        case .name(let n):
+            if let l = s.locals[n], let pid = s.process {
+                return Place(root: .local(pid, instance: nil, index: l.index), path: [], type: l.type)
+            }
+            if case .global(let g, _) = symbols[n] {
+                usedGlobals.insert(g.index)
+                return Place(root: .global(g), path: [], type: globals[g.index].type)
+            }
+            if s.bound.contains(where: { $0.name == n }) || s.indexName == n {
+                diags.error("'\(n)' is a bound value and cannot be assigned", at: e.range)
+                return nil
+            }
+            if let sym = symbols[n] {
+                diags.error("'\(n)' is a \(sym.kindName), not a variable", at: e.range)
+                return nil
+            }
+            let cands = Array(symbols.keys) + Array(s.locals.keys)
+            diags.error("unknown variable '\(n)'", at: e.range,
+                        notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            return nil
+        case .index(let base, let i):
+            guard let bp = place(base, s) else { return nil }
+            guard case .array(let it, let et) = bp.type else {
+                diags.error("only arrays can be indexed; this is \(bp.type.description)", at: base.range)
+                return nil
+            }
+            guard let ix = expr(i, s, expected: it) else { return nil }
+            guard compatible(ix.type, it) else {
+                diags.error("the index must be a \(it.description), not \(ix.type.description)", at: i.range)
+                return nil
+            }
+            if case .literal(let v) = ix.op, !it.contains(v) {
+                diags.error("index \(it.format(v)) is out of range for \(bp.type.description)", at: i.range)
+                return nil
+            }
+            return Place(root: bp.root, path: bp.path + [ix], type: et)
+        case .member(let base, let m):
+            guard let (pid, inst) = processInstance(base, s) else { return nil }
+            let decl = processDecls[pid.index]
+            guard let li = decl.locals.firstIndex(where: { $0.name.name == m.name }),
+                  let lt = localTypes[pid.index][li] else {
+                diags.error("process '\(decl.name.name)' has no local variable '\(m.name)'", at: m.range,
+                            notes: Spelling.suggestion(for: m.name, among: decl.locals.map(\.name.name)).map { ["did you mean '\($0)'?"] } ?? [])
+                return nil
+            }
+            // Inside the process itself, p(self).x is just x.
+            return Place(root: .local(pid, instance: inst, index: li), path: [], type: lt)
+        default:
+            diags.error("expected a variable, an array element or a process's local", at: e.range)
+            return nil
+        }
+    }
+
+    func queuePlace(_ e: AExpr, _ s: Scope, _ fn: String) -> Place? {
+        guard let pl = place(e, s) else { return nil }
+        guard case .queue = pl.type else {
+            diags.error("\(fn) needs a queue or stack, not \(pl.type.description)", at: e.range)
+            return nil
+        }
+        return pl
+    }
+
+    func call(_ fn: Ident, _ args: [AExpr], _ r: SourceRange, _ s: Scope, expected: IRType?) -> IExpr? {
+        func arity(_ n: Int) -> Bool {
+            if args.count == n { return true }
+            diags.error("'\(fn.name)' takes \(n) argument\(n == 1 ? "" : "s"), not \(args.count)", at: r)
+            return false
+        }
+        switch fn.name {
+        case "len", "empty", "full", "head":
+            guard s.allowState else { return stateInConstant(r) }
+            guard arity(1), let q = queuePlace(args[0], s, fn.name) else { return nil }
+            guard case .queue(let et, let cap, _) = q.type else { return nil }
+            let len = IExpr(.length(q), .range(lo: 0, hi: Int64(cap)), r)
+            switch fn.name {
+            case "len": return len
+            case "empty": return IExpr(.binary(.eq, len, IExpr(.literal(0), intType, r)), .bool, r)
+            case "full": return IExpr(.binary(.eq, len, IExpr(.literal(Int64(cap)), intType, r)), .bool, r)
+            default: return IExpr(.head(q), et, r)
+            }
+        case "size":
+            guard arity(1), let x = expr(args[0], s, expected: nil) else { return nil }
+            guard isSet(x.type) else { return typeError("size needs a set", x, args[0].range) }
+            return fold(.unary(.size, x), intType, r)
+        case "push", "pop":
+            diags.error("'\(fn.name)' changes state: use it as a statement\(fn.name == "pop" ? " (x = pop(q))" : "")", at: r)
+            return nil
+        default: break
+        }
+        switch symbols[fn.name] {
+        case .def(let params, let body, _):
+            guard params.count == args.count else {
+                diags.error("'\(fn.name)' takes \(params.count) argument(s), not \(args.count)", at: r)
+                return nil
+            }
+            return expandDef(fn.name, params, body, args, r, s)
+        case .process:
+            diags.error("'\(fn.name)(...)' names a process instance; use at(\(fn.name)(i), LABEL) or \(fn.name)(i).VAR", at: r)
+            return nil
+        case .macro:
+            diags.error("'\(fn.name)' is a macro: call it as a statement, not in an expression", at: r)
+            return nil
+        default:
+            let cands = ["len", "empty", "full", "head", "size"] + symbols.compactMap { k, v -> String? in
+                if case .def = v { return k }; return nil }
+            diags.error("unknown function '\(fn.name)'", at: fn.range,
+                        notes: Spelling.suggestion(for: fn.name, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            return nil
+        }
+    }
+
+    func binary(_ op: WeaveSyntax.BinaryOp, _ a: AExpr, _ b: AExpr, _ r: SourceRange, _ s: Scope) -> IExpr? {
+        switch op {
+        case .leadsto:
+            diags.error("'leadsto' belongs in 'liveness' properties only", at: r)
+            return nil
+        case .and, .or, .implies:
+            guard let x = expr(a, s, expected: .bool), let y = expr(b, s, expected: .bool) else { return nil }
+            guard x.type == .bool else { return typeError("'\(op.rawValue)' needs bools", x, a.range) }
+            guard y.type == .bool else { return typeError("'\(op.rawValue)' needs bools", y, b.range) }
+            let irop: WeaveIR.BinaryOp = op == .and ? .and : op == .or ? .or : .implies
+            return fold(.binary(irop, x, y), .bool, r)
+        case .member:
+            guard let x = expr(a, s, expected: nil) else { return nil }
+            if let d = domainOf(b), case .type(let t) = d {
+                guard compatible(x.type, t) || (isInt(x.type) && isInt(t)) else {
+                    return typeError("'in \(t.description)' needs a \(t.description)", x, a.range)
+                }
+                // x in T: within T's bounds.
+                let lo = IExpr(.literal(t.lowerBound), intType, r), hi = IExpr(.literal(t.upperBound), intType, r)
+                let ge = fold(.binary(.ge, x, lo), .bool, r), le = fold(.binary(.le, x, hi), .bool, r)
+                return fold(.binary(.and, ge, le), .bool, r)
+            }
+            let expectedSet: IRType? = x.type.isScalar && x.type != intType ? .set(element: x.type) : nil
+            guard let y = expr(b, s, expected: expectedSet) else { return nil }
+            guard case .set(let el) = y.type else { return typeError("'in' needs a set on its right", y, b.range) }
+            guard compatible(x.type, el) || (isInt(x.type) && isInt(el)) else {
+                diags.error("\(x.type.description) cannot be a member of \(y.type.description)", at: r)
+                return nil
+            }
+            return fold(.binary(.member, x, y), .bool, r)
+        default: break
+        }
+        // Type the side that is not a bare set literal first, so `{a, b}` learns its element type.
+        let aIsLit: Bool = { if case .setLiteral = a.kind { return true }; return false }()
+        let x: IExpr, y: IExpr
+        if aIsLit {
+            guard let yy = expr(b, s, expected: nil), let xx = expr(a, s, expected: yy.type) else { return nil }
+            x = xx; y = yy
+        } else {
+            guard let xx = expr(a, s, expected: nil), let yy = expr(b, s, expected: xx.type) else { return nil }
+            x = xx; y = yy
+        }
+        let bothInt = isInt(x.type) && isInt(y.type)
+        let bothSet = isSet(x.type) && isSet(y.type)
+        switch op {
+        case .add, .sub, .mul:
+            if bothSet {
+                guard compatible(x.type, y.type) else {
+                    diags.error("cannot combine sets of different types: \(x.type.description) and \(y.type.description)", at: r)
+                    return nil
+                }
+                let sop: WeaveIR.BinaryOp = op == .add ? .union : op == .sub ? .difference : .intersect
+                return fold(.binary(sop, x, y), x.type, r)
+            }
+            fallthrough
+        case .div, .mod:
+            guard bothInt else {
+                diags.error("'\(op.rawValue)' needs two integers\(op == .add || op == .sub || op == .mul ? " or two sets" : ""), found \(x.type.description) and \(y.type.description)", at: r)
+                return nil
+            }
+            let iop: WeaveIR.BinaryOp = [.add: .add, .sub: .sub, .mul: .mul, .div: .div, .mod: .mod][op] ?? .add
+            return fold(.binary(iop, x, y), intType, r)
+        case .eq, .ne:
+            guard compatible(x.type, y.type) || compatible(y.type, x.type) else {
+                diags.error("cannot compare \(x.type.description) with \(y.type.description)", at: r)
+                return nil
+            }
+            return fold(.binary(op == .eq ? .eq : .ne, x, y), .bool, r)
+        case .lt, .le, .gt, .ge:
+            if bothSet && op == .le {
+                guard compatible(x.type, y.type) else {
+                    diags.error("cannot compare \(x.type.description) with \(y.type.description)", at: r)
+                    return nil
+                }
+                return fold(.binary(.subset, x, y), .bool, r)
+            }
+            guard bothInt else {
+                diags.error("'\(op.rawValue)' compares integers, not \(x.type.description) and \(y.type.description)", at: r)
+                return nil
+            }
+            let iop: WeaveIR.BinaryOp = [.lt: .lt, .le: .le, .gt: .gt, .ge: .ge][op] ?? .lt
+            return fold(.binary(iop, x, y), .bool, r)
+        default:
+            return nil
+        }
+    }
+}

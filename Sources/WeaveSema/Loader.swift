@@ -1,0 +1,90 @@
+import Foundation
+import WeaveSource
+import WeaveSyntax
+
+/// A model's parsed files: the root first, then its imports (each read once).
+public struct ModelSource: Sendable {
+    public let root: SourceUnit
+    public let units: [SourceUnit]
+    public let diagnostics: [Diagnostic]
+}
+
+/// Reads a model file and every file it imports.
+public enum Loader {
+    /// Largest model file accepted (a guard against feeding the checker a disk image).
+    public static let maxFileBytes = 16 << 20
+
+    /// Parses `path` and its imports. Throws every parse error at once.
+    public static func load(path: String) throws(DiagnosticsError) -> ModelSource {
+        var seen = Set<String>()
+        var units: [SourceUnit] = []
+        var diags = DiagnosticBag()
+        guard let root = loadOne(path, from: nil, seen: &seen, units: &units, diags: &diags) else {
+            throw DiagnosticsError(diags.items)
+        }
+        if diags.hasErrors { throw DiagnosticsError(diags.items) }
+        return ModelSource(root: root, units: units, diagnostics: diags.items)
+    }
+
+    /// Parses model text held in memory (tests, fuzzing). Imports resolve against `directory`.
+    public static func load(text: String, path: String = "<input>", directory: String? = nil) throws(DiagnosticsError) -> ModelSource {
+        var seen = Set<String>()
+        var units: [SourceUnit] = []
+        var diags = DiagnosticBag()
+        let file = SourceFile(path: path, text: text)
+        let root = parseUnit(file, dir: directory ?? FileManager.default.currentDirectoryPath,
+                             seen: &seen, units: &units, diags: &diags)
+        if diags.hasErrors { throw DiagnosticsError(diags.items) }
+        return ModelSource(root: root, units: units, diagnostics: diags.items)
+    }
+
+    private static func loadOne(_ path: String, from: SourceRange?, seen: inout Set<String>,
+                                units: inout [SourceUnit], diags: inout DiagnosticBag) -> SourceUnit? {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let key = url.path
+        if seen.contains(key) { return nil }
+        seen.insert(key)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: key, isDirectory: &isDir) else {
+            diags.error("cannot read '\(path)': no such file", at: from)
+            return nil
+        }
+        if isDir.boolValue {
+            diags.error("cannot read '\(path)': it is a directory", at: from)
+            return nil
+        }
+        guard let data = FileManager.default.contents(atPath: key) else {
+            diags.error("cannot read '\(path)': permission denied or unreadable", at: from)
+            return nil
+        }
+        if data.count > maxFileBytes {
+            diags.error("'\(path)' is \(data.count) bytes; model files are limited to \(maxFileBytes) bytes", at: from)
+            return nil
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let file = SourceFile(path: path, text: text)
+        return parseUnit(file, dir: url.deletingLastPathComponent().path, seen: &seen, units: &units, diags: &diags)
+    }
+
+    private static func parseUnit(_ file: SourceFile, dir: String, seen: inout Set<String>,
+                                  units: inout [SourceUnit], diags: inout DiagnosticBag) -> SourceUnit {
+        var parser = Parser(file: file)
+        let unit = parser.parseFile()
+        diags.append(contentsOf: parser.diagnostics)
+        units.append(unit)
+        var sawOther = false
+        for d in unit.decls {
+            switch d {
+            case .importFile(let rel, let range):
+                if sawOther {
+                    diags.error("imports must come before the other declarations", at: range)
+                }
+                let full = rel.hasPrefix("/") ? rel : dir + "/" + rel
+                _ = loadOne(full, from: range, seen: &seen, units: &units, diags: &diags)
+            case .model: break
+            default: sawOther = true
+            }
+        }
+        return unit
+    }
+}

@@ -1,0 +1,249 @@
+import WeaveSource
+import WeaveSyntax
+import WeaveIR
+
+/// The front end's entry points: from parsed files to a typed `Model`.
+public enum Sema {
+    /// Elaborates `source` for one setting of params and consts (`overrides`,
+    /// as `--param`/`--const` give them). Returns the model and its warnings;
+    /// throws every error found.
+    public static func elaborate(_ source: ModelSource, overrides: [String: String] = [:]) throws(DiagnosticsError) -> (Model, [Diagnostic]) {
+        let defaultName = source.root.file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "model"
+        let el = Elaborator(overrides: overrides, modelName: defaultName)
+        let (_, later) = el.run(source)
+        let procs = el.processes()
+        var invariants: [StateProperty] = [], reachables: [StateProperty] = [], liveness: [LivenessProperty] = []
+        var propNames = Set<String>()
+        el.maxRegisters = 0
+        for d in later {
+            switch d {
+            case .invariant(let n, let e), .reachable(let n, let e):
+                if !propNames.insert(n.name).inserted {
+                    el.diags.error("there is already a property named '\(n.name)'", at: n.range)
+                }
+                guard let x = el.cond(e) else { continue }
+                if case .invariant = d { invariants.append(StateProperty(name: n.name, expr: x, range: n.range)) }
+                else { reachables.append(StateProperty(name: n.name, expr: x, range: n.range)) }
+            case .liveness(let n, let e):
+                if !propNames.insert(n.name).inserted {
+                    el.diags.error("there is already a property named '\(n.name)'", at: n.range)
+                }
+                if let l = el.liveness(n, e) { liveness.append(l) }
+            default: break
+            }
+        }
+        for name in el.assertNames where propNames.contains(name) {
+            el.diags.warning("an assert message and a property are both named '\(name)'", at: nil)
+        }
+        el.unusedWarnings(procs)
+        let errors = el.diags.items.filter { $0.severity == .error }
+        if !errors.isEmpty { throw DiagnosticsError(el.diags.items) }
+        let model = Model(name: el.modelName, settings: el.settings, globals: el.globals, processes: procs,
+                          invariants: invariants, reachables: reachables, liveness: liveness,
+                          propertyBoundCount: el.maxRegisters, assertNames: el.assertNames,
+                          overflowNames: el.overflowNames)
+        return (model, el.diags.items + source.diagnostics)
+    }
+
+    /// The `expect` lines of the root file.
+    public static func expectations(_ source: ModelSource) -> [Expectation] {
+        var out: [Expectation] = []
+        for d in source.root.decls {
+            guard case .expect(let settings, let verdict, let range) = d else { continue }
+            var runs: [[(String, String)]] = [[]]
+            for s in settings {
+                var next: [[(String, String)]] = []
+                for r in runs {
+                    for v in s.values { next.append(r + [(s.name.name, valueText(v))]) }
+                }
+                runs = next
+            }
+            let v: Expectation.Verdict
+            switch verdict {
+            case .holds(let ps): v = .holds(ps.map(propertyName))
+            case .violated(let p): v = .violated(propertyName(p))
+            }
+            out.append(Expectation(runs: runs, verdict: v, range: range))
+        }
+        return out
+    }
+
+    static func valueText(_ e: WeaveSyntax.Expr) -> String {
+        switch e.kind {
+        case .name(let n): return n
+        case .integer(let v): return String(v)
+        case .boolean(let b): return b ? "true" : "false"
+        case .negate(let x): return "-" + valueText(x)
+        default: return "?"
+        }
+    }
+
+    static func propertyName(_ p: PropertyRef) -> String {
+        switch p {
+        case .name(let i): return i.name
+        case .message(let s, _): return s
+        case .overflow(let v): return "overflow(\(v.name))"
+        case .deadlock: return "deadlock"
+        }
+    }
+}
+
+extension Elaborator {
+    /// A boolean state predicate in property context (no current process).
+    func cond(_ e: AExpr) -> IExpr? {
+        guard let x = expr(e, Scope(), expected: .bool) else { return nil }
+        guard x.type == .bool else {
+            diags.error("a property must be a bool, not \(x.type.description)", at: e.range)
+            return nil
+        }
+        return x
+    }
+
+    func liveness(_ n: Ident, _ e: AExpr) -> LivenessProperty? {
+        var scope = Scope()
+        var quantified: [(bound: Int, type: IRType)] = []
+        var body = e
+        while case .quantifier(.forall, let v, let d, let inner) = body.kind {
+            guard let dom = irDomain(d, scope), case .type(let t) = dom else {
+                diags.error("a liveness property can only be quantified over a finite type", at: body.range)
+                return nil
+            }
+            let (s2, reg) = scope.binding(v.name, t)
+            scope = s2
+            noteRegisters(scope.nextRegister)
+            quantified.append((reg, t))
+            body = inner
+        }
+        func pred(_ x: AExpr) -> IExpr? {
+            guard let p = expr(x, scope, expected: .bool) else { return nil }
+            guard p.type == .bool else {
+                diags.error("expected a bool, not \(p.type.description)", at: x.range)
+                return nil
+            }
+            return p
+        }
+        let form: LivenessProperty.Form
+        switch body.kind {
+        case .eventually(let p):
+            guard let px = pred(p) else { return nil }
+            form = .eventually(px)
+        case .always(let inner):
+            guard case .eventually(let p) = inner.kind else {
+                diags.error("'always' must be followed by 'eventually' (always eventually P); for 'always P' write an invariant", at: body.range)
+                return nil
+            }
+            guard let px = pred(p) else { return nil }
+            form = .alwaysEventually(px)
+        case .binary(.leadsto, let p, let q):
+            guard let px = pred(p), let qx = pred(q) else { return nil }
+            form = .leadsTo(px, qx)
+        default:
+            diags.error("a liveness property is 'eventually P', 'P leadsto Q' or 'always eventually P'", at: body.range)
+            return nil
+        }
+        return LivenessProperty(name: n.name, quantified: quantified, form: form, boundCount: maxRegisters, range: n.range)
+    }
+
+    /// Resolves every process's index and locals, expands macros, then compiles bodies.
+    func processes() -> [Process] {
+        var expanded: [[Stmt]] = []
+        var scopes: [Scope] = []
+        var locals: [[Variable]] = []
+        for (pi, p) in processDecls.enumerated() {
+            var it: IRType? = nil
+            if let (_, t) = p.index {
+                it = resolveType(t)
+                if let x = it, !x.isScalar || x.cardinality > 1024 {
+                    diags.error("a process index must be a finite scalar type with at most 1024 values, not \(x.description)", at: t.range)
+                    it = nil
+                }
+            }
+            processIndexTypes.append(it)
+            var scope = Scope()
+            scope.process = ProcessID(pi)
+            if let (v, _) = p.index, let it { scope.indexName = v.name; scope.indexType = it }
+            var vars: [Variable] = []
+            var types: [IRType?] = []
+            var seen = Set<String>()
+            for v in p.locals {
+                if !seen.insert(v.name.name).inserted {
+                    diags.error("local '\(v.name.name)' is declared twice", at: v.name.range)
+                }
+                let x = variable(v, scope: .constant)
+                types.append(x?.type)
+                if let x {
+                    scope.locals[v.name.name] = (vars.count, x.type)
+                    vars.append(x)
+                } else {
+                    vars.append(Variable(name: v.name.name, type: .bool, initial: [[0]], range: v.name.range))
+                }
+            }
+            localTypes.append(types)
+            locals.append(vars)
+            scopes.append(scope)
+            var current = ""
+            let body = expand(p.body, current: &current, depth: 0)
+            expanded.append(body)
+            var names: [String] = []
+            var labelSeen: [String: SourceRange] = [:]
+            collectLabels(body) { l in
+                if let prev = labelSeen[l.name.name] {
+                    diags.error("label '\(l.name.name)' is declared twice in process '\(p.name.name)'", at: l.name.range,
+                                notes: ["the first is at \(prev.description)"])
+                } else {
+                    labelSeen[l.name.name] = l.name.range
+                    names.append(l.name.name)
+                }
+            }
+            if body.first?.label == nil {
+                diags.error("the first statement of process '\(p.name.name)' needs a label (every step starts at one)",
+                            at: body.first?.range ?? p.name.range)
+            }
+            labelNames.append(names)
+        }
+        var out: [Process] = []
+        for (pi, p) in processDecls.enumerated() {
+            maxRegisters = 0
+            var labelList: [Label] = []
+            var seen = Set<String>()
+            collectLabels(expanded[pi]) { if seen.insert($0.name.name).inserted { labelList.append($0) } }
+            let b = CFGBuilder(self, ProcessID(pi), labelList: labelList)
+            let entry = b.compile(expanded[pi], b.doneNode, scopes[pi])
+            _ = entry
+            let nodes = b.finish()
+            let fair: FairnessKind = p.fairness == .weak ? .weak : p.fairness == .strong ? .strong : .unfair
+            let proc = Process(name: p.name.name, indexType: processIndexTypes[pi], fairness: fair, locals: locals[pi],
+                               labels: b.labels, nodes: nodes, boundCount: maxRegisters, range: p.name.range)
+            warnUnreachableLabels(proc)
+            out.append(proc)
+        }
+        return out
+    }
+
+    func warnUnreachableLabels(_ p: Process) {
+        guard let first = p.labels.first else { return }
+        var seen = Set<NodeID>([first.entry])
+        var work = [first.entry]
+        while let n = work.popLast() {
+            var succ: [NodeID] = []
+            switch p.nodes[n].kind {
+            case .assign(_, _, let x), .copy(_, _, let x), .fill(_, _, let x), .push(_, _, _, let x),
+                 .pop(_, _, let x), .await(_, let x), .assert(_, _, let x), .choose(_, _, let x), .jump(let x):
+                succ = [x]
+            case .branch(_, let a, let b): succ = [a, b]
+            case .either(let xs): succ = xs
+            case .done: break
+            }
+            for s in succ where seen.insert(s).inserted { work.append(s) }
+        }
+        for l in p.labels where !seen.contains(l.entry) {
+            diags.warning("label '\(l.name)' of process '\(p.name)' is never reached", at: l.range)
+        }
+    }
+
+    func unusedWarnings(_ procs: [Process]) {
+        for (i, g) in globals.enumerated() where !usedGlobals.contains(i) {
+            diags.warning("variable '\(g.name)' is never used", at: g.range)
+        }
+    }
+}

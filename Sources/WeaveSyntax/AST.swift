@@ -1,0 +1,167 @@
+import WeaveSource
+
+/// A name as written, with where it stands.
+public struct Ident: Sendable {
+    public let name: String
+    public let range: SourceRange
+    public init(_ name: String, _ range: SourceRange) { self.name = name; self.range = range }
+}
+
+/// A type as written.
+public struct TypeExpr: Sendable {
+    public indirect enum Kind: Sendable {
+        case named(String)
+        case bool
+        case range(lo: Expr, hi: Expr, exclusive: Bool)
+        case enumeration([Ident])
+        case array(index: TypeExpr, element: TypeExpr)
+        case set(TypeExpr)
+        case queue(element: TypeExpr, capacity: Expr, lifo: Bool)
+    }
+    public let kind: Kind
+    public let range: SourceRange
+}
+
+/// Binary operators, loosest first in the parser's precedence table.
+public enum BinaryOp: String, Sendable {
+    case implies = "=>", or = "||", and = "&&"
+    case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", member = "in"
+    case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
+    case leadsto = "leadsto"
+}
+
+/// Quantifier kinds.
+public enum QuantifierKind: String, Sendable { case forall, exists, count }
+
+/// What a quantifier or `choose` ranges over: a finite type or a set expression.
+public enum Domain: Sendable {
+    case type(TypeExpr)
+    case set(Expr)
+}
+
+/// An expression as written.
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
+        case integer(Int64)
+        case boolean(Bool)
+        case name(String)
+        case selfIndex
+        case negate(Expr)
+        case not(Expr)
+        case binary(BinaryOp, Expr, Expr)
+        case index(Expr, Expr)
+        case member(Expr, Ident)
+        case call(Ident, [Expr])
+        case setLiteral([Expr])
+        case listLiteral([Expr])
+        case conditional(Expr, Expr, Expr)
+        case quantifier(QuantifierKind, Ident, Domain, Expr)
+        case at(Expr, Ident)
+        case any
+        case eventually(Expr)
+        case always(Expr)
+    }
+    public let kind: Kind
+    public let range: SourceRange
+    public init(kind: Kind, range: SourceRange) { self.kind = kind; self.range = range }
+}
+
+/// A label before a statement.
+public struct Label: Sendable {
+    public let name: Ident
+    /// `end NAME:`: waiting here forever is a valid end state.
+    public let isEnd: Bool
+    public init(name: Ident, isEnd: Bool) { self.name = name; self.isEnd = isEnd }
+}
+
+/// A statement as written.
+public struct Stmt: Sendable {
+    public indirect enum Kind: Sendable {
+        case assign(Expr, Expr)
+        case call(Ident, [Expr])
+        case await(Expr)
+        case assert(Expr, String)
+        case conditional([(Expr, [Stmt])], [Stmt]?)
+        case loop(Expr, [Stmt])
+        case either([[Stmt]])
+        case choose(Ident, Domain, [Stmt])
+        case goto(Ident)
+        case done
+        case skip
+    }
+    public let kind: Kind
+    public let range: SourceRange
+    public var label: Label?
+    public init(kind: Kind, range: SourceRange, label: Label? = nil) { self.kind = kind; self.range = range; self.label = label }
+}
+
+/// How a variable starts.
+public enum Initializer: Sendable {
+    case value(Expr)
+    case any(SourceRange)
+    case oneOf(Expr)
+}
+
+/// `var NAME: TYPE = INIT`.
+public struct VarDecl: Sendable {
+    public let name: Ident
+    public let type: TypeExpr
+    public let initializer: Initializer
+    public let range: SourceRange
+}
+
+/// Fairness as declared on a process.
+public enum Fairness: String, Sendable { case unfair, weak, strong }
+
+/// `fair process NAME(i: T) { locals; body }`.
+public struct ProcessDecl: Sendable {
+    public let name: Ident
+    public let index: (Ident, TypeExpr)?
+    public let fairness: Fairness
+    public let locals: [VarDecl]
+    public let body: [Stmt]
+    public let range: SourceRange
+}
+
+/// A property named in an `expect` line.
+public enum PropertyRef: Sendable {
+    case name(Ident)
+    case message(String, SourceRange)
+    case overflow(Ident)
+    case deadlock(SourceRange)
+}
+
+/// One `NAME = V` or `NAME in {V, ...}` of an `expect` line.
+public struct Setting: Sendable {
+    public let name: Ident
+    public let values: [Expr]
+}
+
+/// The expected outcome of an `expect` line.
+public enum ExpectedVerdict: Sendable {
+    case holds([PropertyRef])
+    case violated(PropertyRef)
+}
+
+/// A top-level declaration.
+public enum Decl: Sendable {
+    case model(Ident)
+    case importFile(String, SourceRange)
+    case constant(Ident, Expr)
+    case param(Ident, TypeExpr, Expr)
+    case typeAlias(Ident, TypeExpr)
+    case variable(VarDecl)
+    case process(ProcessDecl)
+    case macro(Ident, [Ident], [Stmt], SourceRange)
+    case def(Ident, [Ident], Expr)
+    case invariant(Ident, Expr)
+    case reachable(Ident, Expr)
+    case liveness(Ident, Expr)
+    case expect([Setting], ExpectedVerdict, SourceRange)
+}
+
+/// A parsed file.
+public struct SourceUnit: Sendable {
+    public let file: SourceFile
+    public let decls: [Decl]
+}
