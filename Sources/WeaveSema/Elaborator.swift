@@ -66,6 +66,7 @@ final class Elaborator {
     /// Reads and writes per variable, for unused-variable warnings.
     var usedGlobals = Set<Int>()
     var maxRegisters = 0
+    var lint = false
     /// Per process template: label names (after macro expansion), index type, local types.
     var labelNames: [[String]] = []
     var processIndexTypes: [IRType?] = []

@@ -7,9 +7,10 @@ public enum Sema {
     /// Elaborates `source` for one setting of params and consts (`overrides`,
     /// as `--param`/`--const` give them). Returns the model and its warnings;
     /// throws every error found.
-    public static func elaborate(_ source: ModelSource, overrides: [String: String] = [:]) throws(DiagnosticsError) -> (Model, [Diagnostic]) {
+    public static func elaborate(_ source: ModelSource, overrides: [String: String] = [:], lint: Bool = false) throws(DiagnosticsError) -> (Model, [Diagnostic]) {
         let defaultName = source.root.file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "model"
         let el = Elaborator(overrides: overrides, modelName: defaultName)
+        el.lint = lint
         let (_, later) = el.run(source)
         let procs = el.processes()
         var invariants: [StateProperty] = [], reachables: [StateProperty] = [], liveness: [LivenessProperty] = []
@@ -214,7 +215,9 @@ extension Elaborator {
             let fair: FairnessKind = p.fairness == .weak ? .weak : p.fairness == .strong ? .strong : .unfair
             let proc = Process(name: p.name.name, indexType: processIndexTypes[pi], fairness: fair, locals: locals[pi],
                                labels: b.labels, nodes: nodes, boundCount: maxRegisters, range: p.name.range)
-            warnUnreachableLabels(proc)
+            // Params fold away branches, so a label can be unreachable for one design
+            // only: report it when asked (weave parse), where the setting is explicit.
+            if lint { warnUnreachableLabels(proc) }
             out.append(proc)
         }
         return out

@@ -1,1 +1,107 @@
-print("weave")
+import ArgumentParser
+import Foundation
+import WeaveDriver
+import WeaveExplorer
+
+/// Terminal output: stdout is flushed after each write so progress and results interleave correctly.
+let terminal = Output(
+    out: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
+    err: { s in FileHandle.standardError.write(Data(s.utf8)) })
+
+func finish(_ code: WeaveExit) -> Never { Foundation.exit(code.rawValue) }
+
+/// `--param k=v` / `--const K=N` into one override table.
+func overrides(params: [String], consts: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for (flag, items) in [("--param", params), ("--const", consts)] {
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("\(flag) takes NAME=VALUE, not '\(item)'")
+            }
+            out[parts[0]] = parts[1]
+        }
+    }
+    return out
+}
+
+struct Weave: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weave",
+        abstract: "A model checker for kernel concurrency protocols.",
+        discussion: """
+        Exit codes: 0 every property holds (search complete); 10 incomplete (a limit stopped the search);
+        11 deadlock; 12 safety violation; 13 liveness violation; 14 proof refuted; 15 proof unknown;
+        20 weave ci: an outcome differs from its expectation; 64 usage error; 65 model error;
+        70 internal error; 74 file error.
+        """,
+        subcommands: [Check.self, Parse.self, RunCI.self])
+}
+
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "The model file (.weave).") var model: String
+    @Option(name: .customLong("param"), help: "Set a param: --param design=fput_sync (repeatable).") var params: [String] = []
+    @Option(name: .customLong("const"), help: "Set a const: --const THREADS=3 (repeatable).") var consts: [String] = []
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Explore every reachable state and check the model's properties.")
+    @OptionGroup var model: ModelOptions
+    @Flag(help: "Depth-first search (breadth-first, the default, finds shortest traces).") var dfs = false
+    @Flag(name: .customLong("no-deadlock"), help: "Do not report deadlocks.") var noDeadlock = false
+    @Flag(name: .customLong("no-liveness"), help: "Check only safety properties.") var noLiveness = false
+    @Option(help: "Check only these properties (repeatable; names, assert messages, overflow(q), deadlock).") var property: [String] = []
+    @Option(name: .customLong("max-states"), help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
+    @Option(name: .customLong("max-depth"), help: "Do not explore beyond this depth (incomplete).") var maxDepth: Int?
+    @Option(name: .customLong("time-limit"), help: "Stop (incomplete) after this many seconds.") var timeLimit: Double?
+    @Option(help: "Worker threads (1 for now; more are accepted and run as 1).") var workers: Int = 1
+    @Option(help: "Output format: text or json.") var format: String = "text"
+    @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
+    @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
+
+    func run() throws {
+        guard let fmt = Driver.Format(rawValue: format) else {
+            throw ValidationError("--format must be text or json, not '\(format)'")
+        }
+        if let m = maxStates, m <= 0 { throw ValidationError("--max-states must be positive") }
+        if let m = maxDepth, m < 0 { throw ValidationError("--max-depth must not be negative") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        var o = CheckOptions()
+        o.depthFirst = dfs
+        o.checkDeadlock = !noDeadlock
+        o.checkLiveness = !noLiveness
+        o.maxStates = maxStates
+        o.maxDepth = maxDepth
+        o.timeLimit = timeLimit
+        o.workers = workers
+        if !property.isEmpty { o.properties = .only(Set(property)) }
+        if !quiet {
+            o.progress = { s in
+                terminal.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
+            }
+        }
+        let ov = try overrides(params: model.params, consts: model.consts)
+        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut, io: terminal))
+    }
+}
+
+struct Parse: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Parse and type-check a model; print its typed IR.")
+    @OptionGroup var model: ModelOptions
+    func run() throws {
+        let ov = try overrides(params: model.params, consts: model.consts)
+        finish(Driver.parse(path: model.model, overrides: ov, json: false, io: terminal))
+    }
+}
+
+struct RunCI: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ci",
+        abstract: "Run every model's declared expectations; exit 20 if any outcome differs.")
+    @Argument(help: "Model files or directories (default: Models).") var paths: [String] = []
+    @Option(help: "Write JUnit XML to this file.") var junit: String?
+    func run() throws {
+        finish(CI.run(paths: paths, junit: junit, io: terminal))
+    }
+}
+
+Weave.main()

@@ -1,0 +1,131 @@
+import Foundation
+import WeaveSource
+import WeaveSyntax
+import WeaveIR
+import WeaveSema
+import WeaveExplorer
+import WeaveReport
+
+/// Load, parse, elaborate, run a back end, report: what every `weave` subcommand shares.
+public enum Driver {
+    /// A model loaded and elaborated, or the exit code and message that explain why not.
+    public enum Loaded {
+        case model(Model, ModelSource, [Diagnostic])
+        case failed(WeaveExit)
+    }
+
+    /// Reads and elaborates a model file, printing diagnostics to `io.err`.
+    public static func load(_ path: String, overrides: [String: String], lint: Bool = false, io: Output) -> Loaded {
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            io.err("weave: cannot read '\(path)': no such file\n")
+            return .failed(.fileError)
+        }
+        if isDir.boolValue {
+            io.err("weave: '\(path)' is a directory; give a .weave file\n")
+            return .failed(.fileError)
+        }
+        if !FileManager.default.isReadableFile(atPath: path) {
+            io.err("weave: cannot read '\(path)': permission denied\n")
+            return .failed(.fileError)
+        }
+        let source: ModelSource
+        do {
+            source = try Loader.load(path: path)
+        } catch {
+            printDiagnostics(error.diagnostics, io)
+            return .failed(.modelError)
+        }
+        do {
+            let (model, warnings) = try Sema.elaborate(source, overrides: overrides, lint: lint)
+            return .model(model, source, warnings)
+        } catch {
+            printDiagnostics(error.diagnostics, io)
+            return .failed(overrides.isEmpty || error.diagnostics.contains { $0.range != nil } ? .modelError : .usage)
+        }
+    }
+
+    public static func printDiagnostics(_ ds: [Diagnostic], _ io: Output) {
+        for d in ds { io.err(d.rendered() + "\n") }
+        let n = ds.filter { $0.severity == .error }.count
+        if n > 0 { io.err("\(n) error\(n == 1 ? "" : "s")\n") }
+    }
+
+    /// The exit code for a verdict.
+    public static func exitCode(_ v: Verdict) -> WeaveExit {
+        switch v {
+        case .holds: return .holds
+        case .incomplete: return .incomplete
+        case .violated(let x):
+            switch x.kind {
+            case .deadlock: return .deadlock
+            case .liveness: return .livenessViolation
+            default: return .safetyViolation
+            }
+        }
+    }
+
+    /// Output formats of `weave check`.
+    public enum Format: String, Sendable, CaseIterable { case text, json }
+
+    /// `weave check`.
+    public static func check(path: String, overrides: [String: String], options: CheckOptions,
+                             format: Format, traceOut: String?, io: Output) -> WeaveExit {
+        let loaded = load(path, overrides: overrides, io: io)
+        guard case .model(let model, _, let warnings) = loaded else {
+            if case .failed(let code) = loaded { return code }
+            return .internalError
+        }
+        for w in warnings { io.err(w.rendered() + "\n") }
+        let explorer: Explorer
+        do {
+            explorer = try Explorer(model: model, options: options)
+        } catch {
+            io.err("weave: \(error.description)\n")
+            return .modelError
+        }
+        let result = explorer.run()
+        let reporter = Reporter(model: model)
+        switch format {
+        case .text: io.out(reporter.text(result))
+        case .json: io.out(reporter.json(result).serialized(pretty: true) + "\n")
+        }
+        if let traceOut, case .violated(let v) = result.verdict, let t = v.trace {
+            let text = reporter.itf(t, description: v.message).serialized(pretty: true) + "\n"
+            do {
+                try writeAtomically(text, to: traceOut)
+                if format == .text { io.out("ITF trace written to \(traceOut)\n") }
+            } catch {
+                io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
+                return .fileError
+            }
+        }
+        return exitCode(result.verdict)
+    }
+
+    /// Writes through a temporary file and a rename, so a failed write never
+    /// leaves a half-written file in place of the user's.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).weave-tmp-\(getpid())")
+        try Data(text.utf8).write(to: tmp)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+        } else {
+            try FileManager.default.moveItem(at: tmp, to: url)
+        }
+    }
+
+    /// `weave parse`: the typed IR, so a user sees what will be explored.
+    public static func parse(path: String, overrides: [String: String], json: Bool, io: Output) -> WeaveExit {
+        let loaded = load(path, overrides: overrides, lint: true, io: io)
+        guard case .model(let model, _, let warnings) = loaded else {
+            if case .failed(let code) = loaded { return code }
+            return .internalError
+        }
+        for w in warnings { io.err(w.rendered() + "\n") }
+        io.out(IRPrinter.text(model))
+        _ = json
+        return .holds
+    }
+}

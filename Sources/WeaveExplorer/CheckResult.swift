@@ -1,0 +1,99 @@
+import WeaveIR
+import WeaveSource
+
+/// Which properties a run checks.
+public enum PropertySelection: Sendable {
+    /// Every invariant, assert, overflow, reachable, liveness property and (unless disabled) deadlock.
+    case all
+    /// Only these, by name (`deadlock`, `overflow(q)`, an assert's message, a property's name).
+    case only(Set<String>)
+
+    public func includes(_ name: String) -> Bool {
+        switch self {
+        case .all: return true
+        case .only(let s): return s.contains(name)
+        }
+    }
+}
+
+/// Search limits and strategy.
+public struct CheckOptions: Sendable {
+    public var properties: PropertySelection = .all
+    public var checkDeadlock = true
+    public var checkLiveness = true
+    public var depthFirst = false
+    public var workers = 1
+    public var maxStates: Int? = nil
+    public var maxDepth: Int? = nil
+    public var timeLimit: Double? = nil
+    public var memoryLimitBytes: Int? = nil
+    /// Called about every 2 s with the figures so far (from the search thread).
+    public var progress: (@Sendable (Statistics) -> Void)? = nil
+    /// Polled during the search; when it returns true the run stops as incomplete (SIGINT).
+    public var shouldStop: (@Sendable () -> Bool)? = nil
+    public init() {}
+}
+
+/// What kind of property failed.
+public enum ViolationKind: String, Sendable {
+    case invariant, assertion, overflow, deadlock, runtimeError = "runtime error", unreachable, liveness
+}
+
+/// A violated property, with the trace that shows it.
+public struct Violation: Sendable {
+    public let kind: ViolationKind
+    /// The property's name (`deadlock`, `overflow(q)`, an assert's message, ...).
+    public let property: String
+    /// A sentence for the user.
+    public let message: String
+    /// Where in the model (the assert, the push, the invariant, the failing expression).
+    public let range: SourceRange?
+    /// The counterexample; nil for an unreached `reachable` (there is no state to show).
+    public let trace: Trace?
+    /// The last step failed partway (assert, overflow, run-time error): the last state
+    /// is the state at that point, not a reachable state.
+    public let failedInsideStep: Bool
+}
+
+/// Figures about a search, as TLC and SPIN print them.
+public struct Statistics: Sendable {
+    /// Transitions taken (successors generated, duplicates included).
+    public var generated: Int = 0
+    public var distinct: Int = 0
+    /// States found but not yet expanded.
+    public var queued: Int = 0
+    public var depth: Int = 0
+    public var elapsedSeconds: Double = 0
+    public var memoryBytes: Int = 0
+    public var stateBytes: Int = 0
+    public var statesPerSecond: Double { elapsedSeconds > 0 ? Double(generated) / elapsedSeconds : 0 }
+}
+
+/// How many times each labelled step fired.
+public struct Coverage: Sendable {
+    public struct Entry: Sendable {
+        public let process: String
+        public let label: String
+        public let count: Int
+        public let range: SourceRange?
+    }
+    public let entries: [Entry]
+    public var neverFired: [Entry] { entries.filter { $0.count == 0 } }
+}
+
+/// The outcome of a check.
+public enum Verdict: Sendable {
+    case holds
+    case violated(Violation)
+    /// A limit stopped the search before it finished; nothing was violated so far.
+    case incomplete(reason: String)
+}
+
+/// Verdict, figures and coverage of one run.
+public struct CheckResult: Sendable {
+    public let verdict: Verdict
+    public let statistics: Statistics
+    public let coverage: Coverage
+    /// Figures of the liveness pass, if one ran.
+    public let livenessSeconds: Double?
+}

@@ -1,0 +1,324 @@
+import Foundation
+import WeaveIR
+import WeaveSource
+
+/// Explicit-state model checking of a `Model`: breadth-first (shortest
+/// counterexamples) or depth-first search over every reachable state.
+public final class Explorer {
+    public let model: Model
+    let engine: Engine
+    let options: CheckOptions
+    let store: StateStore
+    let sink: Sink
+    var stats = Statistics()
+    let start = Date()
+    var lastProgress = Date()
+    var coverageCounts: [[Int]]
+    var invariantIndices: [Int] = []
+    var reachableIndices: [Int] = []
+    var reachableFound: [Bool] = []
+
+    /// Compiles the model. Throws if it cannot be explored (a state too large).
+    public init(model: Model, options: CheckOptions = CheckOptions()) throws(EngineError) {
+        self.model = model
+        self.options = options
+        engine = try Engine(model: model)
+        store = StateStore(stateBytes: engine.stateBytes)
+        sink = Sink(stateBytes: engine.stateBytes)
+        coverageCounts = model.processes.map { [Int](repeating: 0, count: $0.labels.count) }
+        for (i, name) in engine.stepProperties.enumerated() {
+            engine.stepEnabled[i] = options.properties.includes(name)
+        }
+        invariantIndices = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
+        reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
+        reachableFound = [Bool](repeating: false, count: model.reachables.count)
+        stats.stateBytes = engine.stateBytes
+    }
+
+    /// Bytes one packed state takes.
+    public var stateBytes: Int { engine.stateBytes }
+
+    /// Runs the search to a verdict.
+    public func run() -> CheckResult {
+        let verdict = search()
+        var live: Double? = nil
+        var finalVerdict = verdict
+        if case .holds = verdict, options.checkLiveness {
+            let lv = model.liveness.filter { options.properties.includes($0.name) }
+            if !lv.isEmpty {
+                let t0 = Date()
+                finalVerdict = LivenessChecker(explorer: self, properties: lv).run()
+                live = Date().timeIntervalSince(t0)
+            }
+        }
+        finish()
+        return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live)
+    }
+
+    func finish() {
+        stats.elapsedSeconds = Date().timeIntervalSince(start)
+        stats.distinct = store.count
+        stats.memoryBytes = store.memoryBytes
+    }
+
+    func coverage() -> Coverage {
+        var out: [Coverage.Entry] = []
+        for (pi, p) in model.processes.enumerated() {
+            for (li, l) in p.labels.enumerated() {
+                out.append(Coverage.Entry(process: p.name, label: l.name, count: coverageCounts[pi][li], range: l.range))
+            }
+        }
+        return Coverage(entries: out)
+    }
+
+    // MARK: search
+
+    func initialStates() -> [[Int64]] {
+        var perSlot: [[Int64]] = []
+        for g in model.globals { perSlot += g.initial }
+        for p in model.processes {
+            for _ in 0..<p.instanceCount {
+                perSlot.append([0])
+                for v in p.locals { perSlot += v.initial }
+            }
+        }
+        var out: [[Int64]] = [[]]
+        for choices in perSlot {
+            if choices.count == 1 {
+                for i in out.indices { out[i].append(choices[0]) }
+            } else {
+                out = out.flatMap { prefix in choices.map { prefix + [$0] } }
+            }
+            if out.count > 1 << 20 { break }
+        }
+        return out
+    }
+
+    func search() -> Verdict {
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
+        defer { buf.deallocate() }
+        let inits = initialStates()
+        if inits.count > 1 << 20 {
+            return .incomplete(reason: "more than 1,048,576 initial states")
+        }
+        for values in inits {
+            guard engine.pack(values, into: buf) else {
+                return .incomplete(reason: "an initial value is outside its type")
+            }
+            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: 0, depth: 0)
+            if isNew, let v = checkState(id) { return .violated(v) }
+        }
+        return options.depthFirst ? dfs() : bfs()
+    }
+
+    /// Checks invariants and reachables on a newly found state.
+    @inline(__always)
+    func checkState(_ id: Int) -> Violation? {
+        let s = store.state(id)
+        for i in invariantIndices {
+            engine.failed = false
+            let v = engine.eval(engine.invariantCode[i], s)
+            if engine.failed { return runtimeError(at: id, site: engine.failSite, instance: nil, inStep: false) }
+            if v == 0 {
+                let inv = model.invariants[i]
+                return Violation(kind: .invariant, property: inv.name, message: "invariant \(inv.name) is violated",
+                                 range: inv.range, trace: trace(to: id), failedInsideStep: false)
+            }
+        }
+        for i in reachableIndices where !reachableFound[i] {
+            engine.failed = false
+            if engine.eval(engine.reachableCode[i], s) != 0 && !engine.failed { reachableFound[i] = true }
+        }
+        return nil
+    }
+
+    func limitReason() -> String? {
+        if let m = options.maxStates, store.count >= m { return "--max-states \(m) reached" }
+        if store.count >= StateStore.maxStates { return "the state store is full (2^32 states)" }
+        if let m = options.memoryLimitBytes, store.memoryBytes > m {
+            return "memory limit: \(store.memoryBytes >> 20) MiB in use, limit \(m >> 20) MiB"
+        }
+        let now = Date()
+        if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
+        if options.shouldStop?() == true { return "interrupted" }
+        if let p = options.progress, now.timeIntervalSince(lastProgress) >= 2 {
+            lastProgress = now
+            var s = stats
+            s.distinct = store.count
+            s.elapsedSeconds = now.timeIntervalSince(start)
+            s.memoryBytes = store.memoryBytes
+            p(s)
+        }
+        return nil
+    }
+
+    /// Expands state `id`; returns a violation, or nil after inserting its successors.
+    @inline(__always)
+    func expandOne(_ id: Int, depth: Int, onNew: (Int) -> Void) -> Violation? {
+        let s = store.state(id)
+        engine.expand(s, into: sink)
+        let n = sink.count
+        if n == 0 {
+            if options.checkDeadlock && options.properties.includes("deadlock") && isDeadlock(s) {
+                return Violation(kind: .deadlock, property: "deadlock",
+                                 message: "deadlock: no step is enabled, and " + blockedSummary(s),
+                                 range: nil, trace: trace(to: id), failedInsideStep: false)
+            }
+            return nil
+        }
+        for o in 0..<n {
+            let inst = engine.instances[Int(sink.instances[o])]
+            switch sink.kinds[o] {
+            case .state: break
+            case .violation:
+                let name = engine.stepProperties[Int(sink.details[o])]
+                let isOverflow = name.hasPrefix("overflow(")
+                var t = trace(to: id)
+                appendStep(&t, from: id, ordinal: o, state: sink.state(o))
+                let site = siteRange(forViolation: name)
+                return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
+                                 message: isOverflow ? "\(name): \(inst.name) pushes onto a full \(name.dropFirst(9).dropLast())"
+                                                     : "assertion \"\(name)\" fails in \(inst.name)",
+                                 range: site, trace: t, failedInsideStep: true)
+            case .error:
+                return runtimeError(at: id, site: sink.details[o], instance: o, inStep: true)
+            }
+            stats.generated &+= 1
+            let pc = Int(engine.load(s, inst.pcSlot))
+            coverageCounts[inst.process][pc] &+= 1
+            let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
+            if isNew {
+                if let v = checkState(nid) { return v }
+                onNew(nid)
+            }
+        }
+        return nil
+    }
+
+    func bfs() -> Verdict {
+        var head = 0
+        var levelEnd = store.count
+        var depth = 0
+        while head < store.count {
+            if head & 1023 == 0, let r = limitReason() { stats.queued = store.count - head; return .incomplete(reason: r) }
+            if head == levelEnd {
+                depth += 1
+                levelEnd = store.count
+                stats.depth = depth
+            }
+            if let m = options.maxDepth, depth >= m {
+                stats.queued = store.count - head
+                return .incomplete(reason: "--max-depth \(m) reached")
+            }
+            if let v = expandOne(head, depth: depth, onNew: { _ in }) { return .violated(v) }
+            head += 1
+            stats.queued = store.count - head
+        }
+        return reachablesVerdict()
+    }
+
+    func dfs() -> Verdict {
+        var stack: [Int] = Array(0..<store.count)
+        var n = 0
+        while let id = stack.popLast() {
+            n += 1
+            if n & 1023 == 0, let r = limitReason() { stats.queued = stack.count; return .incomplete(reason: r) }
+            let d = Int(store.depths[id])
+            stats.depth = max(stats.depth, d)
+            if let m = options.maxDepth, d >= m { continue }
+            if let v = expandOne(id, depth: d, onNew: { stack.append($0) }) { return .violated(v) }
+            stats.queued = stack.count
+        }
+        if let m = options.maxDepth, stats.depth >= m { return .incomplete(reason: "--max-depth \(m) reached") }
+        return reachablesVerdict()
+    }
+
+    func reachablesVerdict() -> Verdict {
+        for i in reachableIndices where !reachableFound[i] {
+            let r = model.reachables[i]
+            return .violated(Violation(kind: .unreachable, property: r.name,
+                                       message: "no reachable state satisfies reachable \(r.name)",
+                                       range: r.range, trace: nil, failedInsideStep: false))
+        }
+        return .holds
+    }
+
+    func isDeadlock(_ s: UnsafeRawPointer) -> Bool {
+        for inst in engine.instances {
+            let pc = engine.load(s, inst.pcSlot)
+            if pc == inst.doneLabel { continue }
+            if model.processes[inst.process].labels[Int(pc)].isEnd { continue }
+            return true
+        }
+        return false
+    }
+
+    /// "nfsd(0) waits at flush, worker waits at run".
+    func blockedSummary(_ s: UnsafeRawPointer) -> String {
+        var parts: [String] = []
+        for inst in engine.instances {
+            let pc = engine.load(s, inst.pcSlot)
+            if pc == inst.doneLabel { continue }
+            let l = model.processes[inst.process].labels[Int(pc)]
+            if l.isEnd { continue }
+            parts.append("\(inst.name) is blocked at \(l.name)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    func siteRange(forViolation name: String) -> SourceRange? {
+        for p in model.processes {
+            for n in p.nodes {
+                switch n.kind {
+                case .assert(_, let m, _) where m == name: return n.range
+                case .push(_, _, let q, _) where q == name: return n.range
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+
+    func runtimeError(at id: Int, site: Int32, instance ordinal: Int?, inStep: Bool) -> Violation {
+        var t = trace(to: id)
+        if let o = ordinal { appendStep(&t, from: id, ordinal: o, state: sink.state(o)) }
+        let s = engine.sites[Int(site)]
+        return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(s.message)",
+                         range: s.range, trace: t, failedInsideStep: inStep)
+    }
+
+    // MARK: traces
+
+    /// The path from an initial state to `id`, rebuilt from parent links; each step
+    /// is found again by re-expanding its parent and taking the recorded outcome.
+    func trace(to id: Int) -> Trace {
+        var ids: [Int] = []
+        var cur = id
+        while true {
+            ids.append(cur)
+            let p = store.parents[cur]
+            if p == UInt32.max { break }
+            cur = Int(p)
+        }
+        ids.reverse()
+        var t = Trace(states: [engine.unpack(store.state(ids[0]))], steps: [])
+        for k in 1..<max(1, ids.count) where ids.count > 1 {
+            appendStep(&t, from: ids[k - 1], ordinal: Int(store.ordinals[ids[k]]), state: nil)
+        }
+        return t
+    }
+
+    /// Appends the step `ordinal` of state `from` (re-expanded) to a trace.
+    func appendStep(_ t: inout Trace, from: Int, ordinal: Int, state: UnsafeRawPointer?) {
+        let s = store.state(from)
+        let scratch = Sink(stateBytes: engine.stateBytes)
+        engine.expand(s, into: scratch)
+        guard ordinal < scratch.count else { return }
+        let inst = engine.instances[Int(scratch.instances[ordinal])]
+        let pc = Int(engine.load(s, inst.pcSlot))
+        let p = model.processes[inst.process]
+        t.steps.append(TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
+                                 name: "\(inst.name).\(p.labelName(LabelID(pc)))"))
+        t.states.append(engine.unpack(state ?? scratch.state(ordinal)))
+    }
+}

@@ -1,0 +1,52 @@
+/// The outcomes of expanding one state: successor states (or the state at a
+/// failure inside a step), each tagged with its kind and the instance that stepped.
+/// Grows once and is reused for every state, so expansion allocates nothing.
+final class Sink {
+    let stateBytes: Int
+    private(set) var capacity: Int
+    private(set) var count = 0
+    private(set) var states: UnsafeMutableRawPointer
+    private(set) var kinds: UnsafeMutablePointer<Engine.OutcomeKind>
+    private(set) var instances: UnsafeMutablePointer<Int32>
+    private(set) var details: UnsafeMutablePointer<Int32>
+
+    init(stateBytes: Int) {
+        self.stateBytes = stateBytes
+        capacity = 64
+        states = .allocate(byteCount: stateBytes * capacity, alignment: 8)
+        kinds = .allocate(capacity: capacity)
+        instances = .allocate(capacity: capacity)
+        details = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        states.deallocate(); kinds.deallocate(); instances.deallocate(); details.deallocate()
+    }
+
+    @inline(__always) func reset() { count = 0 }
+
+    @inline(__always) func state(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(states + i * stateBytes) }
+
+    func append(_ s: UnsafeRawPointer, kind: Engine.OutcomeKind, instance: Int32, detail: Int32) {
+        if count == capacity { grow() }
+        (states + count * stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        kinds[count] = kind
+        instances[count] = instance
+        details[count] = detail
+        count += 1
+    }
+
+    private func grow() {
+        let n = capacity * 2
+        let s = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
+        s.copyMemory(from: states, byteCount: stateBytes * count)
+        states.deallocate(); states = s
+        let k = UnsafeMutablePointer<Engine.OutcomeKind>.allocate(capacity: n)
+        k.initialize(from: kinds, count: count); kinds.deallocate(); kinds = k
+        let i = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        i.initialize(from: instances, count: count); instances.deallocate(); instances = i
+        let d = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        d.initialize(from: details, count: count); details.deallocate(); details = d
+        capacity = n
+    }
+}

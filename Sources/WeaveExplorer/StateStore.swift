@@ -1,0 +1,131 @@
+/// Every distinct state found, packed back to back in discovery order (so a
+/// state's id is its index), with its parent and the outcome ordinal that led to
+/// it; plus an open-addressing hash table over the states for exact lookup.
+///
+/// The BFS queue is the suffix of the arena not yet expanded: nothing is copied twice.
+final class StateStore {
+    let stateBytes: Int
+    let words: Int
+    private(set) var count = 0
+    private var capacity: Int
+    private(set) var arena: UnsafeMutableRawPointer
+    private(set) var parents: UnsafeMutablePointer<UInt32>
+    private(set) var ordinals: UnsafeMutablePointer<UInt32>
+    private(set) var depths: UnsafeMutablePointer<UInt32>
+
+    // Hash table: fingerprint and id+1 (0 = empty) per slot.
+    private var tableMask: Int
+    private var fps: UnsafeMutablePointer<UInt64>
+    private var ids: UnsafeMutablePointer<UInt32>
+
+    static let maxStates = Int(UInt32.max - 1)
+
+    init(stateBytes: Int) {
+        self.stateBytes = stateBytes
+        words = stateBytes / 8
+        capacity = 1 << 12
+        arena = .allocate(byteCount: stateBytes * capacity, alignment: 8)
+        parents = .allocate(capacity: capacity)
+        ordinals = .allocate(capacity: capacity)
+        depths = .allocate(capacity: capacity)
+        tableMask = (1 << 13) - 1
+        fps = .allocate(capacity: tableMask + 1)
+        fps.initialize(repeating: 0, count: tableMask + 1)
+        ids = .allocate(capacity: tableMask + 1)
+        ids.initialize(repeating: 0, count: tableMask + 1)
+    }
+
+    deinit {
+        arena.deallocate(); parents.deallocate(); ordinals.deallocate(); depths.deallocate()
+        fps.deallocate(); ids.deallocate()
+    }
+
+    /// Bytes held (arena, per-state records, table).
+    var memoryBytes: Int { capacity * (stateBytes + 12) + (tableMask + 1) * 12 }
+
+    @inline(__always) func state(_ id: Int) -> UnsafeRawPointer { UnsafeRawPointer(arena + id * stateBytes) }
+
+    /// A fixed-seed 64-bit hash of a packed state (never Swift's per-process `Hasher`).
+    @inline(__always)
+    static func fingerprint(_ s: UnsafeRawPointer, words: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<words {
+            let w = s.load(fromByteOffset: i &* 8, as: UInt64.self)
+            let m = (w ^ 0xA076_1D64_78BD_642F).multipliedFullWidth(by: h ^ 0xE703_7ED1_A0B4_28DB)
+            h = m.high ^ m.low ^ UInt64(truncatingIfNeeded: i)
+        }
+        let f = (h ^ (h >> 29)).multipliedFullWidth(by: 0xBF58_476D_1CE4_E5B9)
+        return f.high ^ f.low
+    }
+
+    /// The id of `s` if it is known.
+    func find(_ s: UnsafeRawPointer) -> Int? {
+        let fp = StateStore.fingerprint(s, words: words)
+        var i = Int(truncatingIfNeeded: fp) & tableMask
+        while true {
+            let id = ids[i]
+            if id == 0 { return nil }
+            if fps[i] == fp && memcmp(state(Int(id - 1)), s, stateBytes) == 0 { return Int(id - 1) }
+            i = (i &+ 1) & tableMask
+        }
+    }
+
+    /// Adds `s` unless present. Returns (id, isNew).
+    /// - Complexity: expected O(1).
+    @inline(__always)
+    func insert(_ s: UnsafeRawPointer, parent: UInt32, ordinal: UInt32, depth: UInt32) -> (Int, Bool) {
+        let fp = StateStore.fingerprint(s, words: words)
+        var i = Int(truncatingIfNeeded: fp) & tableMask
+        while true {
+            let id = ids[i]
+            if id == 0 { break }
+            if fps[i] == fp && memcmp(state(Int(id - 1)), s, stateBytes) == 0 { return (Int(id - 1), false) }
+            i = (i &+ 1) & tableMask
+        }
+        if count == capacity { growArena() }
+        let newID = count
+        (arena + newID * stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        parents[newID] = parent
+        ordinals[newID] = ordinal
+        depths[newID] = depth
+        count += 1
+        fps[i] = fp
+        ids[i] = UInt32(newID + 1)
+        if count * 2 > tableMask { growTable() }
+        return (newID, true)
+    }
+
+    private func growArena() {
+        let n = capacity * 2
+        let a = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
+        a.copyMemory(from: arena, byteCount: stateBytes * count)
+        arena.deallocate(); arena = a
+        func grow(_ p: inout UnsafeMutablePointer<UInt32>) {
+            let q = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+            q.initialize(from: p, count: count)
+            p.deallocate(); p = q
+        }
+        grow(&parents); grow(&ordinals); grow(&depths)
+        capacity = n
+    }
+
+    private func growTable() {
+        let n = (tableMask + 1) * 2
+        let nf = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        nf.initialize(repeating: 0, count: n)
+        let ni = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+        ni.initialize(repeating: 0, count: n)
+        let mask = n - 1
+        for j in 0...tableMask where ids[j] != 0 {
+            var i = Int(truncatingIfNeeded: fps[j]) & mask
+            while ni[i] != 0 { i = (i &+ 1) & mask }
+            nf[i] = fps[j]
+            ni[i] = ids[j]
+        }
+        fps.deallocate(); ids.deallocate()
+        fps = nf; ids = ni; tableMask = mask
+    }
+}
+
+@_silgen_name("memcmp")
+private func memcmp(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int32

@@ -1,0 +1,150 @@
+import WeaveIR
+import WeaveExplorer
+import WeaveSource
+
+/// Writes results and traces as text, JSON and ITF, from one neutral value.
+public struct Reporter {
+    public let model: Model
+    let view: StateView
+
+    public init(model: Model) {
+        self.model = model
+        view = StateView(model: model)
+    }
+
+    /// `design=fput_sync, THREADS=2`.
+    public var settingsText: String { model.settings.map(\.description).joined(separator: ", ") }
+
+    /// The trace as numbered steps with only the changed variables, the initial state in full.
+    public func traceText(_ t: Trace, failedInsideStep: Bool = false) -> String {
+        var out = ""
+        guard let first = t.states.first else { return out }
+        out += "  0  initial state\n"
+        for (n, v) in view.variables(first) { out += "       \(n) = \(v)\n" }
+        for (i, step) in t.steps.enumerated() where i + 1 < t.states.count {
+            let last = i == t.steps.count - 1
+            var head = "  \(i + 1)  \(step.name)"
+            if last && failedInsideStep { head += "   (fails during this step)" }
+            if let l = t.loopStart, l == i + 1 { head += "   <- the cycle starts here" }
+            out += head + "\n"
+            let ch = view.changes(from: t.states[i], to: t.states[i + 1])
+            if ch.isEmpty { out += "       (no variable changes)\n" }
+            for (n, v) in ch { out += "       \(n) = \(v)\n" }
+        }
+        if let l = t.loopStart {
+            out += "  ... back to state \(l): the cycle repeats forever\n"
+        }
+        return out
+    }
+
+    /// The summary figures, as TLC and SPIN print them.
+    public func statisticsText(_ s: Statistics) -> String {
+        let rate = s.statesPerSecond
+        let perState = s.distinct > 0 ? Double(s.memoryBytes) / Double(s.distinct) : 0
+        return """
+        states: \(s.generated) generated, \(s.distinct) distinct, \(s.queued) left in queue; depth \(s.depth)
+        time: \(fmt(s.elapsedSeconds)) s (\(Int(rate)) states/s); memory \(fmt(Double(s.memoryBytes) / 1048576)) MiB (\(s.stateBytes)-byte states, \(Int(perState)) bytes/state stored)
+        """
+    }
+
+    func fmt(_ d: Double) -> String {
+        let r = (d * 100).rounded() / 100
+        return String(r)
+    }
+
+    /// A full human-readable report of a result.
+    public func text(_ r: CheckResult, showCoverage: Bool = true) -> String {
+        var out = "model \(model.name) (\(settingsText.isEmpty ? "no params" : settingsText))\n"
+        switch r.verdict {
+        case .holds:
+            out += "HOLDS: every checked property holds in all \(r.statistics.distinct) reachable states\n"
+        case .incomplete(let reason):
+            out += "INCOMPLETE: \(reason); no violation found in the \(r.statistics.distinct) states explored\n"
+        case .violated(let v):
+            out += "VIOLATED: \(v.message)\n"
+            if let range = v.range { out += "  at \(range.description)\n" }
+            if let t = v.trace {
+                let kind = t.loopStart != nil ? "lasso" : "shortest trace"
+                out += "\n\(kind) (\(t.steps.count) step\(t.steps.count == 1 ? "" : "s")):\n"
+                out += traceText(t, failedInsideStep: v.failedInsideStep)
+            }
+        }
+        out += "\n" + statisticsText(r.statistics) + "\n"
+        if showCoverage {
+            let never = r.coverage.neverFired
+            if !never.isEmpty, case .holds = r.verdict {
+                out += "warning: \(never.count) step(s) never fired: "
+                out += never.map { "\($0.process).\($0.label)" }.joined(separator: ", ") + "\n"
+            }
+        }
+        return out
+    }
+
+    public func verdictName(_ v: Verdict) -> String {
+        switch v {
+        case .holds: return "holds"
+        case .violated: return "violated"
+        case .incomplete: return "incomplete"
+        }
+    }
+
+    /// One JSON object: verdict, property, kind, figures, and the trace.
+    public func json(_ r: CheckResult) -> JSON {
+        var kv: [(String, JSON)] = [("model", .string(model.name)),
+                                    ("settings", .object(model.settings.map { ($0.name, .string($0.type.format($0.value))) })),
+                                    ("verdict", .string(verdictName(r.verdict)))]
+        switch r.verdict {
+        case .violated(let v):
+            kv.append(("property", .string(v.property)))
+            kv.append(("kind", .string(v.kind.rawValue)))
+            kv.append(("message", .string(v.message)))
+            if let range = v.range { kv.append(("location", .string(range.description))) }
+            if let t = v.trace { kv.append(("trace", traceJSON(t))) }
+        case .incomplete(let reason):
+            kv.append(("reason", .string(reason)))
+        case .holds: break
+        }
+        let s = r.statistics
+        kv += [("states", .int(Int64(s.generated))), ("distinct", .int(Int64(s.distinct))),
+               ("queued", .int(Int64(s.queued))), ("depth", .int(Int64(s.depth))),
+               ("elapsedSeconds", .double(s.elapsedSeconds)), ("statesPerSecond", .double(s.statesPerSecond)),
+               ("memoryBytes", .int(Int64(s.memoryBytes))), ("stateBytes", .int(Int64(s.stateBytes)))]
+        kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
+        return .object(kv)
+    }
+
+    public func traceJSON(_ t: Trace) -> JSON {
+        var steps: [JSON] = []
+        if let first = t.states.first {
+            steps.append(.object([("step", .int(0)), ("action", .string("initial")),
+                                  ("state", .object(view.variables(first).map { ($0.0, .string($0.1)) }))]))
+        }
+        for (i, st) in t.steps.enumerated() where i + 1 < t.states.count {
+            steps.append(.object([("step", .int(Int64(i + 1))), ("action", .string(st.name)),
+                                  ("changes", .object(view.changes(from: t.states[i], to: t.states[i + 1]).map { ($0.0, .string($0.1)) }))]))
+        }
+        var kv: [(String, JSON)] = [("steps", .array(steps))]
+        if let l = t.loopStart { kv.append(("loopStart", .int(Int64(l)))) }
+        return .object(kv)
+    }
+
+    /// The trace in the Informal Trace Format (ITF) that Apalache and Quint tools read.
+    public func itf(_ t: Trace, description: String) -> JSON {
+        let entries = view.layout.entries
+        var states: [JSON] = []
+        for (i, s) in t.states.enumerated() {
+            var kv: [(String, JSON)] = [("#meta", .object([("index", .int(Int64(i))),
+                                                           ("action", .string(i == 0 ? "init" : t.steps[i - 1].name))]))]
+            for e in entries { kv.append((e.name, view.itfValue(e, s))) }
+            states.append(.object(kv))
+        }
+        var top: [(String, JSON)] = [("#meta", .object([("format", .string("ITF")),
+                                                       ("format-description", .string("https://apalache-mc.org/docs/adr/015adr-trace.html")),
+                                                       ("source", .string(model.name)),
+                                                       ("description", .string(description))])),
+                                     ("vars", .array(entries.map { .string($0.name) })),
+                                     ("states", .array(states))]
+        if let l = t.loopStart { top.append(("loop", .int(Int64(l)))) }
+        return .object(top)
+    }
+}
