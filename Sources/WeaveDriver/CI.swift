@@ -91,6 +91,7 @@ public enum CI {
             switch exp.verdict {
             case .holds(let ps): return ("holds", ps.isEmpty ? "all properties" : ps.joined(separator: ", "), ps.isEmpty ? .all : .only(Set(ps)))
             case .violated(let p): return ("violated", p, .only([p]))
+            case .proved(let ps): return ("proved", ps.joined(separator: ", "), .only(Set(ps)))
             }
         }()
         func row(_ got: String, _ passed: Bool, _ distinct: Int, _ secs: Double, _ detail: String, model: String = file) -> Row {
@@ -109,6 +110,11 @@ public enum CI {
                            "\(exp.range.description): no property named \(unknown.sorted().joined(separator: ", ")); the model has: \(model.propertyNames.joined(separator: ", "))",
                            model: model.name)
             }
+        }
+        if case .proved(let ps) = exp.verdict {
+            let t0 = Date()
+            let (got, ok, detail) = ProverHook.prove(model, ps)
+            return row(got, ok, 0, Date().timeIntervalSince(t0), detail, model: model.name)
         }
         var options = CheckOptions()
         options.properties = selection

@@ -12,6 +12,8 @@ public struct Expectation: Sendable {
         case holds([String])
         /// Checking this property alone finds it violated.
         case violated(String)
+        /// The prover shows these properties hold in every reachable state.
+        case proved([String])
     }
     /// `(name, value)` pairs; one run per combination of the `in` lists.
     public let runs: [[(String, String)]]

@@ -63,6 +63,7 @@ public enum Sema {
             switch verdict {
             case .holds(let ps): v = .holds(ps.map(propertyName))
             case .violated(let p): v = .violated(propertyName(p))
+            case .proved(let ps): v = .proved(ps.map(propertyName))
             }
             out.append(Expectation(runs: runs, verdict: v, range: range))
         }

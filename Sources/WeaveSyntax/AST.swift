@@ -141,6 +141,8 @@ public struct Setting: Sendable {
 public enum ExpectedVerdict: Sendable {
     case holds([PropertyRef])
     case violated(PropertyRef)
+    /// `proved P, ...`: the prover shows the properties inductive (with the file's invariants as lemmas).
+    case proved([PropertyRef])
 }
 
 /// A top-level declaration.

@@ -313,7 +313,12 @@ public struct Parser {
         if accept(.violated) {
             return .expect(settings, .violated(try parsePropertyRef()), start.to(lastRange))
         }
-        throw fail("expected 'holds' or 'violated', found \(peek())")
+        if accept(.proved) {
+            var props: [PropertyRef] = []
+            repeat { props.append(try parsePropertyRef()) } while accept(.comma)
+            return .expect(settings, .proved(props), start.to(lastRange))
+        }
+        throw fail("expected 'holds', 'violated' or 'proved', found \(peek())")
     }
 
     private var atLineEnd: Bool {

@@ -17,7 +17,7 @@ public enum Keyword: String, Sendable, CaseIterable {
     case process, fair, strong, end, macro, def
     case `if`, then, `else`, `while`, either, or, choose, `in`, goto, done, skip, await, assert
     case `true`, `false`, any, forall, exists, count, at, `self`
-    case invariant, reachable, liveness, expect, holds, violated
+    case invariant, reachable, liveness, expect, holds, violated, proved
     case eventually, always, leadsto
 }
 
