@@ -155,7 +155,7 @@ public final class Explorer {
     /// Expands state `id`; returns a violation, or nil after inserting its successors.
     @inline(__always)
     func expandOne(_ id: Int, depth: Int, onNew: (Int) -> Void) -> Violation? {
-        let s = store.state(id)
+        let s = store.state(id)   // valid until the first insert below
         engine.expand(s, into: sink)
         let n = sink.count
         if n == 0 {
@@ -184,7 +184,8 @@ public final class Explorer {
                 return runtimeError(at: id, site: sink.details[o], instance: o, inStep: true)
             }
             stats.generated &+= 1
-            let pc = Int(engine.load(s, inst.pcSlot))
+            // Re-read the parent: an insert may have moved the arena.
+            let pc = Int(engine.load(store.state(id), inst.pcSlot))
             coverageCounts[inst.process][pc] &+= 1
             let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
             if isNew {

@@ -382,6 +382,13 @@ final class Elaborator {
             diags.error("a queue or stack is set from a list such as [] or [a, b]", at: e.range)
             return nil
         case .array(let i, let el):
+            // `[]` / `[a, b]` for an array of queues is each element's value, unless it lists
+            // one queue literal per element.
+            if case .queue = el, case .listLiteral(let items) = e.kind,
+               !(items.count == Int(i.cardinality) && items.allSatisfy({ if case .listLiteral = $0.kind { return true }; return false })) {
+                guard let one = constantSlots(e, for: el, scope: scope) else { return nil }
+                return Array([[Int64]](repeating: one, count: Int(i.cardinality)).joined())
+            }
             if case .listLiteral(let items) = e.kind {
                 guard items.count == Int(i.cardinality) else {
                     diags.error("the array has \(i.cardinality) elements but the list has \(items.count)", at: e.range)
