@@ -45,6 +45,8 @@ final class Engine {
     var stepEnabled: [Bool]
     let invariantCode: [Int32]
     let reachableCode: [Int32]
+    /// Per liveness property: the code of P and (for leadsto) Q.
+    let livenessCode: [(p: Int32, q: Int32)]
     let registerCount: Int
 
     // Scratch (per search thread).
@@ -104,6 +106,16 @@ final class Engine {
         instances = insts
         invariantCode = try model.invariants.map { inv throws(EngineError) in try c.compileProperty(inv.expr) }
         reachableCode = try model.reachables.map { r throws(EngineError) in try c.compileProperty(r.expr) }
+        var live: [(p: Int32, q: Int32)] = []
+        for l in model.liveness {
+            switch l.form {
+            case .eventually(let p), .alwaysEventually(let p):
+                live.append((try c.compileProperty(p), -1))
+            case .leadsTo(let p, let q):
+                live.append((try c.compileProperty(p), try c.compileProperty(q)))
+            }
+        }
+        livenessCode = live
         stepProperties = c.stepProperties
         stepEnabled = [Bool](repeating: true, count: c.stepProperties.count)
         codeCount = c.code.count

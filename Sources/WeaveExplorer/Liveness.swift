@@ -1,11 +1,322 @@
 import WeaveIR
+import WeaveSource
 
-/// Liveness checking over the explored graph. Until it is implemented a run
-/// with liveness properties is reported as incomplete, never as "holds".
+/// Liveness checking on the explored state graph, under the model's fairness.
+///
+/// After the safety search every reachable state is in the store. This pass
+/// re-expands each state once to build the labelled graph (edges tagged with the
+/// stepping instance) and each state's set of enabled instances. For a property
+/// it searches the region of states where the awaited predicate is false, from
+/// the property's start states, for
+/// - a *fair stutter state*: no weakly or strongly fair instance is enabled, so
+///   staying there forever is a fair run (every thread waits), or
+/// - a *fair cycle*: an SCC of the region in which every weakly fair instance
+///   steps or is disabled somewhere, and every strongly fair instance steps or is
+///   disabled everywhere (SCCs failing only strong fairness are refined by
+///   removing the states where the offending instance is enabled, as in
+///   Emerson–Lei), and returns the lasso: prefix, then the cycle.
+/// Sound and complete on the explored graph; symmetry reduction and several
+/// workers are not involved (the graph is the full one).
 struct LivenessChecker {
     let explorer: Explorer
     let properties: [LivenessProperty]
+
+    var engine: Engine { explorer.engine }
+    var store: StateStore { explorer.store }
+    var model: Model { explorer.model }
+
     func run() -> Verdict {
-        .incomplete(reason: "liveness checking is not implemented yet (safety properties hold); use --no-liveness")
+        let n = store.count
+        let instCount = engine.instances.count
+        guard instCount <= 64 else {
+            return .incomplete(reason: "liveness checking supports at most 64 process instances (this model has \(instCount))")
+        }
+        // Fairness masks.
+        var weak: UInt64 = 0, strong: UInt64 = 0
+        for (i, inst) in engine.instances.enumerated() {
+            switch model.processes[inst.process].fairness {
+            case .weak: weak |= 1 << UInt64(i)
+            case .strong: strong |= 1 << UInt64(i)
+            case .unfair: break
+            }
+        }
+        // The graph, in CSR form.
+        var offsets = [Int](repeating: 0, count: n + 1)
+        var targets: [UInt32] = []
+        var stepper: [UInt8] = []
+        var enabled = [UInt64](repeating: 0, count: n)
+        targets.reserveCapacity(n * 4)
+        let sink = Sink(stateBytes: engine.stateBytes)
+        for id in 0..<n {
+            engine.expand(store.state(id), into: sink)
+            var en: UInt64 = 0
+            for o in 0..<sink.count {
+                en |= 1 << UInt64(sink.instances[o])
+                guard sink.kinds[o] == .state, let t = store.find(sink.state(o)) else { continue }
+                targets.append(UInt32(t))
+                stepper.append(UInt8(sink.instances[o]))
+            }
+            enabled[id] = en
+            offsets[id + 1] = targets.count
+        }
+        let g = Graph(offsets: offsets, targets: targets, stepper: stepper, enabled: enabled, weak: weak, strong: strong)
+
+        for prop in properties {
+            guard let li = model.liveness.firstIndex(where: { $0.name == prop.name }) else { continue }
+            let code = engine.livenessCode[li]
+            for valuation in valuations(prop) {
+                for (reg, v) in valuation { engine.regs[reg] = v }
+                var bad = [Bool](repeating: false, count: n)
+                var start = [Bool](repeating: false, count: n)
+                var err: Int32? = nil
+                scan: for id in 0..<n {
+                    let s = store.state(id)
+                    engine.failed = false
+                    let p = engine.eval(code.p, s) != 0
+                    if engine.failed { err = engine.failSite; break scan }
+                    switch prop.form {
+                    case .eventually:
+                        bad[id] = !p
+                        start[id] = !p && store.parents[id] == UInt32.max
+                    case .alwaysEventually:
+                        bad[id] = !p
+                        start[id] = !p
+                    case .leadsTo:
+                        let q = engine.eval(code.q, s) != 0
+                        if engine.failed { err = engine.failSite; break scan }
+                        bad[id] = !q
+                        start[id] = p && !q
+                    }
+                }
+                if let err {
+                    return .violated(explorer.runtimeError(at: 0, site: err, instance: nil, inStep: false))
+                }
+                if let v = search(prop, valuation, g, bad: bad, start: start) { return .violated(v) }
+            }
+        }
+        return .holds
+    }
+
+    /// Every assignment of the property's `forall` variables.
+    func valuations(_ p: LivenessProperty) -> [[(Int, Int64)]] {
+        var out: [[(Int, Int64)]] = [[]]
+        for (reg, t) in p.quantified {
+            out = out.flatMap { prefix in (0..<t.cardinality).map { prefix + [(reg, t.lowerBound + $0)] } }
+        }
+        return out
+    }
+
+    struct Graph {
+        let offsets: [Int]
+        let targets: [UInt32]
+        let stepper: [UInt8]
+        let enabled: [UInt64]
+        let weak: UInt64
+        let strong: UInt64
+    }
+
+    /// Looks for a fair run staying in `bad` from some `start` state.
+    func search(_ prop: LivenessProperty, _ valuation: [(Int, Int64)], _ g: Graph, bad: [Bool], start: [Bool]) -> Violation? {
+        let n = bad.count
+        // States reachable inside the bad region from a start state, breadth-first (with parents).
+        var inR = [Bool](repeating: false, count: n)
+        var rParent = [Int32](repeating: -1, count: n)
+        var queue: [Int] = []
+        for id in 0..<n where start[id] {
+            inR[id] = true
+            queue.append(id)
+        }
+        var head = 0
+        while head < queue.count {
+            let u = queue[head]; head += 1
+            for e in g.offsets[u]..<g.offsets[u + 1] {
+                let v = Int(g.targets[e])
+                if bad[v] && !inR[v] {
+                    inR[v] = true
+                    rParent[v] = Int32(u)
+                    queue.append(v)
+                }
+            }
+        }
+        if queue.isEmpty { return nil }
+        let fair = g.weak | g.strong
+        // A fair stutter state: nothing fair can move. BFS order gives the nearest.
+        for u in queue where g.enabled[u] & fair == 0 {
+            return lasso(prop, valuation, g, entry: u, rParent: rParent, cycle: nil)
+        }
+        // Fair cycles: SCCs of the region.
+        var bfsOrder = [Int32](repeating: .max, count: n)
+        for (k, u) in queue.enumerated() { bfsOrder[u] = Int32(k) }
+        for comp in sccs(queue, g, allowed: inR) {
+            if let c = fairComponent(comp, g) {
+                // Enter the cycle at its state nearest to the start (shortest prefix).
+                let entry = c.min { bfsOrder[$0] < bfsOrder[$1] } ?? c[0]
+                return lasso(prop, valuation, g, entry: entry, rParent: rParent, cycle: c)
+            }
+        }
+        return nil
+    }
+
+    /// The fair part of an SCC (nil if none), refining for strong fairness.
+    func fairComponent(_ comp: [Int], _ g: Graph) -> [Int]? {
+        var inC = Set(comp)
+        var stepped: UInt64 = 0, enSome: UInt64 = 0, disSome: UInt64 = 0
+        var hasEdge = false
+        for u in comp {
+            enSome |= g.enabled[u]
+            disSome |= ~g.enabled[u]
+            for e in g.offsets[u]..<g.offsets[u + 1] where inC.contains(Int(g.targets[e])) {
+                hasEdge = true
+                stepped |= 1 << UInt64(g.stepper[e])
+            }
+        }
+        guard hasEdge else { return nil }
+        if g.weak & ~stepped & ~disSome != 0 { return nil }
+        let strongBad = g.strong & ~stepped & enSome
+        if strongBad == 0 { return comp }
+        let rest = comp.filter { g.enabled[$0] & strongBad == 0 }
+        inC = Set(rest)
+        var allowed = [Bool](repeating: false, count: g.enabled.count)
+        for u in rest { allowed[u] = true }
+        for sub in sccs(rest, g, allowed: allowed) {
+            if let c = fairComponent(sub, g) { return c }
+        }
+        return nil
+    }
+
+    /// Strongly connected components of the subgraph induced by `allowed` (iterative Tarjan).
+    func sccs(_ nodes: [Int], _ g: Graph, allowed: [Bool]) -> [[Int]] {
+        var index = [Int32](repeating: -1, count: allowed.count)
+        var low = [Int32](repeating: 0, count: allowed.count)
+        var onStack = [Bool](repeating: false, count: allowed.count)
+        var stack: [Int] = []
+        var out: [[Int]] = []
+        var next: Int32 = 0
+        var call: [(node: Int, edge: Int)] = []
+        for root in nodes where index[root] < 0 {
+            call.append((root, g.offsets[root]))
+            index[root] = next; low[root] = next; next += 1
+            stack.append(root); onStack[root] = true
+            while !call.isEmpty {
+                let (u, e) = call[call.count - 1]
+                if e < g.offsets[u + 1] {
+                    call[call.count - 1].edge = e + 1
+                    let v = Int(g.targets[e])
+                    guard allowed[v] else { continue }
+                    if index[v] < 0 {
+                        index[v] = next; low[v] = next; next += 1
+                        stack.append(v); onStack[v] = true
+                        call.append((v, g.offsets[v]))
+                    } else if onStack[v] {
+                        low[u] = min(low[u], index[v])
+                    }
+                } else {
+                    call.removeLast()
+                    if let parent = call.last { low[parent.node] = min(low[parent.node], low[u]) }
+                    if low[u] == index[u] {
+                        var comp: [Int] = []
+                        while let w = stack.popLast() {
+                            onStack[w] = false
+                            comp.append(w)
+                            if w == u { break }
+                        }
+                        out.append(comp)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Shortest path inside `allowed` from `from` to a node satisfying `goal` (node list, from first).
+    func path(_ g: Graph, from: Int, allowed: Set<Int>, goal: (Int) -> Bool) -> [Int]? {
+        if goal(from) { return [from] }
+        var parent: [Int: Int] = [from: -1]
+        var q = [from]
+        var h = 0
+        while h < q.count {
+            let u = q[h]; h += 1
+            for e in g.offsets[u]..<g.offsets[u + 1] {
+                let v = Int(g.targets[e])
+                guard allowed.contains(v), parent[v] == nil else { continue }
+                parent[v] = u
+                if goal(v) {
+                    var p = [v]
+                    var c = u
+                    while c != -1 { p.append(c); c = parent[c] ?? -1 }
+                    return p.reversed()
+                }
+                q.append(v)
+            }
+        }
+        return nil
+    }
+
+    /// Builds the counterexample: prefix to the region's entry, then (for a cycle)
+    /// a cycle through the component that shows every fair instance stepping or disabled.
+    func lasso(_ prop: LivenessProperty, _ valuation: [(Int, Int64)], _ g: Graph, entry: Int, rParent: [Int32], cycle: [Int]?) -> Violation {
+        // Path inside the region back to its start state, then the search tree back to an initial state.
+        var regionPath: [Int] = [entry]
+        while rParent[regionPath[regionPath.count - 1]] >= 0 { regionPath.append(Int(rParent[regionPath[regionPath.count - 1]])) }
+        regionPath.reverse()
+        var t = explorer.trace(to: regionPath[0])
+        var ids = [regionPath[0]]
+        for id in regionPath.dropFirst() { appendEdge(&t, from: ids[ids.count - 1], to: id); ids.append(id) }
+        let who = valuation.isEmpty ? "" : " (" + zip(prop.quantified, valuation).map { q, v in q.type.format(v.1) }.joined(separator: ", ") + ")"
+        if let comp = cycle {
+            let inC = Set(comp)
+            let loopStart = t.states.count - 1
+            var cur = entry
+            var walk: [Int] = []
+            for (i, inst) in engine.instances.enumerated() where (g.weak | g.strong) & (1 << UInt64(i)) != 0 {
+                _ = inst
+                // An edge by i inside the component, or else a state where i is disabled.
+                var edgeFound = false
+                if let p = path(g, from: cur, allowed: inC, goal: { u in
+                    (g.offsets[u]..<g.offsets[u + 1]).contains { e in Int(g.stepper[e]) == i && inC.contains(Int(g.targets[e])) } }) {
+                    let u = p[p.count - 1]
+                    walk += p.dropFirst()
+                    if let e = (g.offsets[u]..<g.offsets[u + 1]).first(where: { e in Int(g.stepper[e]) == i && inC.contains(Int(g.targets[e])) }) {
+                        walk.append(Int(g.targets[e]))
+                        cur = Int(g.targets[e])
+                        edgeFound = true
+                    }
+                }
+                if !edgeFound, let p = path(g, from: cur, allowed: inC, goal: { u in g.enabled[u] & (1 << UInt64(i)) == 0 }) {
+                    walk += p.dropFirst()
+                    cur = p[p.count - 1]
+                }
+            }
+            // Back to the entry (at least one step so the cycle is a cycle).
+            if let p = path(g, from: cur, allowed: inC, goal: { $0 == entry }), p.count > 1 || !walk.isEmpty {
+                walk += p.dropFirst()
+            } else if let e = (g.offsets[cur]..<g.offsets[cur + 1]).first(where: { inC.contains(Int(g.targets[$0])) }) {
+                let v = Int(g.targets[e])
+                walk.append(v)
+                if let p = path(g, from: v, allowed: inC, goal: { $0 == entry }) { walk += p.dropFirst() }
+            }
+            var prev = entry
+            for v in walk { appendEdge(&t, from: prev, to: v); prev = v }
+            t.loopStart = loopStart
+            return Violation(kind: .liveness, property: prop.name,
+                             message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
+                             range: prop.range, trace: t, failedInsideStep: false)
+        }
+        t.loopStart = t.states.count - 1
+        let why = explorer.blockedSummary(store.state(entry))
+        return Violation(kind: .liveness, property: prop.name,
+                         message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
+                            + (why.isEmpty ? "" : " (\(why))"),
+                         range: prop.range, trace: t, failedInsideStep: false)
+    }
+
+    /// Appends the step from `u` to `v` (found by re-expanding `u`).
+    func appendEdge(_ t: inout Trace, from u: Int, to v: Int) {
+        let sink = Sink(stateBytes: engine.stateBytes)
+        engine.expand(store.state(u), into: sink)
+        for o in 0..<sink.count where sink.kinds[o] == .state && store.find(sink.state(o)) == v {
+            explorer.appendStep(&t, from: u, ordinal: o, state: nil)
+            return
+        }
     }
 }

@@ -25,14 +25,20 @@ public struct Reporter {
             let last = i == t.steps.count - 1
             var head = "  \(i + 1)  \(step.name)"
             if last && failedInsideStep { head += "   (fails during this step)" }
-            if let l = t.loopStart, l == i + 1 { head += "   <- the cycle starts here" }
+            if let l = t.loopStart, l == i + 1 {
+                head += l == t.states.count - 1 ? "   <- stuck here forever" : "   <- the cycle starts here"
+            }
             out += head + "\n"
             let ch = view.changes(from: t.states[i], to: t.states[i + 1])
             if ch.isEmpty { out += "       (no variable changes)\n" }
             for (n, v) in ch { out += "       \(n) = \(v)\n" }
         }
         if let l = t.loopStart {
-            out += "  ... back to state \(l): the cycle repeats forever\n"
+            if l == t.states.count - 1 {
+                out += "  ... and stays in state \(l) forever: no fair process can take a step\n"
+            } else {
+                out += "  ... back to state \(l): the cycle repeats forever\n"
+            }
         }
         return out
     }
