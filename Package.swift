@@ -40,8 +40,8 @@ let package = Package(
                           swiftSettings: strict),
         .testTarget(name: "WeaveSyntaxTests", dependencies: ["WeaveSyntax", "WeaveSource"], swiftSettings: strict),
         .testTarget(name: "WeaveSemaTests", dependencies: ["WeaveSema", "WeaveSyntax", "WeaveIR", "WeaveSource"], swiftSettings: strict),
-        .testTarget(name: "WeaveExplorerTests", dependencies: ["WeaveExplorer", "WeaveDriver", "WeaveIR"], swiftSettings: strict),
+        .testTarget(name: "WeaveExplorerTests", dependencies: ["WeaveExplorer", "WeaveDriver", "WeaveIR", "WeaveSema", "WeaveSource"], swiftSettings: strict),
         .testTarget(name: "WeaveZ3Tests", dependencies: ["WeaveZ3"], swiftSettings: strict),
-        .testTarget(name: "WeaveDriverTests", dependencies: ["WeaveDriver"], swiftSettings: strict),
+        .testTarget(name: "WeaveDriverTests", dependencies: ["WeaveDriver", "WeaveSema", "WeaveExplorer", "WeaveIR", "WeaveSource"], swiftSettings: strict),
     ]
 )

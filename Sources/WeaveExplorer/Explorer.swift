@@ -17,6 +17,8 @@ public final class Explorer {
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
     var reachableFound: [Bool] = []
+    /// --max-states, checked on every expansion (the other limits every 1024).
+    var stateLimit: Int { options.maxStates ?? Int.max }
 
     /// Compiles the model. Throws if it cannot be explored (a state too large).
     public init(model: Model, options: CheckOptions = CheckOptions()) throws(EngineError) {
@@ -133,7 +135,7 @@ public final class Explorer {
     }
 
     func limitReason() -> String? {
-        if let m = options.maxStates, store.count >= m { return "--max-states \(m) reached" }
+        if let m = options.maxStates, store.count > m { return "--max-states \(m) reached" }
         if store.count >= StateStore.maxStates { return "the state store is full (2^32 states)" }
         if let m = options.memoryLimitBytes, store.memoryBytes > m {
             return "memory limit: \(store.memoryBytes >> 20) MiB in use, limit \(m >> 20) MiB"
@@ -201,7 +203,10 @@ public final class Explorer {
         var levelEnd = store.count
         var depth = 0
         while head < store.count {
-            if head & 1023 == 0, let r = limitReason() { stats.queued = store.count - head; return .incomplete(reason: r) }
+            if head & 1023 == 0 || store.count > stateLimit, let r = limitReason() {
+                stats.queued = store.count - head
+                return .incomplete(reason: r)
+            }
             if head == levelEnd {
                 depth += 1
                 levelEnd = store.count
@@ -215,6 +220,7 @@ public final class Explorer {
             head += 1
             stats.queued = store.count - head
         }
+        if store.count > stateLimit, let r = limitReason() { return .incomplete(reason: r) }
         return reachablesVerdict()
     }
 
@@ -223,7 +229,10 @@ public final class Explorer {
         var n = 0
         while let id = stack.popLast() {
             n += 1
-            if n & 1023 == 0, let r = limitReason() { stats.queued = stack.count; return .incomplete(reason: r) }
+            if n & 1023 == 0 || store.count > stateLimit, let r = limitReason() {
+                stats.queued = stack.count
+                return .incomplete(reason: r)
+            }
             let d = Int(store.depths[id])
             stats.depth = max(stats.depth, d)
             if let m = options.maxDepth, d >= m { continue }

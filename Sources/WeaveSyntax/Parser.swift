@@ -415,6 +415,19 @@ public struct Parser {
         return TypeExpr(kind: .range(lo: lo, hi: hi, exclusive: exclusive), range: start.to(hi.range))
     }
 
+    /// After `in`: a set expression, or a range `LO..HI` / `LO..<HI`.
+    private mutating func parseInDomain() throws -> Domain {
+        let start = peekToken().range
+        let e = try parseBinary(level: 5)
+        if check(.dotdot) || check(.dotdotless) {
+            let exclusive = accept(.dotdotless)
+            if !exclusive { try expect(.dotdot, "") }
+            let hi = try parseBinary(level: 5)
+            return .type(TypeExpr(kind: .range(lo: e, hi: hi, exclusive: exclusive), range: start.to(hi.range)))
+        }
+        return .set(e)
+    }
+
     // MARK: statements
 
     private mutating func parseBlock() throws -> [Stmt] {
@@ -537,7 +550,7 @@ public struct Parser {
             advance()
             let v = try identifier("a variable name after 'choose'")
             let domain: Domain
-            if accept(.in) { domain = .set(try parseExpr()) }
+            if accept(.in) { domain = try parseInDomain() }
             else if accept(.colon) { domain = .type(try parseType()) }
             else { throw fail("expected 'in' or ':' after the chosen variable") }
             let body = try parseBlock()
@@ -634,7 +647,7 @@ public struct Parser {
             let v = try identifier("a bound variable name")
             let domain: Domain
             if accept(.in) {
-                domain = .set(try parseBinary(level: 5))
+                domain = try parseInDomain()
             } else {
                 try expect(.colon, "after the bound variable (write forall x: Type: expr)")
                 domain = .type(try parseType())
