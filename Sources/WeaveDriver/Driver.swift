@@ -77,6 +77,18 @@ public enum Driver {
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
+        if case .only(let names) = options.properties {
+            let known = model.propertyNames
+            let unknown = names.subtracting(known).sorted()
+            if !unknown.isEmpty {
+                for u in unknown {
+                    let hint = Spelling.suggestion(for: u, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                    io.err("weave: no property named '\(u)'\(hint)\n")
+                }
+                io.err("the model's properties: \(known.joined(separator: ", "))\n")
+                return .usage
+            }
+        }
         let explorer: Explorer
         do {
             explorer = try Explorer(model: model, options: options)

@@ -66,7 +66,10 @@ public final class Explorer {
     func coverage() -> Coverage {
         var out: [Coverage.Entry] = []
         for (pi, p) in model.processes.enumerated() {
-            for (li, l) in p.labels.enumerated() {
+            // Labels that this setting's params made unreachable in the code (another
+            // design's steps) are not "never fired": they cannot fire.
+            let live = p.reachableLabels()
+            for (li, l) in p.labels.enumerated() where live.contains(li) {
                 out.append(Coverage.Entry(process: p.name, label: l.name, count: coverageCounts[pi][li], range: l.range))
             }
         }
@@ -108,6 +111,7 @@ public final class Explorer {
                 return .incomplete(reason: "an initial value is outside its type")
             }
             let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: 0, depth: 0)
+            stats.generated += 1   // as TLC and SPIN count: initial states are generated too
             if isNew, let v = checkState(id) { return .violated(v) }
         }
         return options.depthFirst ? dfs() : bfs()

@@ -102,3 +102,29 @@ public struct Process: Sendable {
         return "\(name)(\(t.format(t.lowerBound + Int64(k))))"
     }
 }
+
+extension Process {
+    /// Successor nodes of a node in the control-flow graph.
+    public func successors(_ n: NodeID) -> [NodeID] {
+        switch nodes[n].kind {
+        case .assign(_, _, let x), .copy(_, _, let x), .fill(_, _, let x), .push(_, _, _, let x),
+             .pop(_, _, let x), .await(_, let x), .assert(_, _, let x), .choose(_, _, let x), .jump(let x):
+            return [x]
+        case .branch(_, let a, let b): return [a, b]
+        case .either(let xs): return xs
+        case .done: return []
+        }
+    }
+
+    /// Indices of the labels reachable in the code from the first label
+    /// (after params folded away the branches of other designs).
+    public func reachableLabels() -> Set<Int> {
+        guard let first = labels.first else { return [] }
+        var seen = Set<NodeID>([first.entry])
+        var work = [first.entry]
+        while let n = work.popLast() {
+            for s in successors(n) where seen.insert(s).inserted { work.append(s) }
+        }
+        return Set(labels.indices.filter { seen.contains(labels[$0].entry) })
+    }
+}

@@ -225,22 +225,8 @@ extension Elaborator {
     }
 
     func warnUnreachableLabels(_ p: Process) {
-        guard let first = p.labels.first else { return }
-        var seen = Set<NodeID>([first.entry])
-        var work = [first.entry]
-        while let n = work.popLast() {
-            var succ: [NodeID] = []
-            switch p.nodes[n].kind {
-            case .assign(_, _, let x), .copy(_, _, let x), .fill(_, _, let x), .push(_, _, _, let x),
-                 .pop(_, _, let x), .await(_, let x), .assert(_, _, let x), .choose(_, _, let x), .jump(let x):
-                succ = [x]
-            case .branch(_, let a, let b): succ = [a, b]
-            case .either(let xs): succ = xs
-            case .done: break
-            }
-            for s in succ where seen.insert(s).inserted { work.append(s) }
-        }
-        for l in p.labels where !seen.contains(l.entry) {
+        let live = p.reachableLabels()
+        for (i, l) in p.labels.enumerated() where !live.contains(i) {
             diags.warning("label '\(l.name)' of process '\(p.name)' is never reached", at: l.range)
         }
     }

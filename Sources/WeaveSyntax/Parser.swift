@@ -335,7 +335,12 @@ public struct Parser {
         case .identifier("deadlock"): advance(); return .deadlock(t.range)
         case .identifier("overflow") where peekRaw(1) == .symbol(.lparen):
             advance(); advance()
-            let v = try identifier("a queue variable")
+            var v = try identifier("a queue variable")
+            // A process-local queue: overflow(nfsd.batch).
+            if accept(.dot) {
+                let local = try identifier("a local queue after '.'")
+                v = Ident(v.name + "." + local.name, v.range.to(local.range))
+            }
             try expect(.rparen, "after the queue variable")
             return .overflow(v)
         case .identifier(let n): advance(); return .name(Ident(n, t.range))
@@ -716,9 +721,16 @@ public struct Parser {
             let proc = try parsePostfix()
             try expect(.comma, "between the process and the label")
             let lt = peekToken()
-            let label: Ident
+            var label: Ident
             if case .keyword(.done) = lt.kind { advance(); label = Ident("done", lt.range) }
-            else { label = try identifier("a label") }
+            else {
+                label = try identifier("a label")
+                // A macro's labels are named OUTER.INNER.
+                while accept(.dot) {
+                    let part = try identifier("a label after '.'")
+                    label = Ident(label.name + "." + part.name, label.range.to(part.range))
+                }
+            }
             bracketDepth -= 1
             try expect(.rparen, "after the label")
             return Expr(kind: .at(proc, label), range: t.range.to(lastRange))

@@ -1,4 +1,5 @@
 import CZ3
+import Foundation
 
 /// The outcome of a satisfiability check.
 public enum Z3Result: Equatable, Sendable {
@@ -48,24 +49,29 @@ public final class Z3Solver {
     /// Removes all assertions and scopes.
     public func reset() { Z3_solver_reset(context.raw, raw) }
 
+    private var timeoutMilliseconds: UInt32 = 0
+
     /// Limits each later `check` to about `milliseconds` of wall time (0 means no limit).
+    ///
+    /// Implemented with a watchdog thread that calls `Z3_interrupt`, not with Z3's
+    /// `timeout` parameter: in Z3 4.8.10-4.8.12 (Debian's libz3) a `scoped_timer`
+    /// that fires can deadlock the next solver call (Z3Prover/z3#5371).
     public func setTimeout(milliseconds: UInt32) {
-        let ctx = context.raw
-        let params = Z3_mk_params(ctx)
-        Z3_params_inc_ref(ctx, params)
-        Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "timeout"), milliseconds == 0 ? .max : milliseconds)
-        Z3_solver_set_params(ctx, raw, params)
-        Z3_params_dec_ref(ctx, params)
+        timeoutMilliseconds = milliseconds
     }
 
     /// Checks the assertions together with the Boolean `assumptions` (which are not kept).
+    /// A check stopped by the timeout returns `.unknown(reason: "timeout")`.
     public func check(assumptions: [Z3Expr] = []) throws -> Z3Result {
         let xs: [Z3_ast?] = try assumptions.map { try context.formula($0, "an assumption") }
+        let watchdog = timeoutMilliseconds > 0 ? Watchdog(context: context.raw, milliseconds: timeoutMilliseconds) : nil
         let r = xs.isEmpty ? Z3_solver_check(context.raw, raw)
                            : Z3_solver_check_assumptions(context.raw, raw, UInt32(xs.count), xs)
+        let fired = watchdog?.finish() ?? false
         try context.check()
         if r == Z3_L_TRUE { return .sat }
         if r == Z3_L_FALSE { return .unsat }
+        if fired { return .unknown(reason: "timeout") }
         return .unknown(reason: String(cString: Z3_solver_get_reason_unknown(context.raw, raw)))
     }
 
@@ -83,3 +89,42 @@ public final class Z3Solver {
 
 @available(*, unavailable, message: "Z3 objects are bound to their non-thread-safe context")
 extension Z3Solver: Sendable {}
+
+/// Interrupts one solver check after a delay, from its own thread. `Z3_interrupt`
+/// is the one Z3 call that may come from another thread; the lock makes sure it
+/// never runs after the check has returned.
+private final class Watchdog: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var done = false
+    private var fired = false
+    private let context: Z3_context
+
+    init(context: Z3_context, milliseconds: UInt32) {
+        self.context = context
+        let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
+        let t = Thread { [self] in
+            lock.lock()
+            while !done {
+                if !lock.wait(until: deadline) {
+                    if !done {
+                        Z3_interrupt(self.context)
+                        fired = true
+                    }
+                    break
+                }
+            }
+            lock.unlock()
+        }
+        t.start()
+    }
+
+    /// Ends the watch; true if the interrupt fired.
+    func finish() -> Bool {
+        lock.lock()
+        done = true
+        lock.broadcast()
+        let f = fired
+        lock.unlock()
+        return f
+    }
+}
