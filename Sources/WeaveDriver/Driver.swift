@@ -118,7 +118,8 @@ public enum Driver {
     /// Writes through a temporary file and a rename, so a failed write never
     /// leaves a half-written file in place of the user's.
     public static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let url = URL(fileURLWithPath: absolute).standardizedFileURL
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).weave-tmp-\(getpid())")
         try Data(text.utf8).write(to: tmp)
         if FileManager.default.fileExists(atPath: url.path) {

@@ -100,9 +100,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(good.code, 0, good.out)
         XCTAssertTrue(good.out.contains("0 failed"))
         let text = try String(contentsOf: CLITests.root.appendingPathComponent("Tests/Fixtures/peterson.weave"), encoding: .utf8)
+            .replacingOccurrences(of: "expect: holds", with: "expect: holds\n")
         let flipped = try temp("flipped.weave", text + "\nexpect: violated \"mutual exclusion\"\n")
-        let junit = FileManager.default.temporaryDirectory.appendingPathComponent("weave-junit-\(getpid()).xml").path
-        let r = try weave(["ci", flipped, "--junit", junit])
+        // A relative output path, resolved against the working directory.
+        let dir = FileManager.default.temporaryDirectory
+        let junit = dir.appendingPathComponent("weave-junit-\(getpid()).xml").path
+        let r = try weave(["ci", flipped, "--junit", "weave-junit-\(getpid()).xml"], cwd: dir)
+        defer { try? FileManager.default.removeItem(atPath: junit) }
         XCTAssertEqual(r.code, 20, r.out)
         XCTAssertTrue(r.out.contains("FAIL"))
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
