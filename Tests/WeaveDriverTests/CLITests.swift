@@ -120,4 +120,15 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.code, 74)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/nonexistent-dir/x.json"))
     }
+
+    /// The worked example in docs/LANGUAGE.md parses, and its expectations hold.
+    func testLanguageDocWorkedExample() throws {
+        let doc = try String(contentsOf: CLITests.root.appendingPathComponent("docs/LANGUAGE.md"), encoding: .utf8)
+        let start = try XCTUnwrap(doc.range(of: "model flush_race\n"))
+        let end = try XCTUnwrap(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
+        let f = try temp("doc_example.weave", String(doc[start.lowerBound..<end.lowerBound]))
+        let r = try weave(["ci", f])
+        XCTAssertEqual(r.code, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("2 passed, 0 failed"), r.out)
+    }
 }
