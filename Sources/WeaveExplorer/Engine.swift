@@ -22,27 +22,31 @@ final class Engine {
     // Code.
     let code: UnsafeMutablePointer<Instr>
     let codeCount: Int
-    let fillValues: [Int64]
+    let fillValues: UnsafeMutablePointer<Int64>
     let instTable: UnsafeMutablePointer<Int32>
-    let eitherTargets: [Int32]
+    let eitherTargets: UnsafeMutablePointer<Int32>
     let sites: [Site]
 
+    /// One process instance's code. Trivially copyable (pointers into buffers the
+    /// engine owns), so the hot loop copies it without reference counting.
     struct Instance {
         let process: Int
         let k: Int
         let pcSlot: Int
-        let nodes: [CNode]
-        let labelEntry: [Int32]
+        let nodes: UnsafeMutablePointer<CNode>
+        let labelEntry: UnsafeMutablePointer<Int32>
         /// node -> label id, or -1.
-        let labelAt: [Int32]
+        let labelAt: UnsafeMutablePointer<Int32>
         let doneLabel: Int64
-        let name: String
     }
     let instances: [Instance]
+    /// `nfsd(1)`, per instance (kept apart from the hot `Instance` records).
+    let instanceNames: [String]
 
     /// Step properties (assert messages, then overflow names) and whether each is checked.
     let stepProperties: [String]
-    var stepEnabled: [Bool]
+    /// Indexed like `stepProperties`.
+    let stepEnabled: UnsafeMutablePointer<Bool>
     let invariantCode: [Int32]
     let reachableCode: [Int32]
     /// Per liveness property: the code of P and (for leadsto) Q.
@@ -54,8 +58,17 @@ final class Engine {
     let regs: UnsafeMutablePointer<Int64>
     static let maxForkDepth = 64
     let forkBuffers: UnsafeMutableRawPointer
-    var failed = false
-    var failSite: Int32 = 0
+    /// `[failed, failSite]`: written by `eval` on a run-time error. Behind a pointer so
+    /// the hot loop pays no dynamic exclusivity check per access.
+    let errorState: UnsafeMutablePointer<Int32>
+    var failed: Bool {
+        get { errorState[0] != 0 }
+        set { errorState[0] = newValue ? 1 : 0 }
+    }
+    var failSite: Int32 {
+        get { errorState[1] }
+        set { errorState[1] = newValue }
+    }
 
     init(model: Model) throws(EngineError) {
         self.model = model
@@ -93,17 +106,24 @@ final class Engine {
 
         var c = Compiler(model: model, layout: layout)
         var insts: [Instance] = []
+        var names: [String] = []
         for (pi, p) in model.processes.enumerated() {
             for k in 0..<p.instanceCount {
                 let nodes = try c.compileProcess(pi, k)
-                var labelAt = [Int32](repeating: -1, count: p.nodes.count)
-                for (li, l) in p.labels.enumerated() { labelAt[l.entry] = Int32(li) }
-                insts.append(Instance(process: pi, k: k, pcSlot: layout.instanceBase[pi][k], nodes: nodes,
-                                      labelEntry: p.labels.map { Int32($0.entry) }, labelAt: labelAt,
-                                      doneLabel: Int64(p.labels.count), name: p.instanceName(k)))
+                let np = UnsafeMutablePointer<CNode>.allocate(capacity: max(1, nodes.count))
+                np.initialize(from: nodes, count: nodes.count)
+                let at = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, p.nodes.count))
+                at.initialize(repeating: -1, count: max(1, p.nodes.count))
+                for (li, l) in p.labels.enumerated() { at[l.entry] = Int32(li) }
+                let entry = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, p.labels.count))
+                for (li, l) in p.labels.enumerated() { entry[li] = Int32(l.entry) }
+                insts.append(Instance(process: pi, k: k, pcSlot: layout.instanceBase[pi][k], nodes: np,
+                                      labelEntry: entry, labelAt: at, doneLabel: Int64(p.labels.count)))
+                names.append(p.instanceName(k))
             }
         }
         instances = insts
+        instanceNames = names
         invariantCode = try model.invariants.map { inv throws(EngineError) in try c.compileProperty(inv.expr) }
         reachableCode = try model.reachables.map { r throws(EngineError) in try c.compileProperty(r.expr) }
         var live: [(p: Int32, q: Int32)] = []
@@ -117,25 +137,32 @@ final class Engine {
         }
         livenessCode = live
         stepProperties = c.stepProperties
-        stepEnabled = [Bool](repeating: true, count: c.stepProperties.count)
+        stepEnabled = .allocate(capacity: max(1, c.stepProperties.count))
+        stepEnabled.initialize(repeating: true, count: max(1, c.stepProperties.count))
         codeCount = c.code.count
         code = .allocate(capacity: max(1, c.code.count))
         code.initialize(from: c.code, count: c.code.count)
-        fillValues = c.fillValues
+        fillValues = .allocate(capacity: max(1, c.fillValues.count))
+        fillValues.initialize(from: c.fillValues, count: c.fillValues.count)
         instTable = .allocate(capacity: max(1, c.instTable.count))
         instTable.initialize(from: c.instTable, count: c.instTable.count)
-        eitherTargets = c.eitherTargets
+        eitherTargets = .allocate(capacity: max(1, c.eitherTargets.count))
+        eitherTargets.initialize(from: c.eitherTargets, count: c.eitherTargets.count)
         sites = c.sites
         registerCount = c.registerCount
         stack = .allocate(capacity: 512)
         regs = .allocate(capacity: max(1, registerCount))
         regs.initialize(repeating: 0, count: max(1, registerCount))
         forkBuffers = .allocate(byteCount: stateBytes * (Engine.maxForkDepth + 1), alignment: 8)
+        errorState = .allocate(capacity: 2)
+        errorState.initialize(repeating: 0, count: 2)
     }
 
     deinit {
         slotOffset.deallocate(); slotWidth.deallocate(); slotBias.deallocate(); slotMaxRaw.deallocate()
         code.deallocate(); instTable.deallocate(); stack.deallocate(); regs.deallocate(); forkBuffers.deallocate()
+        stepEnabled.deallocate(); fillValues.deallocate(); eitherTargets.deallocate(); errorState.deallocate()
+        for i in instances { i.nodes.deallocate(); i.labelAt.deallocate(); i.labelEntry.deallocate() }
     }
 
     // MARK: slots

@@ -13,7 +13,9 @@ public final class Explorer {
     var stats = Statistics()
     let start = Date()
     var lastProgress = Date()
-    var coverageCounts: [[Int]]
+    /// Steps fired per (process, label): flat, `coverageBase[p] + label`.
+    let coverageCounts: UnsafeMutablePointer<Int>
+    let coverageBase: [Int]
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
     var reachableFound: [Bool] = []
@@ -27,7 +29,12 @@ public final class Explorer {
         engine = try Engine(model: model)
         store = StateStore(stateBytes: engine.stateBytes)
         sink = Sink(stateBytes: engine.stateBytes)
-        coverageCounts = model.processes.map { [Int](repeating: 0, count: $0.labels.count) }
+        var bases: [Int] = []
+        var total = 0
+        for p in model.processes { bases.append(total); total += p.labels.count }
+        coverageBase = bases
+        coverageCounts = .allocate(capacity: max(1, total))
+        coverageCounts.initialize(repeating: 0, count: max(1, total))
         for (i, name) in engine.stepProperties.enumerated() {
             engine.stepEnabled[i] = options.properties.includes(name)
         }
@@ -36,6 +43,8 @@ public final class Explorer {
         reachableFound = [Bool](repeating: false, count: model.reachables.count)
         stats.stateBytes = engine.stateBytes
     }
+
+    deinit { coverageCounts.deallocate() }
 
     /// Bytes one packed state takes.
     public var stateBytes: Int { engine.stateBytes }
@@ -70,7 +79,7 @@ public final class Explorer {
             // design's steps) are not "never fired": they cannot fire.
             let live = p.reachableLabels()
             for (li, l) in p.labels.enumerated() where live.contains(li) {
-                out.append(Coverage.Entry(process: p.name, label: l.name, count: coverageCounts[pi][li], range: l.range))
+                out.append(Coverage.Entry(process: p.name, label: l.name, count: coverageCounts[coverageBase[pi] + li], range: l.range))
             }
         }
         return Coverage(entries: out)
@@ -174,6 +183,7 @@ public final class Explorer {
         }
         for o in 0..<n {
             let inst = engine.instances[Int(sink.instances[o])]
+            @inline(__always) func instName() -> String { engine.instanceNames[Int(sink.instances[o])] }
             switch sink.kinds[o] {
             case .state: break
             case .violation:
@@ -183,8 +193,8 @@ public final class Explorer {
                 appendStep(&t, from: id, ordinal: o, state: sink.state(o))
                 let site = siteRange(forViolation: name)
                 return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
-                                 message: isOverflow ? "\(name): \(inst.name) pushes onto a full \(name.dropFirst(9).dropLast())"
-                                                     : "assertion \"\(name)\" fails in \(inst.name)",
+                                 message: isOverflow ? "\(name): \(instName()) pushes onto a full \(name.dropFirst(9).dropLast())"
+                                                     : "assertion \"\(name)\" fails in \(instName())",
                                  range: site, trace: t, failedInsideStep: true)
             case .error:
                 return runtimeError(at: id, site: sink.details[o], instance: o, inStep: true)
@@ -192,7 +202,7 @@ public final class Explorer {
             stats.generated &+= 1
             // Re-read the parent: an insert may have moved the arena.
             let pc = Int(engine.load(store.state(id), inst.pcSlot))
-            coverageCounts[inst.process][pc] &+= 1
+            coverageCounts[coverageBase[inst.process] &+ pc] &+= 1
             let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
             if isNew {
                 if let v = checkState(nid) { return v }
@@ -270,12 +280,12 @@ public final class Explorer {
     /// "nfsd(0) waits at flush, worker waits at run".
     func blockedSummary(_ s: UnsafeRawPointer) -> String {
         var parts: [String] = []
-        for inst in engine.instances {
+        for (i, inst) in engine.instances.enumerated() {
             let pc = engine.load(s, inst.pcSlot)
             if pc == inst.doneLabel { continue }
             let l = model.processes[inst.process].labels[Int(pc)]
             if l.isEnd { continue }
-            parts.append("\(inst.name) is blocked at \(l.name)")
+            parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
         }
         return parts.joined(separator: ", ")
     }
@@ -332,7 +342,7 @@ public final class Explorer {
         let pc = Int(engine.load(s, inst.pcSlot))
         let p = model.processes[inst.process]
         t.steps.append(TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
-                                 name: "\(inst.name).\(p.labelName(LabelID(pc)))"))
+                                 name: "\(engine.instanceNames[Int(scratch.instances[ordinal])]).\(p.labelName(LabelID(pc)))"))
         t.states.append(engine.unpack(state ?? scratch.state(ordinal)))
     }
 }

@@ -64,7 +64,7 @@ public final class StateSpace {
                 let pc = Int(engine.load(s, inst.pcSlot))
                 let p = model.processes[inst.process]
                 let step = TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
-                                     name: "\(inst.name).\(p.labelName(LabelID(pc)))")
+                                     name: "\(engine.instanceNames[Int(sink.instances[o])]).\(p.labelName(LabelID(pc)))")
                 let kind: Successor.Kind
                 switch sink.kinds[o] {
                 case .state: kind = .state
