@@ -88,14 +88,7 @@ public final class Explorer {
     // MARK: search
 
     func initialStates() -> [[Int64]] {
-        var perSlot: [[Int64]] = []
-        for g in model.globals { perSlot += g.initial }
-        for p in model.processes {
-            for _ in 0..<p.instanceCount {
-                perSlot.append([0])
-                for v in p.locals { perSlot += v.initial }
-            }
-        }
+        let perSlot = model.initialSlotChoices()
         var out: [[Int64]] = [[]]
         for choices in perSlot {
             if choices.count == 1 {

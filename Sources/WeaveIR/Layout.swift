@@ -102,3 +102,20 @@ public struct Trace: Sendable {
         self.states = states; self.steps = steps; self.loopStart = loopStart
     }
 }
+
+extension Model {
+    /// For each slot in `Layout` order, the values it may start with: variables'
+    /// initial values, and pc slots at the first label. Initial states are the
+    /// cartesian product (shared by the explorer and the Z3 encoder).
+    public func initialSlotChoices() -> [[Int64]] {
+        var choices: [[Int64]] = []
+        for g in globals { choices += g.initial }
+        for p in processes {
+            for _ in 0..<p.instanceCount {
+                choices.append([0])
+                for v in p.locals { choices += v.initial }
+            }
+        }
+        return choices
+    }
+}
