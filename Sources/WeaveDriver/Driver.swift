@@ -122,10 +122,12 @@ public enum Driver {
         let url = URL(fileURLWithPath: absolute).standardizedFileURL
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).weave-tmp-\(getpid())")
         try Data(text.utf8).write(to: tmp)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-        } else {
-            try FileManager.default.moveItem(at: tmp, to: url)
+        // rename(2) replaces the target atomically (Foundation's replaceItemAt fails on Linux
+        // when the target exists).
+        if rename(tmp.path, url.path) != 0 {
+            let err = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: tmp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: err])
         }
     }
 

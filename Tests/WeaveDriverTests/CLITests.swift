@@ -105,6 +105,8 @@ final class CLITests: XCTestCase {
         // A relative output path, resolved against the working directory.
         let dir = FileManager.default.temporaryDirectory
         let junit = dir.appendingPathComponent("weave-junit-\(getpid()).xml").path
+        // An existing file is replaced (atomically).
+        try "old".write(toFile: junit, atomically: false, encoding: .utf8)
         let r = try weave(["ci", flipped, "--junit", "weave-junit-\(getpid()).xml"], cwd: dir)
         defer { try? FileManager.default.removeItem(atPath: junit) }
         XCTAssertEqual(r.code, 20, r.out)
