@@ -47,7 +47,8 @@ public enum CI {
     public static func run(paths: [String], junit: String?, io: Output) -> WeaveExit {
         var rows: [Row] = []
         var failedLoads = 0
-        let files = modelFiles(paths.isEmpty ? ["Models"] : paths)
+        let defaults = ["Models", "Proofs"].filter { FileManager.default.fileExists(atPath: $0) }
+        let files = modelFiles(paths.isEmpty ? defaults : paths)
         for file in files {
             guard FileManager.default.fileExists(atPath: file) else {
                 io.err("weave ci: no such file or directory: \(file)\n")

@@ -8,4 +8,6 @@ struct EvalEnv {
     /// (process template index, instance ordinal) of the executing process, nil in properties.
     var me: (process: Int, k: Int)?
     var regs: [Int: Int64] = [:]
+    /// For slots whose term is not the pre-state constant: the pre-state slots it depends on.
+    var deps: [Int: Set<Int>] = [:]
 }

@@ -23,6 +23,15 @@ final class ExprEncoder {
         self.slotTypes = layout.slotTypes(model)
     }
 
+    /// When set, every slot read adds the pre-state slots its term depends on.
+    var recorded: Set<Int>? = nil
+
+    /// Reads slot `i` of the environment (recording its dependencies).
+    func slot(_ env: EvalEnv, _ i: Int) -> Z3Expr {
+        if recorded != nil { recorded!.formUnion(env.deps[i] ?? [i]) }
+        return env.slots[i]
+    }
+
     // MARK: helpers
 
     /// Bounds of a value of scalar type `t` read from a slot.
@@ -128,11 +137,11 @@ final class ExprEncoder {
     func read(_ r: ResolvedPlace, offset: Int, _ env: EvalEnv) throws -> Z3Expr {
         let d: Z3Expr
         if let first = r.alternatives.first {
-            d = env.slots[first.base + offset]
+            d = slot(env, first.base + offset)
         } else {
             d = terms.int(0)
         }
-        return try select(r.alternatives.map { ($0.cond, $0.base) }, { env.slots[$0 + offset] }, default: d)
+        return try select(r.alternatives.map { ($0.cond, $0.base) }, { slot(env, $0 + offset) }, default: d)
     }
 
     // MARK: evaluation
@@ -224,7 +233,7 @@ final class ExprEncoder {
         case .at(let pid, let inst, let label):
             let (alts, err) = try instances(pid, inst, env)
             let pcs = alts.map { ($0.cond, layout.instanceBase[pid.index][$0.item]) }
-            let pc = try select(pcs, { env.slots[$0] }, default: terms.int(0))
+            let pc = try select(pcs, { slot(env, $0) }, default: terms.int(0))
             return Encoded(try terms.eq(pc, terms.int(Int64(label.index))), error: err, lo: 0, hi: 1)
         }
     }
@@ -236,14 +245,14 @@ final class ExprEncoder {
         var values: [(cond: Z3Expr, item: Z3Expr)] = []
         var empties: [(cond: Z3Expr, item: Z3Expr)] = []
         for a in r.alternatives {
-            let len = env.slots[a.base]
+            let len = slot(env, a.base)
             empties.append((a.cond, try terms.eq(len, terms.int(0))))
             if !lifo || cap == 0 {
-                values.append((a.cond, cap == 0 ? try ValueCodec.literal(et.lowerBound, et, terms) : env.slots[a.base + 1]))
+                values.append((a.cond, cap == 0 ? try ValueCodec.literal(et.lowerBound, et, terms) : slot(env, a.base + 1)))
             } else {
                 var tops: [(cond: Z3Expr, item: Z3Expr)] = []
-                for j in 1...cap { tops.append((try terms.eq(len, terms.int(Int64(j))), env.slots[a.base + j])) }
-                values.append((a.cond, try select(tops, { $0 }, default: env.slots[a.base + 1])))
+                for j in 1...cap { tops.append((try terms.eq(len, terms.int(Int64(j))), slot(env, a.base + j))) }
+                values.append((a.cond, try select(tops, { $0 }, default: slot(env, a.base + 1))))
             }
         }
         let dflt = try ValueCodec.literal(et.lowerBound, et, terms)

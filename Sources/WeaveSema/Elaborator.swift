@@ -377,7 +377,8 @@ final class Elaborator {
                     guard let v = constantSlots(it, for: et, scope: scope) else { return nil }
                     vals += v
                 }
-                return vals + [Int64](repeating: 0, count: c - items.count)
+                // Unused element slots hold the element type's lowest value, as a pop leaves them.
+                return vals + [Int64](repeating: et.lowerBound, count: c - items.count)
             }
             diags.error("a queue or stack is set from a list such as [] or [a, b]", at: e.range)
             return nil

@@ -35,7 +35,7 @@ struct Weave: ParsableCommand {
         20 weave ci: an outcome differs from its expectation; 64 usage error; 65 model error;
         70 internal error; 74 file error.
         """,
-        subcommands: [Check.self, Parse.self, RunCI.self])
+        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self])
 }
 
 struct ModelOptions: ParsableArguments {
@@ -97,10 +97,38 @@ struct Parse: ParsableCommand {
 struct RunCI: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ci",
         abstract: "Run every model's declared expectations; exit 20 if any outcome differs.")
-    @Argument(help: "Model files or directories (default: Models).") var paths: [String] = []
+    @Argument(help: "Model and proof files or directories (default: Models and Proofs).") var paths: [String] = []
     @Option(help: "Write JUnit XML to this file.") var junit: String?
     func run() throws {
         finish(CI.run(paths: paths, junit: junit, io: terminal))
+    }
+}
+
+struct Prove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prove invariants inductive with Z3 (Init => P; P and lemmas and Step => P'); the file's other invariants are the lemmas.")
+    @OptionGroup var model: ModelOptions
+    @Option(name: .customLong("property"), help: "A property to prove (repeatable; default: every invariant, assert and overflow).") var properties: [String] = []
+    @Option(help: "k for k-induction.") var k: Int = 1
+    @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds.") var timeoutMs: UInt32?
+    @Option(name: .customLong("smt-log"), help: "Write every query as SMT-LIB2 into this directory.") var smtLog: String?
+    func run() throws {
+        if k < 1 { throw ValidationError("--k must be at least 1") }
+        let ov = try overrides(params: model.params, consts: model.consts)
+        finish(ProverDriver.prove(path: model.model, overrides: ov, properties: properties, k: k,
+                                  timeoutMs: timeoutMs, smtLog: smtLog, io: terminal))
+    }
+}
+
+struct BMC: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bmc",
+        abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.")
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Number of steps to unroll.") var depth: Int = 10
+    func run() throws {
+        if depth < 0 { throw ValidationError("--depth must not be negative") }
+        let ov = try overrides(params: model.params, consts: model.consts)
+        finish(ProverDriver.bmc(path: model.model, overrides: ov, depth: depth, io: terminal))
     }
 }
 

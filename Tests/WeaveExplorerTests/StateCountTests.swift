@@ -96,4 +96,23 @@ final class StateCountTests: XCTestCase {
             XCTAssertEqual(a.statistics.generated, b.statistics.generated, file)
         }
     }
+
+    /// A queue whose element type excludes 0: unused slots hold the lowest value, so
+    /// `[]` and a drained queue are the same state (found by the prover's cross-check).
+    func testQueueOfNonZeroElements() throws {
+        let m = try model("""
+        var q: queue<1..3, 2> = [1, 2]
+        var r: queue<1..3, 2> = []
+        process p {
+          a: q = []
+          b: push(q, 3)
+             push(r, 3)
+          c: q = r
+        }
+        invariant same_when_done: at(p, done) => len(q) == 1 && head(q) == 3
+        """)
+        let r = try check(m)
+        XCTAssertTrue(r.verdict.isHolds, "\(r.verdict)")
+        XCTAssertEqual(r.statistics.distinct, 4)
+    }
 }

@@ -1,0 +1,311 @@
+import Foundation
+import WeaveIR
+import WeaveZ3
+
+/// The state of one proof attempt (one Z3 context).
+final class ProofSession {
+    let model: Model
+    let options: ProverOptions
+    let context = Z3Context()
+    var obligations: [Obligation] = []
+    var firstCTI: CounterexampleToInduction?
+    var unknownReason: String?
+
+    init(model: Model, options: ProverOptions) {
+        self.model = model
+        self.options = options
+    }
+
+    func record(_ name: String, _ r: Z3Result, _ ms: Double) {
+        switch r {
+        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
+        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
+        case .unknown(let why):
+            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
+            if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
+        }
+    }
+
+    func run(invTargets: [StateProperty], stepTargets: [String], lemmas: [StateProperty], targetNames: [String]) -> ProofResult {
+        let k = max(1, options.k)
+        let t0 = Date()
+        let ts: TransitionSystem
+        do {
+            ts = try TransitionSystem(model: model, context: context, maxNodes: options.maxPathNodes)
+        } catch {
+            return ProofResult(verdict: .unknown("cannot encode the model: \(error)"), obligations: [], targets: targetNames,
+                               lemmas: lemmas.map(\.name), k: k, pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0))
+        }
+        let encodingSeconds = Date().timeIntervalSince(t0)
+        let invariants = invTargets + lemmas
+        let isLemma = Set(lemmas.map(\.name))
+        func label(_ i: StateProperty) -> String { isLemma.contains(i.name) ? "\(i.name) (lemma)" : i.name }
+        do {
+            let q = QueryRunner(context, options: options)
+            if k == 1 {
+                try initiation(ts, q, invariants, label)
+            } else {
+                try base(ts, q, invariants, stepTargets, k)
+            }
+            try consecution(ts, q, invariants, stepTargets, k, label)
+        } catch {
+            if unknownReason == nil { unknownReason = "\(error)" }
+        }
+        let verdict: ProofVerdict
+        if let c = firstCTI {
+            verdict = .refuted(c)
+        } else if let u = unknownReason {
+            verdict = .unknown(u)
+        } else {
+            verdict = .proved
+        }
+        return ProofResult(verdict: verdict, obligations: obligations, targets: targetNames, lemmas: lemmas.map(\.name),
+                           k: k, pathCount: ts.paths.count, encodingSeconds: encodingSeconds)
+    }
+
+    func initiation(_ ts: TransitionSystem, _ q: QueryRunner, _ invariants: [StateProperty], _ label: (StateProperty) -> String) throws {
+        let s = ts.pre
+        try q.scoped {
+            try q.solver.assert(ts.initial(s))
+            for inv in invariants {
+                let name = "initiation: \(label(inv))"
+                try q.scoped {
+                    try q.solver.assert(ts.terms.not(ts.holds(inv.expr, s)))
+                    let (r, ms) = try q.check(name)
+                    record(name, r, ms)
+                    if r == .sat, firstCTI == nil {
+                        let state = try QueryRunner.decode(q.solver.model(), s)
+                        firstCTI = CounterexampleToInduction(obligation: name, property: inv.name,
+                                                             trace: Trace(states: [state], steps: []), failedInsideStep: false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// k > 1: no state reachable in fewer than k steps is bad (a bounded check from Init).
+    func base(_ ts: TransitionSystem, _ q: QueryRunner, _ invariants: [StateProperty], _ stepTargets: [String], _ k: Int) throws {
+        let name = "base: no violation in the first \(k - 1) steps"
+        var total = 0.0
+        var states = [try ts.stateVars("b0")]
+        var sels: [Z3Expr] = []
+        var result: Z3Result = .unsat
+        try q.scoped {
+            try q.solver.assert(ts.initial(states[0]))
+            try q.solver.assert(ts.typeOK(states[0]))
+            for d in 0..<k {
+                let s = states[d]
+                let bad = try badConditions(ts, s, invariants, stepTargets)
+                let (r, ms) = try q.scoped { () throws -> (Z3Result, Double) in
+                    try q.solver.assert(ts.terms.or(bad.map(\.cond)))
+                    let (r, ms) = try q.check("\(name) (depth \(d))")
+                    if r == .sat, firstCTI == nil {
+                        let m = try q.solver.model()
+                        firstCTI = try cti(ts, m, name: name, states: states, sels: sels, bad: bad)
+                    }
+                    return (r, ms)
+                }
+                total += ms
+                if r != .unsat { result = r; break }
+                if d == k - 1 { break }
+                let next = try ts.stateVars("b\(d + 1)")
+                let sel = try ts.terms.ctx.constant("bsel\(d)", ts.terms.ctx.intSort)
+                try q.solver.assert(ts.transition(s, next, sel))
+                states.append(next)
+                sels.append(sel)
+            }
+        }
+        record(name, result, total)
+    }
+
+    /// What can be bad in state `s`: an invariant false, or a step path failing a target.
+    struct Bad {
+        let property: String
+        let cond: Z3Expr
+        /// The failing path (for step targets), or nil for an invariant.
+        let path: StepPath?
+    }
+
+    func badConditions(_ ts: TransitionSystem, _ s: [Z3Expr], _ invariants: [StateProperty], _ stepTargets: [String]) throws -> [Bad] {
+        var out: [Bad] = []
+        for inv in invariants { out.append(Bad(property: inv.name, cond: try ts.terms.not(ts.holds(inv.expr, s)), path: nil)) }
+        for p in ts.paths {
+            if case .violation(let n) = p.outcome, stepTargets.contains(n) {
+                out.append(Bad(property: n, cond: try ts.at(p.condition, s), path: p))
+            }
+        }
+        return out
+    }
+
+    /// A counterexample from a model: chain states, the chain's steps, then the bad part.
+    func cti(_ ts: TransitionSystem, _ m: Z3Model, name: String, states: [[Z3Expr]], sels: [Z3Expr], bad: [Bad]) throws -> CounterexampleToInduction? {
+        var decoded = try states.map { try ts.canonical(QueryRunner.decode(m, $0)) }
+        var steps: [TraceStep] = []
+        for sel in sels {
+            guard let j = try m.evalInt(sel), j >= 0, Int(j) < ts.okPaths.count else { return nil }
+            steps.append(ts.paths[ts.okPaths[Int(j)]].step)
+        }
+        for b in bad where try m.evalBool(b.cond) == true {
+            var failed = false
+            if let p = b.path {
+                let last = states[states.count - 1]
+                let post = try p.post(ts.pre).map { try ts.at($0, last) }
+                decoded.append(ts.canonical(try QueryRunner.decode(m, post)))
+                steps.append(p.step)
+                failed = true
+            }
+            return CounterexampleToInduction(obligation: name, property: b.property,
+                                             trace: Trace(states: decoded, steps: steps), failedInsideStep: failed)
+        }
+        return nil
+    }
+
+    /// A part of the hypothesis: one conjunct of one invariant in the pre-state, and its slots.
+    struct Part {
+        let conjunct: Conjunct
+        let term: Z3Expr
+        let support: Set<Int>
+    }
+
+    /// A bad case of a query and the slots it involves.
+    struct Case {
+        let bad: Bad
+        let slots: Set<Int>
+    }
+
+    func consecution(_ ts: TransitionSystem, _ q: QueryRunner, _ invariants: [StateProperty], _ stepTargets: [String],
+                     _ k: Int, _ label: (StateProperty) -> String) throws {
+        let terms = ts.terms
+        let sa = ts.supports
+        // The chain s0 .. s_{k-1}; the last is the canonical pre-state the paths are built over.
+        var chain: [[Z3Expr]] = []
+        for i in 0..<(k - 1) { chain.append(try ts.stateVars("c\(i)")) }
+        chain.append(ts.pre)
+        var parts: [String: [Part]] = [:]
+        for inv in invariants {
+            parts[inv.name] = try ts.conjuncts(inv.expr).map {
+                Part(conjunct: $0, term: try ts.holds($0, ts.pre), support: sa.support($0.expr, regs: $0.regs))
+            }
+        }
+        let allParts = invariants.flatMap { parts[$0.name]! }
+        var partsBySlot: [Int: [Int]] = [:]
+        for (i, p) in allParts.enumerated() { for slot in p.support { partsBySlot[slot, default: []].append(i) } }
+        var sels: [Z3Expr] = []
+        // The full hypothesis, in the main solver.
+        for s in chain {
+            try q.solver.assert(ts.typeOK(s, canonical: false))
+            for p in allParts { try q.solver.assert(s.elementsEqual(ts.pre, by: ==) ? p.term : ts.at(p.term, s)) }
+        }
+        for i in 0..<(k - 1) {
+            let sel = try terms.ctx.constant("csel\(i)", terms.ctx.intSort)
+            try q.solver.assert(ts.transition(chain[i], chain[i + 1], sel))
+            sels.append(sel)
+        }
+        // For k = 1, each query first runs on its cone: the hypotheses sharing a slot with it.
+        let cone: QueryRunner? = k == 1 ? QueryRunner(context, options: options, prefix: "cone-") : nil
+        let typeTerms = try (0..<ts.pre.count).map { try ValueCodec.typeConstraint(ts.pre[$0], ts.shape.types[$0], terms) }
+        func check(_ name: String, _ groups: [[Case]], failedInside: Bool) throws {
+            var total = 0.0
+            var result: Z3Result = .unsat
+            for (gi, group) in groups.enumerated() {
+                let qname = "\(name) [\(group[0].bad.path?.step.name ?? "")] \(gi)"
+                let bad = try terms.or(group.map(\.bad.cond))
+                if let cone {
+                    // Each case on its own cone; the full hypothesis only if a cone is not enough.
+                    var allUnsat = true
+                    for c in group {
+                        var chosen = Set<Int>()
+                        for slot in c.slots { chosen.formUnion(partsBySlot[slot] ?? []) }
+                        let selected = chosen.sorted().map { allParts[$0] }
+                        let all = selected.reduce(into: c.slots) { $0.formUnion($1.support) }
+                        let (r, ms) = try cone.scoped { () throws -> (Z3Result, Double) in
+                            try cone.solver.assert(terms.and(all.sorted().map { typeTerms[$0] }))
+                            for p in selected { try cone.solver.assert(p.term) }
+                            try cone.solver.assert(c.bad.cond)
+                            return try cone.check(qname + " cone")
+                        }
+                        total += ms
+                        if r != .unsat { allUnsat = false; break }
+                    }
+                    if allUnsat { continue }
+                }
+                let (r, ms) = try q.scoped { () throws -> (Z3Result, Double) in
+                    try q.solver.assert(bad)
+                    let (r, ms) = try q.check(qname)
+                    if r == .sat, firstCTI == nil {
+                        firstCTI = try extract(q.solver.model(), group.map(\.bad), ts, chain, sels, name, failedInside)
+                    }
+                    return (r, ms)
+                }
+                total += ms
+                if r == .sat { result = r; break }
+                if case .unknown = r { result = r }
+            }
+            record(name, result, total)
+        }
+
+        var posts: [Int: [Z3Expr]] = [:]
+        // For each path, the hypothesis parts (indices into allParts) that read a slot it writes.
+        var touched: [Int: Set<Int>] = [:]
+        for pi in ts.okPaths {
+            var t = Set<Int>()
+            for w in ts.paths[pi].writes.keys { t.formUnion(partsBySlot[w] ?? []) }
+            touched[pi] = t
+        }
+        var firstPart = 0
+        for inv in invariants {
+            let name = "consecution: \(label(inv))"
+            let mine = parts[inv.name]!
+            let range = firstPart..<(firstPart + mine.count)
+            firstPart += mine.count
+            var groups: [[Case]] = []
+            for pi in ts.okPaths {
+                let p = ts.paths[pi]
+                let hit = touched[pi]!.filter { range.contains($0) }.sorted()
+                if hit.isEmpty { continue }
+                let post: [Z3Expr]
+                if let c = posts[pi] { post = c } else { post = p.post(ts.pre); posts[pi] = post }
+                // A path that leaves a conjunct's term unchanged preserves it (it holds before).
+                var cases: [Case] = []
+                for part in hit.map({ allParts[$0] }) {
+                    let after = try ts.holds(part.conjunct, post)
+                    if after == part.term { continue }
+                    let cond = try terms.and(p.condition, terms.not(after))
+                    if cond.boolValue == false { continue }
+                    var involved = p.conditionDeps
+                    for i in part.support { involved.formUnion(p.writeDeps[i] ?? [i]) }
+                    cases.append(Case(bad: Bad(property: inv.name, cond: cond, path: p), slots: involved))
+                }
+                if cases.isEmpty { continue }
+                groups.append(cases)
+            }
+            try check(name, groups, failedInside: false)
+        }
+        for target in stepTargets {
+            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
+            var groups: [[Case]] = []
+            for p in ts.paths where p.outcome == .violation(target) && p.condition.boolValue != false {
+                groups.append([Case(bad: Bad(property: target, cond: p.condition, path: p), slots: p.conditionDeps)])
+            }
+            try check(name, groups, failedInside: true)
+        }
+    }
+
+    func extract(_ m: Z3Model, _ bad: [Bad], _ ts: TransitionSystem, _ chain: [[Z3Expr]], _ sels: [Z3Expr],
+                 _ name: String, _ failedInside: Bool) throws -> CounterexampleToInduction? {
+        var decoded = try chain.map { try ts.canonical(QueryRunner.decode(m, $0)) }
+        var steps: [TraceStep] = []
+        for sel in sels {
+            guard let j = try m.evalInt(sel), j >= 0, Int(j) < ts.okPaths.count else { return nil }
+            steps.append(ts.paths[ts.okPaths[Int(j)]].step)
+        }
+        for b in bad where try m.evalBool(b.cond) == true {
+            guard let p = b.path else { continue }
+            decoded.append(ts.canonical(try QueryRunner.decode(m, p.post(ts.pre))))
+            steps.append(p.step)
+            return CounterexampleToInduction(obligation: name, property: b.property,
+                                             trace: Trace(states: decoded, steps: steps), failedInsideStep: failedInside)
+        }
+        return nil
+    }
+}

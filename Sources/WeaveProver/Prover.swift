@@ -1,0 +1,43 @@
+import Foundation
+import WeaveIR
+import WeaveZ3
+
+/// Proves invariants and step properties (asserts, overflow bounds) by k-induction.
+///
+/// Targets are the named properties; every other invariant of the model is a lemma
+/// (a proof file imports the model and adds them) and must be inductive too. With
+/// H(s) = TypeOK(s) ∧ every invariant, the obligations are:
+/// - initiation (k = 1): Init(s) ⇒ I(s) for each invariant I; for k > 1 a base case:
+///   no state reachable in fewer than k steps violates an invariant or fails a target step;
+/// - consecution: H(s₀) ∧ … ∧ H(s_{k-1}) ∧ T(s₀,s₁) … ∧ T(s_{k-2},s_{k-1}) ∧ step(s_{k-1},s_k) ⇒ I(s_k);
+/// - for an assert/overflow target A: the same hypotheses ⇒ no path of a step from s_{k-1} fails A.
+///
+/// Steps that fail (asserts, overflows, run-time errors) end a run, so T covers the paths
+/// that complete. Invariants are split into conjuncts (`&&`, `forall x: T`); a step that
+/// leaves a conjunct's term unchanged preserves it. For k = 1 each remaining (path,
+/// conjunct) query is first tried on its cone (the hypotheses sharing a slot with it)
+/// and falls back to the full hypothesis only if the cone does not refute it.
+/// Counterexample states are canonical (unused queue elements as the explorer stores them).
+public enum Prover {
+    public static func prove(_ model: Model, properties: [String], options: ProverOptions = ProverOptions()) -> ProofResult {
+        let names = properties.isEmpty ? model.invariants.map(\.name) + model.assertNames + model.overflowNames : properties
+        var invTargets: [StateProperty] = []
+        var stepTargets: [String] = []
+        for n in names {
+            if let inv = model.invariants.first(where: { $0.name == n }) {
+                if !invTargets.contains(where: { $0.name == n }) { invTargets.append(inv) }
+            } else if model.assertNames.contains(n) || model.overflowNames.contains(n) {
+                if !stepTargets.contains(n) { stepTargets.append(n) }
+            } else {
+                let why = model.propertyNames.contains(n)
+                    ? "'\(n)' is not an invariant, an assert or an overflow bound; the prover handles only those"
+                    : "the model has no property named '\(n)'"
+                return ProofResult(verdict: .unknown(why), obligations: [], targets: names, lemmas: [], k: options.k,
+                                   pathCount: 0, encodingSeconds: 0)
+            }
+        }
+        let lemmas = model.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
+        let session = ProofSession(model: model, options: options)
+        return session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import WeaveZ3
+
+/// One incremental solver with the per-query timeout, timing, and the optional
+/// SMT-LIB log (each query written as `NNN-name.smt2`, replayable with plain `z3`).
+final class QueryRunner {
+    let solver: Z3Solver
+    let logDir: String?
+    let prefix: String
+    private var counter = 0
+
+    init(_ context: Z3Context, options: ProverOptions, prefix: String = "") {
+        self.prefix = prefix
+        solver = Z3Solver(context)
+        if let t = options.timeoutMs { solver.setTimeout(milliseconds: t) }
+        logDir = options.smtLogDir
+        if let d = logDir { try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+    }
+
+    /// Checks the current assertions; returns the result and the Z3 time in milliseconds.
+    func check(_ name: String) throws -> (Z3Result, Double) {
+        counter += 1
+        if let d = logDir {
+            let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(60))
+            let file = d + "/" + prefix + String(format: "%04d", counter) + "-" + safe + ".smt2"
+            let text = "; \(name)\n" + solver.toSMTLIB2() + "(check-sat)\n"
+            try? Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let r = try solver.check()
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        return (r, ms)
+    }
+
+    /// Runs `body` inside a push/pop scope.
+    func scoped<T>(_ body: () throws -> T) throws -> T {
+        solver.push()
+        defer { try? solver.pop() }
+        return try body()
+    }
+
+    /// The slot values of a state in the last model.
+    static func decode(_ m: Z3Model, _ s: [Z3Expr]) throws -> [Int64] {
+        try s.map { try ValueCodec.decode(m.eval($0)) ?? 0 }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import WeaveDriver
+import XCTest
+
+/// `weave prove`, `weave bmc` and `weave ci` on proof files: reports and exit codes.
+final class ProverDriverTests: XCTestCase {
+    final class Buffer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        func add(_ s: String) { lock.lock(); text += s; lock.unlock() }
+        var value: String { lock.lock(); defer { lock.unlock() }; return text }
+    }
+
+    func capture(_ body: (Output) -> WeaveExit) -> (WeaveExit, String) {
+        let b = Buffer()
+        let code = body(Output(out: { b.add($0) }, err: { b.add($0) }))
+        return (code, b.value)
+    }
+
+    func temp(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "weave-prover-\(getpid())-\(UUID().uuidString).weave"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testProveReportsObligationsAndExitCodes() throws {
+        let proved = try temp(InductionTests.mutex + "\ninvariant held: (exists i: 0..<2: at(p(i), cs)) => lock\n")
+        let (c1, out1) = capture { ProverDriver.prove(path: proved, overrides: [:], properties: ["mutex"], k: 1, timeoutMs: 10_000, smtLog: nil, io: $0) }
+        XCTAssertEqual(c1, .holds, out1)
+        XCTAssertTrue(out1.contains("consecution: mutex: proved"), out1)
+        XCTAssertTrue(out1.contains("PROVED"), out1)
+
+        let cti = try temp(InductionTests.mutex)
+        let (c2, out2) = capture { ProverDriver.prove(path: cti, overrides: [:], properties: ["mutex"], k: 1, timeoutMs: nil, smtLog: nil, io: $0) }
+        XCTAssertEqual(c2, .proofRefuted, out2)
+        XCTAssertTrue(out2.contains("REFUTED: consecution: mutex"), out2)
+        XCTAssertTrue(out2.contains("unreachable (strengthen the lemmas)"), out2)
+
+        let buggy = try temp(InductionTests.mutex.replacingOccurrences(of: "a:  await !lock\n      ", with: "a:  "))
+        let (c3, out3) = capture { ProverDriver.prove(path: buggy, overrides: [:], properties: [], k: 1, timeoutMs: nil, smtLog: nil, io: $0) }
+        XCTAssertEqual(c3, .proofRefuted, out3)
+        XCTAssertTrue(out3.contains("reachable (a real bug)"), out3)
+
+        let (c4, _) = capture { ProverDriver.prove(path: proved, overrides: [:], properties: ["deadlock"], k: 1, timeoutMs: nil, smtLog: nil, io: $0) }
+        XCTAssertEqual(c4, .proofUnknown)
+        let (c5, _) = capture { ProverDriver.prove(path: "/nonexistent.weave", overrides: [:], properties: [], k: 1, timeoutMs: nil, smtLog: nil, io: $0) }
+        XCTAssertEqual(c5, .fileError)
+    }
+
+    func testBMCPrintsTheFlushRace() {
+        let path = proverRepoRoot + "/Models/flush_delayed_fput.weave"
+        let (c1, out1) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 6, io: $0) }
+        XCTAssertEqual(c1, .proofRefuted, out1)
+        XCTAssertTrue(out1.contains("VIOLATED: assertion \"close completed before rename\""), out1)
+        XCTAssertTrue(out1.contains(".rename   (fails during this step)"), out1)
+        let (c2, out2) = capture { ProverDriver.bmc(path: path, overrides: ["design": "fput_sync"], depth: 6, io: $0) }
+        XCTAssertEqual(c2, .holds, out2)
+        XCTAssertTrue(out2.contains("NO VIOLATION up to depth 6"), out2)
+    }
+
+    func testProofFilesProve() throws {
+        let queued = proverRepoRoot + "/Proofs/flush_fput_queued.weave"
+        for threads in ["2", "8"] {
+            let (c, out) = capture { ProverDriver.prove(path: queued, overrides: ["design": "fput_queued", "THREADS": threads],
+                                                       properties: ["close completed before rename"], k: 1, timeoutMs: 60_000, smtLog: nil, io: $0) }
+            XCTAssertEqual(c, .holds, out)
+        }
+        // The flush_delayed_fput design is refuted with the same lemmas, by a reachable CTI: the race.
+        let (c2, out2) = capture { ProverDriver.prove(path: queued, overrides: ["design": "flush_delayed_fput"],
+                                                     properties: ["close completed before rename"], k: 1, timeoutMs: 60_000, smtLog: nil, io: $0) }
+        XCTAssertEqual(c2, .proofRefuted, out2)
+    }
+
+    func testCIRunsProvedExpectations() {
+        let (code, out) = capture { CI.run(paths: [proverRepoRoot + "/Proofs/flush_waits_for_all.weave"], junit: nil, io: $0) }
+        XCTAssertEqual(code, .holds, out)
+        XCTAssertTrue(out.contains("expected proved, got proved"), out)
+    }
+}
