@@ -19,6 +19,13 @@ public final class Explorer {
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
     var reachableFound: [Bool] = []
+    /// The labelled state graph, recorded during BFS when liveness will need it
+    /// (BFS expands states in id order, so edges arrive in CSR order).
+    var recordGraph = false
+    var edgeOffsets: [Int] = [0]
+    var edgeTargets: [UInt32] = []
+    var edgeStepper: [UInt8] = []
+    var enabledMasks: [UInt64] = []
     /// --max-states, checked on every expansion (the other limits every 1024).
     var stateLimit: Int { options.maxStates ?? Int.max }
 
@@ -42,6 +49,8 @@ public final class Explorer {
         reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
         reachableFound = [Bool](repeating: false, count: model.reachables.count)
         stats.stateBytes = engine.stateBytes
+        recordGraph = options.checkLiveness && !options.depthFirst && engine.instances.count <= 64
+            && model.liveness.contains { options.properties.includes($0.name) }
     }
 
     deinit { coverageCounts.deallocate() }
@@ -166,6 +175,12 @@ public final class Explorer {
         let s = store.state(id)   // valid until the first insert below
         engine.expand(s, into: sink)
         let n = sink.count
+        if recordGraph {
+            var en: UInt64 = 0
+            for o in 0..<n { en |= 1 << UInt64(sink.instances[o]) }
+            enabledMasks.append(en)
+        }
+        defer { if recordGraph { edgeOffsets.append(edgeTargets.count) } }
         if n == 0 {
             if options.checkDeadlock && options.properties.includes("deadlock") && isDeadlock(s) {
                 return Violation(kind: .deadlock, property: "deadlock",
@@ -197,6 +212,10 @@ public final class Explorer {
             let pc = Int(engine.load(store.state(id), inst.pcSlot))
             coverageCounts[coverageBase[inst.process] &+ pc] &+= 1
             let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
+            if recordGraph {
+                edgeTargets.append(UInt32(nid))
+                edgeStepper.append(UInt8(sink.instances[o]))
+            }
             if isNew {
                 if let v = checkState(nid) { return v }
                 onNew(nid)

@@ -40,24 +40,32 @@ struct LivenessChecker {
             case .unfair: break
             }
         }
-        // The graph, in CSR form.
-        var offsets = [Int](repeating: 0, count: n + 1)
-        var targets: [UInt32] = []
-        var stepper: [UInt8] = []
-        var enabled = [UInt64](repeating: 0, count: n)
-        targets.reserveCapacity(n * 4)
-        let sink = Sink(stateBytes: engine.stateBytes)
-        for id in 0..<n {
-            engine.expand(store.state(id), into: sink)
-            var en: UInt64 = 0
-            for o in 0..<sink.count {
-                en |= 1 << UInt64(sink.instances[o])
-                guard sink.kinds[o] == .state, let t = store.find(sink.state(o)) else { continue }
-                targets.append(UInt32(t))
-                stepper.append(UInt8(sink.instances[o]))
+        // The graph, in CSR form: recorded by the BFS, or rebuilt by re-expanding every state.
+        var offsets: [Int], targets: [UInt32], stepper: [UInt8], enabled: [UInt64]
+        if explorer.recordGraph && explorer.enabledMasks.count == n {
+            offsets = explorer.edgeOffsets
+            targets = explorer.edgeTargets
+            stepper = explorer.edgeStepper
+            enabled = explorer.enabledMasks
+        } else {
+            offsets = [Int](repeating: 0, count: n + 1)
+            targets = []
+            stepper = []
+            enabled = [UInt64](repeating: 0, count: n)
+            targets.reserveCapacity(n * 4)
+            let sink = Sink(stateBytes: engine.stateBytes)
+            for id in 0..<n {
+                engine.expand(store.state(id), into: sink)
+                var en: UInt64 = 0
+                for o in 0..<sink.count {
+                    en |= 1 << UInt64(sink.instances[o])
+                    guard sink.kinds[o] == .state, let t = store.find(sink.state(o)) else { continue }
+                    targets.append(UInt32(t))
+                    stepper.append(UInt8(sink.instances[o]))
+                }
+                enabled[id] = en
+                offsets[id + 1] = targets.count
             }
-            enabled[id] = en
-            offsets[id + 1] = targets.count
         }
         let g = Graph(offsets: offsets, targets: targets, stepper: stepper, enabled: enabled, weak: weak, strong: strong)
 
@@ -159,13 +167,14 @@ struct LivenessChecker {
 
     /// The fair part of an SCC (nil if none), refining for strong fairness.
     func fairComponent(_ comp: [Int], _ g: Graph) -> [Int]? {
-        var inC = Set(comp)
+        var inC = [Bool](repeating: false, count: g.enabled.count)
+        for u in comp { inC[u] = true }
         var stepped: UInt64 = 0, enSome: UInt64 = 0, disSome: UInt64 = 0
         var hasEdge = false
         for u in comp {
             enSome |= g.enabled[u]
             disSome |= ~g.enabled[u]
-            for e in g.offsets[u]..<g.offsets[u + 1] where inC.contains(Int(g.targets[e])) {
+            for e in g.offsets[u]..<g.offsets[u + 1] where inC[Int(g.targets[e])] {
                 hasEdge = true
                 stepped |= 1 << UInt64(g.stepper[e])
             }
@@ -175,7 +184,6 @@ struct LivenessChecker {
         let strongBad = g.strong & ~stepped & enSome
         if strongBad == 0 { return comp }
         let rest = comp.filter { g.enabled[$0] & strongBad == 0 }
-        inC = Set(rest)
         var allowed = [Bool](repeating: false, count: g.enabled.count)
         for u in rest { allowed[u] = true }
         for sub in sccs(rest, g, allowed: allowed) {

@@ -110,4 +110,20 @@ final class LivenessTests: XCTestCase {
         let fixed = try modelFile("Models/kernfs_notify.weave", ["design": "kernfs_wq_reclaim"])
         XCTAssertTrue(try check(fixed, properties: .only(["md_write_completes"])).verdict.isHolds)
     }
+
+    /// BFS records the graph while searching; DFS rebuilds it afterwards: same verdicts.
+    func testRecordedAndRebuiltGraphsAgree() throws {
+        for text in [fairnessModel("fair"), fairnessModel("strong fair"), fairnessModel("")] {
+            let m = try model(text)
+            let a = try check(m), b = try check(m, dfs: true)
+            XCTAssertEqual(a.verdict.isHolds, b.verdict.isHolds)
+            XCTAssertEqual(a.verdict.violation?.property, b.verdict.violation?.property)
+        }
+        for design in ["system_wq", "kernfs_wq_reclaim"] {
+            let m = try modelFile("Models/kernfs_notify.weave", ["design": design])
+            let a = try check(m, properties: .only(["md_write_completes"]))
+            let b = try check(m, dfs: true, properties: .only(["md_write_completes"]))
+            XCTAssertEqual(a.verdict.isHolds, b.verdict.isHolds, design)
+        }
+    }
 }
