@@ -155,8 +155,9 @@ struct LivenessChecker {
         // Fair cycles: SCCs of the region.
         var bfsOrder = [Int32](repeating: .max, count: n)
         for (k, u) in queue.enumerated() { bfsOrder[u] = Int32(k) }
+        var member = [Bool](repeating: false, count: n)
         for comp in sccs(queue, g, allowed: inR) {
-            if let c = fairComponent(comp, g) {
+            if let c = fairComponent(comp, g, member: &member) {
                 // Enter the cycle at its state nearest to the start (shortest prefix).
                 let entry = c.min { bfsOrder[$0] < bfsOrder[$1] } ?? c[0]
                 return lasso(prop, valuation, g, entry: entry, rParent: rParent, cycle: c)
@@ -166,19 +167,25 @@ struct LivenessChecker {
     }
 
     /// The fair part of an SCC (nil if none), refining for strong fairness.
-    func fairComponent(_ comp: [Int], _ g: Graph) -> [Int]? {
-        var inC = [Bool](repeating: false, count: g.enabled.count)
-        for u in comp { inC[u] = true }
+    /// `member` is an all-false scratch buffer of the graph's size; it is all false again on return.
+    func fairComponent(_ comp: [Int], _ g: Graph, member: inout [Bool]) -> [Int]? {
+        // Most components are single states without a self-loop: no cycle at all.
+        if comp.count == 1 {
+            let u = comp[0]
+            if !(g.offsets[u]..<g.offsets[u + 1]).contains(where: { Int(g.targets[$0]) == u }) { return nil }
+        }
+        for u in comp { member[u] = true }
         var stepped: UInt64 = 0, enSome: UInt64 = 0, disSome: UInt64 = 0
         var hasEdge = false
         for u in comp {
             enSome |= g.enabled[u]
             disSome |= ~g.enabled[u]
-            for e in g.offsets[u]..<g.offsets[u + 1] where inC[Int(g.targets[e])] {
+            for e in g.offsets[u]..<g.offsets[u + 1] where member[Int(g.targets[e])] {
                 hasEdge = true
                 stepped |= 1 << UInt64(g.stepper[e])
             }
         }
+        for u in comp { member[u] = false }
         guard hasEdge else { return nil }
         if g.weak & ~stepped & ~disSome != 0 { return nil }
         let strongBad = g.strong & ~stepped & enSome
@@ -187,7 +194,7 @@ struct LivenessChecker {
         var allowed = [Bool](repeating: false, count: g.enabled.count)
         for u in rest { allowed[u] = true }
         for sub in sccs(rest, g, allowed: allowed) {
-            if let c = fairComponent(sub, g) { return c }
+            if let c = fairComponent(sub, g, member: &member) { return c }
         }
         return nil
     }
