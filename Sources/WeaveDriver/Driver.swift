@@ -132,7 +132,7 @@ public enum Driver {
     }
 
     /// `weave parse`: the typed IR, so a user sees what will be explored.
-    public static func parse(path: String, overrides: [String: String], json: Bool, io: Output) -> WeaveExit {
+    public static func parse(path: String, overrides: [String: String], io: Output) -> WeaveExit {
         let loaded = load(path, overrides: overrides, lint: true, io: io)
         guard case .model(let model, _, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
@@ -140,7 +140,6 @@ public enum Driver {
         }
         for w in warnings { io.err(w.rendered() + "\n") }
         io.out(IRPrinter.text(model))
-        _ = json
         return .holds
     }
 }

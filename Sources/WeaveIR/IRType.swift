@@ -56,6 +56,18 @@ public indirect enum IRType: Hashable, Sendable {
         }
     }
 
+    /// The type of each of this type's slots, in order (a queue's length slot is `0...capacity`).
+    public var slotTypes: [IRType] {
+        switch self {
+        case .bool, .range, .enumeration, .set: return [self]
+        case .array(let i, let e):
+            let one = e.slotTypes
+            return Array([[IRType]](repeating: one, count: Int(i.cardinality)).joined())
+        case .queue(let e, let c, _):
+            return [.range(lo: 0, hi: Int64(c))] + [IRType](repeating: e, count: c)
+        }
+    }
+
     /// How a value prints: `true`, `3`, `fput_sync`, `{0, 2}`.
     public func format(_ v: Int64) -> String {
         switch self {

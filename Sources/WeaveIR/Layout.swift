@@ -61,17 +61,7 @@ public struct Layout: Sendable {
     /// The type of every slot, in order (pc slots as ranges over label ids).
     public func slotTypes(_ model: Model) -> [IRType] {
         var out = [IRType](repeating: .bool, count: slotCount)
-        func fill(_ t: IRType, _ at: Int) {
-            switch t {
-            case .bool, .range, .enumeration, .set: out[at] = t
-            case .array(let i, let e):
-                for k in 0..<Int(i.cardinality) { fill(e, at + k * e.slotCount) }
-            case .queue(let e, let c, _):
-                out[at] = .range(lo: 0, hi: Int64(c))
-                for k in 0..<c { fill(e, at + 1 + k) }
-            }
-        }
-        for e in entries { fill(e.type, e.offset) }
+        for e in entries { out.replaceSubrange(e.offset..<(e.offset + e.type.slotCount), with: e.type.slotTypes) }
         return out
     }
 }

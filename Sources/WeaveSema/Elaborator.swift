@@ -101,11 +101,6 @@ final class Elaborator {
         return nil
     }
 
-    func constInt(_ e: AExpr, what: String) -> Int64? {
-        guard let v = constValue(e) else { return nil }
-        return v
-    }
-
     /// Parses a command-line or `expect` value for a type.
     func parseValue(_ text: String, as type: IRType) -> Int64? {
         switch type {
@@ -199,7 +194,7 @@ final class Elaborator {
     // MARK: declarations
 
     /// Elaborates every declaration in dependency order (imports first).
-    func run(_ src: ModelSource) -> (consts: Void, props: [Decl]) {
+    func run(_ src: ModelSource) -> [Decl] {
         var ordered: [SourceUnit] = Array(src.units.dropFirst().reversed())
         ordered.append(src.root)
         var later: [Decl] = []
@@ -272,7 +267,7 @@ final class Elaborator {
                         notes: (Spelling.suggestion(for: k, among: names).map { ["did you mean '\($0)'?"] } ?? [])
                             + ["params and consts: \(names.joined(separator: ", "))"])
         }
-        return ((), later)
+        return later
     }
 
     /// Elaborates a variable declaration (global or local).
@@ -282,17 +277,7 @@ final class Elaborator {
             diags.error("variable '\(v.name.name)' has \(ty.slotCount) slots; the limit is 65536", at: v.type.range)
             return nil
         }
-        var slotTypes: [IRType] = []
-        func flat(_ t: IRType) {
-            switch t {
-            case .bool, .range, .enumeration, .set: slotTypes.append(t)
-            case .array(let i, let e): for _ in 0..<i.cardinality { flat(e) }
-            case .queue(let e, let c, _):
-                slotTypes.append(.range(lo: 0, hi: Int64(c)))
-                for _ in 0..<c { slotTypes.append(e) }
-            }
-        }
-        flat(ty)
+        let slotTypes = ty.slotTypes
         switch v.initializer {
         case .any(let r):
             if case .queue = ty {

@@ -222,7 +222,6 @@ extension Elaborator {
             return .type(ty)
         case .set(let e):
             if let t = domainOf(e) { return t }
-            if case .binary(.member, _, _) = e.kind {} // not a domain
             guard let x = expr(e, s, expected: nil) else { return nil }
             guard case .set(let el) = x.type else {
                 if isInt(x.type) {

@@ -11,7 +11,7 @@ public enum Sema {
         let defaultName = source.root.file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "model"
         let el = Elaborator(overrides: overrides, modelName: defaultName)
         el.lint = lint
-        let (_, later) = el.run(source)
+        let later = el.run(source)
         let procs = el.processes()
         var invariants: [StateProperty] = [], reachables: [StateProperty] = [], liveness: [LivenessProperty] = []
         var propNames = Set<String>()
@@ -36,7 +36,7 @@ public enum Sema {
         for name in el.assertNames where propNames.contains(name) {
             el.diags.warning("an assert message and a property are both named '\(name)'", at: nil)
         }
-        el.unusedWarnings(procs)
+        el.unusedWarnings()
         let errors = el.diags.items.filter { $0.severity == .error }
         if !errors.isEmpty { throw DiagnosticsError(el.diags.items) }
         let model = Model(name: el.modelName, settings: el.settings, globals: el.globals, processes: procs,
@@ -210,8 +210,7 @@ extension Elaborator {
             var seen = Set<String>()
             collectLabels(expanded[pi]) { if seen.insert($0.name.name).inserted { labelList.append($0) } }
             let b = CFGBuilder(self, ProcessID(pi), labelList: labelList)
-            let entry = b.compile(expanded[pi], b.doneNode, scopes[pi])
-            _ = entry
+            _ = b.compile(expanded[pi], b.doneNode, scopes[pi])   // entries are the label nodes
             let nodes = b.finish()
             let fair: FairnessKind = p.fairness == .weak ? .weak : p.fairness == .strong ? .strong : .unfair
             let proc = Process(name: p.name.name, indexType: processIndexTypes[pi], fairness: fair, locals: locals[pi],
@@ -231,7 +230,7 @@ extension Elaborator {
         }
     }
 
-    func unusedWarnings(_ procs: [Process]) {
+    func unusedWarnings() {
         for (i, g) in globals.enumerated() where !usedGlobals.contains(i) {
             diags.warning("variable '\(g.name)' is never used", at: g.range)
         }

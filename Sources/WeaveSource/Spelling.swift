@@ -21,7 +21,9 @@ public enum Spelling {
         var best: (String, Int)? = nil
         for c in candidates where c != name {
             let d = distance(name.lowercased(), c.lowercased())
-            if d <= max(1, min(3, name.count / 3)), best == nil || d < best!.1 { best = (c, d) }
+            guard d <= max(1, min(3, name.count / 3)) else { continue }
+            if let b = best, b.1 <= d { continue }
+            best = (c, d)
         }
         return best?.0
     }

@@ -495,11 +495,11 @@ public struct Parser {
             p += 2
             label = Label(name: Ident(n, r), isEnd: false)
         }
-        if label != nil {
+        if let l = label {
             skipNewlines()
             if check(.rbrace) || atEOF {
                 // A label at the very end of a body: an implicit 'skip' step.
-                var s = Stmt(kind: .skip, range: label!.name.range)
+                var s = Stmt(kind: .skip, range: l.name.range)
                 s.label = label
                 return s
             }

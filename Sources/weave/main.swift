@@ -90,7 +90,7 @@ struct Parse: ParsableCommand {
     @OptionGroup var model: ModelOptions
     func run() throws {
         let ov = try overrides(params: model.params, consts: model.consts)
-        finish(Driver.parse(path: model.model, overrides: ov, json: false, io: terminal))
+        finish(Driver.parse(path: model.model, overrides: ov, io: terminal))
     }
 }
 
