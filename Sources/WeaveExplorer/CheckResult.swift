@@ -23,6 +23,9 @@ public struct CheckOptions: Sendable {
     public var checkLiveness = true
     public var depthFirst = false
     public var workers = 1
+    /// Keep 64-bit fingerprints instead of states (breadth-first safety only): 10-15
+    /// bytes per state, at a small risk of missing states (TLC's trade).
+    public var fingerprintOnly = false
     public var maxStates: Int? = nil
     public var maxDepth: Int? = nil
     public var timeLimit: Double? = nil
@@ -66,6 +69,11 @@ public struct Statistics: Sendable {
     public var elapsedSeconds: Double = 0
     public var memoryBytes: Int = 0
     public var stateBytes: Int = 0
+    /// Search threads used.
+    public var workers: Int = 1
+    public var fingerprintOnly = false
+    /// Fingerprint mode: the chance that two states shared a fingerprint (one was missed).
+    public var collisionProbability: Double? = nil
     public var statesPerSecond: Double { elapsedSeconds > 0 ? Double(generated) / elapsedSeconds : 0 }
 }
 

@@ -28,6 +28,13 @@ public final class Explorer {
     var enabledMasks: [UInt64] = []
     /// --max-states, checked on every expansion (the other limits every 1024).
     var stateLimit: Int { options.maxStates ?? Int.max }
+    /// The breadth-first search's workers (worker 0's exact partition is `store`).
+    var workers: [SearchWorker] = []
+    /// Initial states generated (they count as generated, as in TLC and SPIN).
+    var initialGenerated = 0
+    let checkDeadlockHere: Bool
+    /// Only fingerprints are kept (breadth-first safety search).
+    let fingerprintOnly: Bool
 
     /// Compiles the model. Throws if it cannot be explored (a state too large).
     public init(model: Model, options: CheckOptions = CheckOptions()) throws(EngineError) {
@@ -49,8 +56,30 @@ public final class Explorer {
         reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
         reachableFound = [Bool](repeating: false, count: model.reachables.count)
         stats.stateBytes = engine.stateBytes
-        recordGraph = options.checkLiveness && !options.depthFirst && engine.instances.count <= 64
-            && model.liveness.contains { options.properties.includes($0.name) }
+        checkDeadlockHere = options.checkDeadlock && options.properties.includes("deadlock")
+        let livenessRuns = options.checkLiveness && model.liveness.contains { options.properties.includes($0.name) }
+        recordGraph = livenessRuns && !options.depthFirst && engine.instances.count <= 64
+        // The liveness pass needs every state and one store; depth-first search is sequential.
+        let single = livenessRuns || options.depthFirst
+        fingerprintOnly = options.fingerprintOnly && !single
+        let count = single ? 1 : max(1, options.workers)
+        var ws: [SearchWorker] = []
+        for w in 0..<count {
+            let e: Engine
+            if w == 0 {
+                e = engine
+            } else {
+                e = try Engine(model: model)
+                for i in engine.stepProperties.indices { e.stepEnabled[i] = engine.stepEnabled[i] }
+            }
+            let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: fingerprintOnly,
+                                 store: w == 0 && !fingerprintOnly ? store : nil)
+            ws.append(SearchWorker(index: w, engine: e, partition: part, workers: count,
+                                   coverageCount: total, reachables: model.reachables.count))
+        }
+        workers = ws
+        stats.workers = count
+        stats.fingerprintOnly = fingerprintOnly
     }
 
     deinit { coverageCounts.deallocate() }
@@ -76,9 +105,15 @@ public final class Explorer {
     }
 
     func finish() {
+        if options.depthFirst {
+            stats.generated = initialGenerated + stats.generated
+            stats.distinct = store.count
+            stats.memoryBytes = store.memoryBytes
+        } else {
+            gatherStatistics()
+        }
         stats.elapsedSeconds = Date().timeIntervalSince(start)
-        stats.distinct = store.count
-        stats.memoryBytes = store.memoryBytes
+        if fingerprintOnly { stats.collisionProbability = FingerprintSet.collisionProbability(states: stats.distinct) }
     }
 
     func coverage() -> Coverage {
@@ -88,7 +123,9 @@ public final class Explorer {
             // design's steps) are not "never fired": they cannot fire.
             let live = p.reachableLabels()
             for (li, l) in p.labels.enumerated() where live.contains(li) {
-                out.append(Coverage.Entry(process: p.name, label: l.name, count: coverageCounts[coverageBase[pi] + li], range: l.range))
+                let k = coverageBase[pi] + li
+                let n = workers.reduce(coverageCounts[k]) { $0 + $1.coverage[k] }
+                out.append(Coverage.Entry(process: p.name, label: l.name, count: n, range: l.range))
             }
         }
         return Coverage(entries: out)
@@ -111,21 +148,22 @@ public final class Explorer {
     }
 
     func search() -> Verdict {
+        if !options.depthFirst { return levelSynchronousBFS() }
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         let inits = initialStates()
         if inits.count > 1 << 20 {
             return .incomplete(reason: "more than 1,048,576 initial states")
         }
-        for values in inits {
+        for (k, values) in inits.enumerated() {
             guard engine.pack(values, into: buf) else {
                 return .incomplete(reason: "an initial value is outside its type")
             }
-            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: 0, depth: 0)
-            stats.generated += 1   // as TLC and SPIN count: initial states are generated too
+            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
+            initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
             if isNew, let v = checkState(id) { return .violated(v) }
         }
-        return options.depthFirst ? dfs() : bfs()
+        return dfs()
     }
 
     /// Checks invariants and reachables on a newly found state.
@@ -149,11 +187,11 @@ public final class Explorer {
         return nil
     }
 
-    func limitReason() -> String? {
-        if let m = options.maxStates, store.count > m { return "--max-states \(m) reached" }
-        if store.count >= StateStore.maxStates { return "the state store is full (2^32 states)" }
-        if let m = options.memoryLimitBytes, store.memoryBytes > m {
-            return "memory limit: \(store.memoryBytes >> 20) MiB in use, limit \(m >> 20) MiB"
+    func limitReason(distinct: Int, memory: Int) -> String? {
+        if let m = options.maxStates, distinct > m { return "--max-states \(m) reached" }
+        if distinct >= StateStore.maxStates { return "the state store is full (2^32 states)" }
+        if let m = options.memoryLimitBytes, memory > m {
+            return "memory limit: \(memory >> 20) MiB in use, limit \(m >> 20) MiB"
         }
         let now = Date()
         if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
@@ -161,9 +199,9 @@ public final class Explorer {
         if let p = options.progress, now.timeIntervalSince(lastProgress) >= 2 {
             lastProgress = now
             var s = stats
-            s.distinct = store.count
+            s.distinct = distinct
             s.elapsedSeconds = now.timeIntervalSince(start)
-            s.memoryBytes = store.memoryBytes
+            s.memoryBytes = memory
             p(s)
         }
         return nil
@@ -224,38 +262,12 @@ public final class Explorer {
         return nil
     }
 
-    func bfs() -> Verdict {
-        var head = 0
-        var levelEnd = store.count
-        var depth = 0
-        while head < store.count {
-            if head & 1023 == 0 || store.count > stateLimit, let r = limitReason() {
-                stats.queued = store.count - head
-                return .incomplete(reason: r)
-            }
-            if head == levelEnd {
-                depth += 1
-                levelEnd = store.count
-                stats.depth = depth
-            }
-            if let m = options.maxDepth, depth >= m {
-                stats.queued = store.count - head
-                return .incomplete(reason: "--max-depth \(m) reached")
-            }
-            if let v = expandOne(head, depth: depth, onNew: { _ in }) { return .violated(v) }
-            head += 1
-            stats.queued = store.count - head
-        }
-        if store.count > stateLimit, let r = limitReason() { return .incomplete(reason: r) }
-        return reachablesVerdict()
-    }
-
     func dfs() -> Verdict {
         var stack: [Int] = Array(0..<store.count)
         var n = 0
         while let id = stack.popLast() {
             n += 1
-            if n & 1023 == 0 || store.count > stateLimit, let r = limitReason() {
+            if n & 1023 == 0 || store.count > stateLimit, let r = limitReason(distinct: store.count, memory: store.memoryBytes) {
                 stats.queued = stack.count
                 return .incomplete(reason: r)
             }
@@ -325,22 +337,10 @@ public final class Explorer {
 
     // MARK: traces
 
-    /// The path from an initial state to `id`, rebuilt from parent links; each step
-    /// is found again by re-expanding its parent and taking the recorded outcome.
+    /// The path from an initial state to global id `id` (a store id in a one-worker exact search).
     func trace(to id: Int) -> Trace {
-        var ids: [Int] = []
-        var cur = id
-        while true {
-            ids.append(cur)
-            let p = store.parents[cur]
-            if p == UInt32.max { break }
-            cur = Int(p)
-        }
-        ids.reverse()
-        var t = Trace(states: [engine.unpack(store.state(ids[0]))], steps: [])
-        for k in 1..<max(1, ids.count) where ids.count > 1 {
-            appendStep(&t, from: ids[k - 1], ordinal: Int(store.ordinals[ids[k]]), state: nil)
-        }
+        let (t, s) = replayTrace(to: UInt32(id))
+        s.deallocate()
         return t
     }
 

@@ -1,3 +1,5 @@
+import CWeaveSupport
+
 /// Every distinct state found, packed back to back in discovery order (so a
 /// state's id is its index), with its parent and the outcome ordinal that led to
 /// it; plus an open-addressing hash table over the states for exact lookup.
@@ -74,7 +76,17 @@ final class StateStore {
     /// - Complexity: expected O(1).
     @inline(__always)
     func insert(_ s: UnsafeRawPointer, parent: UInt32, ordinal: UInt32, depth: UInt32) -> (Int, Bool) {
-        let fp = StateStore.fingerprint(s, words: words)
+        insert(s, fingerprint: StateStore.fingerprint(s, words: words), parent: parent, ordinal: ordinal, depth: depth)
+    }
+
+    /// Hints the cache that the table slot for `fp` is about to be probed.
+    @inline(__always) func prefetch(_ fp: UInt64) {
+        weave_prefetch(fps + (Int(truncatingIfNeeded: fp) & tableMask))
+    }
+
+    /// `insert` with the state's fingerprint already computed.
+    @inline(__always)
+    func insert(_ s: UnsafeRawPointer, fingerprint fp: UInt64, parent: UInt32, ordinal: UInt32, depth: UInt32) -> (Int, Bool) {
         var i = Int(truncatingIfNeeded: fp) & tableMask
         while true {
             let id = ids[i]

@@ -1,3 +1,4 @@
+import Foundation
 import WeaveIR
 import WeaveExplorer
 import WeaveSource
@@ -47,10 +48,14 @@ public struct Reporter {
     public func statisticsText(_ s: Statistics) -> String {
         let rate = s.statesPerSecond
         let perState = s.distinct > 0 ? Double(s.memoryBytes) / Double(s.distinct) : 0
-        return """
+        var out = """
         states: \(s.generated) generated, \(s.distinct) distinct, \(s.queued) left in queue; depth \(s.depth)
-        time: \(fmt(s.elapsedSeconds)) s (\(Int(rate)) states/s); memory \(fmt(Double(s.memoryBytes) / 1048576)) MiB (\(s.stateBytes)-byte states, \(Int(perState)) bytes/state stored)
+        time: \(fmt(s.elapsedSeconds)) s (\(Int(rate)) states/s, \(s.workers) worker\(s.workers == 1 ? "" : "s")); memory \(fmt(Double(s.memoryBytes) / 1048576)) MiB (\(s.stateBytes)-byte states, \(Int(perState)) bytes/state stored)
         """
+        if let p = s.collisionProbability {
+            out += "\nfingerprints only: the chance that a state was missed (two shared a fingerprint) is about \(String(format: "%.1g", p))"
+        }
+        return out
     }
 
     func fmt(_ d: Double) -> String {
@@ -114,7 +119,9 @@ public struct Reporter {
         kv += [("states", .int(Int64(s.generated))), ("distinct", .int(Int64(s.distinct))),
                ("queued", .int(Int64(s.queued))), ("depth", .int(Int64(s.depth))),
                ("elapsedSeconds", .double(s.elapsedSeconds)), ("statesPerSecond", .double(s.statesPerSecond)),
-               ("memoryBytes", .int(Int64(s.memoryBytes))), ("stateBytes", .int(Int64(s.stateBytes)))]
+               ("memoryBytes", .int(Int64(s.memoryBytes))), ("stateBytes", .int(Int64(s.stateBytes))),
+               ("workers", .int(Int64(s.workers))), ("fingerprintOnly", .bool(s.fingerprintOnly))]
+        if let p = s.collisionProbability { kv.append(("collisionProbability", .double(p))) }
         kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
         return .object(kv)
     }

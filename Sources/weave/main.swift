@@ -54,7 +54,8 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("max-states"), help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(name: .customLong("max-depth"), help: "Do not explore beyond this depth (incomplete).") var maxDepth: Int?
     @Option(name: .customLong("time-limit"), help: "Stop (incomplete) after this many seconds.") var timeLimit: Double?
-    @Option(help: "Worker threads (1 for now; more are accepted and run as 1).") var workers: Int = 1
+    @Option(help: "Search threads for breadth-first safety search (default: all cores). Liveness and --dfs use one.") var workers: Int?
+    @Flag(name: .customLong("fingerprint"), help: "Store 64-bit fingerprints, not states: 10-15 bytes a state; a small chance of missing states (printed).") var fingerprint = false
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
@@ -65,6 +66,7 @@ struct Check: ParsableCommand {
         }
         if let m = maxStates, m <= 0 { throw ValidationError("--max-states must be positive") }
         if let m = maxDepth, m < 0 { throw ValidationError("--max-depth must not be negative") }
+        let workers = self.workers ?? ProcessInfo.processInfo.activeProcessorCount
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         var o = CheckOptions()
         o.depthFirst = dfs
@@ -74,6 +76,7 @@ struct Check: ParsableCommand {
         o.maxDepth = maxDepth
         o.timeLimit = timeLimit
         o.workers = workers
+        o.fingerprintOnly = fingerprint
         if !property.isEmpty { o.properties = .only(Set(property)) }
         if !quiet {
             o.progress = { s in

@@ -1,0 +1,594 @@
+import CWeaveSupport
+import Foundation
+import WeaveIR
+
+// Breadth-first search with one or more workers, level by level.
+//
+// The visited set is split into one partition per worker by fingerprint, so no two
+// threads ever touch the same table and no atomics are needed. A level is searched in
+// rounds. In phase A every worker expands the next chunk of its own frontier and files
+// each successor (state, fingerprint, parent, outcome) in an outbox addressed to the
+// partition that owns it. After a barrier, in phase B, every worker drains the outboxes
+// addressed to it in a fixed order, inserting into its own table (in batches, with the
+// table slots prefetched first), checking invariants on the new states and appending
+// them to its next frontier. After a second barrier worker 0 looks at the round: a
+// violation, a limit, the end of the level. States of level d+1 are found only while
+// level d is expanded, so the trace to any state is a shortest one, and the whole run,
+// ids included, is the same on every run with the same number of workers.
+//
+// A state's global id is `local * workers + partition`; parents are global ids, so a
+// trace is rebuilt by following parents to an initial state and replaying the recorded
+// outcome ordinals forward.
+
+/// Successors bound for one partition: a struct of arrays, reused every round.
+final class Outbox {
+    let stateBytes: Int
+    private(set) var count = 0
+    private var capacity = 256
+    private(set) var states: UnsafeMutableRawPointer
+    private(set) var fps: UnsafeMutablePointer<UInt64>
+    private(set) var parents: UnsafeMutablePointer<UInt32>
+    private(set) var ordinals: UnsafeMutablePointer<UInt32>
+    private(set) var steppers: UnsafeMutablePointer<Int32>
+    /// The parent's fingerprint: the key that picks a state's BFS parent.
+    private(set) var parentKeys: UnsafeMutablePointer<UInt64>
+
+    init(stateBytes: Int) {
+        self.stateBytes = stateBytes
+        states = .allocate(byteCount: stateBytes * capacity, alignment: 8)
+        fps = .allocate(capacity: capacity)
+        parents = .allocate(capacity: capacity)
+        ordinals = .allocate(capacity: capacity)
+        steppers = .allocate(capacity: capacity)
+        parentKeys = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        states.deallocate(); fps.deallocate(); parents.deallocate(); ordinals.deallocate(); steppers.deallocate()
+        parentKeys.deallocate()
+    }
+
+    var memoryBytes: Int { capacity * (stateBytes + 28) }
+
+    @inline(__always) func state(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(states + i &* stateBytes) }
+
+    @inline(__always)
+    func append(_ s: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32) {
+        if count == capacity { grow() }
+        parentKeys[count] = parentKey
+        (states + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        fps[count] = fp
+        parents[count] = parent
+        ordinals[count] = ordinal
+        steppers[count] = stepper
+        count &+= 1
+    }
+
+    func removeAll() { count = 0 }
+
+    private func grow() {
+        let n = capacity * 2
+        let s = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
+        s.copyMemory(from: states, byteCount: stateBytes * count)
+        states.deallocate(); states = s
+        func move<T>(_ p: inout UnsafeMutablePointer<T>) {
+            let q = UnsafeMutablePointer<T>.allocate(capacity: n)
+            q.moveInitialize(from: p, count: count)
+            p.deallocate(); p = q
+        }
+        move(&fps); move(&parents); move(&ordinals); move(&steppers); move(&parentKeys)
+        capacity = n
+    }
+}
+
+/// One worker's share of the visited set and of every BFS level.
+///
+/// Exact mode keeps every state (the arena of a `StateStore`, whose suffix is the
+/// frontier); fingerprint mode keeps 64-bit fingerprints, the current and next levels'
+/// states, and the trace records in a `RecordLog`.
+final class Partition {
+    let exact: StateStore?
+    let fingerprints: FingerprintSet?
+    private(set) var current: StateBuffer?
+    private(set) var next: StateBuffer?
+    let log: RecordLog?
+    /// Exact mode: the parent key of every state of the next level (by local id minus
+    /// `nextStart`), so that a state reached from several parents of one level keeps the
+    /// one with the smallest (key, ordinal), whatever order the workers found them in.
+    private var nextKeys: [UInt64] = []
+    var nextStart: Int { levelStart + frontierCount }
+    /// Local ids of the frontier: `levelStart ..< levelStart + frontierCount`.
+    private(set) var levelStart = 0
+    private(set) var frontierCount = 0
+    private(set) var count = 0
+
+    init(stateBytes: Int, fingerprintOnly: Bool, store: StateStore? = nil) {
+        if fingerprintOnly {
+            exact = nil
+            fingerprints = FingerprintSet()
+            current = StateBuffer(stateBytes: stateBytes)
+            next = StateBuffer(stateBytes: stateBytes)
+            log = RecordLog()
+        } else {
+            exact = store ?? StateStore(stateBytes: stateBytes)
+            fingerprints = nil; current = nil; next = nil; log = nil
+        }
+    }
+
+    var memoryBytes: Int {
+        if let e = exact { return e.memoryBytes }
+        return (fingerprints?.memoryBytes ?? 0) + (current?.memoryBytes ?? 0) + (next?.memoryBytes ?? 0)
+    }
+
+    /// The `i`th state of the frontier.
+    @inline(__always) func frontierState(_ i: Int) -> UnsafeRawPointer {
+        if let e = exact { return e.state(levelStart &+ i) }
+        return current.unsafelyUnwrapped.state(i)
+    }
+
+    @inline(__always) func prefetch(_ fp: UInt64) {
+        if let e = exact { e.prefetch(fp) } else { fingerprints.unsafelyUnwrapped.prefetch(fp) }
+    }
+
+    /// Inserts a state; returns its local id and whether it is new, and for a new
+    /// state a pointer to its stored copy (valid until the next insert).
+    @inline(__always)
+    func insert(_ s: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, depth: UInt32)
+        -> (id: Int, isNew: Bool, stored: UnsafeRawPointer)
+    {
+        if let e = exact {
+            let (id, isNew) = e.insert(s, fingerprint: fp, parent: parent, ordinal: ordinal, depth: depth)
+            count = e.count
+            let k = id &- nextStart
+            if isNew {
+                if k >= 0 { nextKeys.append(parentKey) }
+            } else if k >= 0 && (parentKey, ordinal) < (nextKeys[k], e.ordinals[id]) {
+                nextKeys[k] = parentKey
+                e.parents[id] = parent
+                e.ordinals[id] = ordinal
+            }
+            return (id, isNew, e.state(id))
+        }
+        guard fingerprints.unsafelyUnwrapped.insert(fp) else { return (-1, false, s) }
+        let n = next.unsafelyUnwrapped
+        n.append(s)
+        log.unsafelyUnwrapped.append(parent: parent, ordinal: ordinal)
+        count &+= 1
+        return (count &- 1, true, n.state(n.count &- 1))
+    }
+
+    /// The states found since the last call become the frontier.
+    func advanceLevel() {
+        nextKeys.removeAll(keepingCapacity: true)
+        if let e = exact {
+            levelStart += frontierCount
+            frontierCount = e.count - levelStart
+            return
+        }
+        guard let c = current, let n = next else { return }
+        levelStart = count - n.count
+        frontierCount = n.count
+        c.removeAll()
+        c.shrink()
+        current = n
+        next = c
+    }
+
+    /// (parent, ordinal) of a local id.
+    func record(_ id: Int) -> (parent: UInt32, ordinal: UInt32) {
+        if let e = exact { return (e.parents[id], e.ordinals[id]) }
+        return log.unsafelyUnwrapped.record(id)
+    }
+}
+
+/// A violation found during a level, before its trace is built. Of all the violations
+/// a level shows, the search reports the one with the smallest key: the shortest trace,
+/// then the fingerprint of the state it is about. No key depends on thread timing or on
+/// the number of workers, so neither does the verdict.
+struct Candidate {
+    enum What {
+        /// No step is enabled in `state`.
+        case deadlock
+        /// Outcome `ordinal` of `parent` is an assert/overflow violation or a run-time error.
+        case step
+        /// The new state `state` violates invariant `index`.
+        case invariant(Int)
+        /// Evaluating an invariant on the new state `state` failed at `site`.
+        case invariantError(site: Int32)
+    }
+    let what: What
+    /// Steps in the trace.
+    let length: Int
+    let key: UInt64
+    let parent: UInt32
+    let ordinal: UInt32
+    let state: UInt32
+
+    @inline(__always)
+    func precedes(_ o: Candidate) -> Bool {
+        (length, key, ordinal) < (o.length, o.key, o.ordinal)
+    }
+}
+
+/// A search thread's engine, partition, outboxes and tallies.
+final class SearchWorker {
+    let index: Int
+    let engine: Engine
+    let sink: Sink
+    let partition: Partition
+    /// By owning partition.
+    let outboxes: [Outbox]
+    let coverage: UnsafeMutablePointer<Int>
+    let coverageCount: Int
+    var generated = 0
+    var reachableFound: [Bool]
+    var candidate: Candidate?
+    /// Next frontier position to expand in this level.
+    var cursor = 0
+
+    init(index: Int, engine: Engine, partition: Partition, workers: Int, coverageCount: Int, reachables: Int) {
+        self.index = index
+        self.engine = engine
+        sink = Sink(stateBytes: engine.stateBytes)
+        self.partition = partition
+        outboxes = (0..<workers).map { _ in Outbox(stateBytes: engine.stateBytes) }
+        self.coverageCount = max(1, coverageCount)
+        coverage = .allocate(capacity: self.coverageCount)
+        coverage.initialize(repeating: 0, count: self.coverageCount)
+        reachableFound = [Bool](repeating: false, count: reachables)
+    }
+
+    deinit { coverage.deallocate() }
+
+    @inline(__always) func note(_ c: Candidate) {
+        if let old = candidate, !c.precedes(old) { return }
+        candidate = c
+    }
+
+    var memoryBytes: Int { partition.memoryBytes + outboxes.reduce(0) { $0 + $1.memoryBytes } }
+}
+
+/// Lets the search hand its (thread-confined, barrier-synchronised) objects to threads.
+private struct Shared<T>: @unchecked Sendable { let value: T }
+
+/// A reusable barrier for the search threads.
+private final class Barrier: @unchecked Sendable {
+    private let b: UnsafeMutablePointer<pthread_barrier_t>
+    let parties: Int
+    init(_ parties: Int) {
+        self.parties = parties
+        b = .allocate(capacity: 1)
+        pthread_barrier_init(b, nil, UInt32(parties))
+    }
+    deinit { pthread_barrier_destroy(b); b.deallocate() }
+    @inline(__always) func wait() { if parties > 1 { pthread_barrier_wait(b) } }
+}
+
+extension Explorer {
+    /// States a worker expands per round: small enough that the outboxes stay in cache
+    /// and limits are checked often, large enough that barriers cost nothing.
+    var roundChunk: Int { workers.count == 1 ? 512 : 2048 }
+
+    @inline(__always) func globalID(_ local: Int, _ w: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: local &* workers.count &+ w)
+    }
+
+    @inline(__always) func owner(_ fp: UInt64) -> Int {
+        workers.count == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(workers.count)) >> 32)
+    }
+
+    /// Phase A: expand the worker's next chunk of its frontier into the outboxes.
+    func expandChunk(_ w: SearchWorker, depth: Int) {
+        let p = w.partition
+        let engine = w.engine, sink = w.sink
+        let words = engine.wordCount
+        let end = min(w.cursor + roundChunk, p.frontierCount)
+        let deadlockOn = checkDeadlockHere
+        var i = w.cursor
+        while i < end {
+            let s = p.frontierState(i)
+            let g = globalID(p.levelStart &+ i, w.index)
+            i &+= 1
+            let key = StateStore.fingerprint(s, words: words)
+            engine.expand(s, into: sink)
+            let n = sink.count
+            if n == 0 && deadlockOn && isDeadlock(s) {
+                w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g))
+            }
+            var en: UInt64 = 0
+            var edges = 0
+            for o in 0..<n {
+                if sink.kinds[o] != .state {
+                    w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g))
+                    continue
+                }
+                w.generated &+= 1
+                let inst = engine.instances[Int(sink.instances[o])]
+                let pc = Int(engine.load(s, inst.pcSlot))
+                w.coverage[coverageBase[inst.process] &+ pc] &+= 1
+                let t = sink.state(o)
+                let fp = StateStore.fingerprint(t, words: words)
+                w.outboxes[owner(fp)].append(t, fp: fp, parent: g, parentKey: key,
+                                            ordinal: UInt32(truncatingIfNeeded: o), stepper: sink.instances[o])
+                if recordGraph { en |= 1 << UInt64(sink.instances[o]); edges &+= 1 }
+            }
+            if recordGraph {
+                enabledMasks.append(en)
+                edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
+            }
+        }
+        w.cursor = i
+    }
+
+    /// Phase B: insert every successor addressed to this worker's partition.
+    func insertRound(_ w: SearchWorker, depth: Int) {
+        let p = w.partition
+        let batch = 32
+        for src in workers {
+            let box = src.outboxes[w.index]
+            let n = box.count
+            var b = 0
+            while b < n {
+                let e = min(b &+ batch, n)
+                for k in b..<e { p.prefetch(box.fps[k]) }
+                for k in b..<e {
+                    let r = p.insert(box.state(k), fp: box.fps[k], parent: box.parents[k], parentKey: box.parentKeys[k],
+                                     ordinal: box.ordinals[k], depth: UInt32(truncatingIfNeeded: depth + 1))
+                    let g = globalID(r.id, w.index)
+                    if recordGraph {
+                        edgeTargets.append(g)
+                        edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k]))
+                    }
+                    if r.isNew {
+                        checkNew(w, r.stored, id: g, key: box.fps[k], length: depth + 1)
+                    }
+                }
+                b = e
+            }
+            box.removeAll()
+        }
+    }
+
+    /// Invariants and `reachable` predicates on a newly found state.
+    @inline(__always)
+    func checkNew(_ w: SearchWorker, _ s: UnsafeRawPointer, id: UInt32, key: UInt64, length: Int) {
+        let engine = w.engine
+        for i in invariantIndices {
+            engine.failed = false
+            let v = engine.eval(engine.invariantCode[i], s)
+            if engine.failed {
+                w.note(Candidate(what: .invariantError(site: engine.failSite), length: length, key: key, parent: id, ordinal: 0, state: id))
+                return
+            }
+            if v == 0 {
+                w.note(Candidate(what: .invariant(i), length: length, key: key, parent: id, ordinal: 0, state: id))
+                return
+            }
+        }
+        for i in reachableIndices where !w.reachableFound[i] {
+            engine.failed = false
+            if engine.eval(engine.reachableCode[i], s) != 0 && !engine.failed { w.reachableFound[i] = true }
+        }
+    }
+
+    /// Figures summed over the workers.
+    func gatherStatistics() {
+        var generated = initialGenerated, distinct = 0, queued = 0, memory = 0
+        for w in workers {
+            generated &+= w.generated
+            distinct &+= w.partition.count
+            queued &+= w.partition.count - w.partition.levelStart - w.cursor
+            memory &+= w.memoryBytes
+        }
+        stats.generated = generated
+        stats.distinct = distinct
+        stats.queued = queued
+        stats.memoryBytes = memory
+        stats.elapsedSeconds = Date().timeIntervalSince(start)
+    }
+
+    /// Breadth-first search by `workers.count` threads (the calling thread is worker 0).
+    func levelSynchronousBFS() -> Verdict {
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
+        defer { buf.deallocate() }
+        let inits = initialStates()
+        if inits.count > 1 << 20 {
+            return .incomplete(reason: "more than 1,048,576 initial states")
+        }
+        for (k, values) in inits.enumerated() {
+            guard engine.pack(values, into: buf) else {
+                return .incomplete(reason: "an initial value is outside its type")
+            }
+            let fp = StateStore.fingerprint(buf, words: engine.wordCount)
+            let w = workers[owner(fp)]
+            let r = w.partition.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(k), depth: 0)
+            initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
+            if r.isNew { checkNew(w, r.stored, id: globalID(r.id, w.index), key: fp, length: 0) }
+        }
+        if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+            gatherStatistics()
+            return .violated(violation(for: c))
+        }
+        for w in workers { w.partition.advanceLevel() }
+        if let m = options.maxDepth, m <= 0 {
+            gatherStatistics()
+            return .incomplete(reason: "--max-depth \(m) reached")
+        }
+
+        let barrier = Barrier(workers.count)
+        var depth = 0
+        var outcome: Verdict? = nil
+        let me = Shared(value: self)
+        let depthBox = UnsafeMutablePointer<Int>.allocate(capacity: 2)   // [depth, stop]
+        defer { depthBox.deallocate() }
+        depthBox[0] = 0; depthBox[1] = 0
+        let box = Shared(value: depthBox)
+        var threads: [Thread] = []
+        let done = DispatchGroup()
+        for wi in 1..<workers.count {
+            done.enter()
+            let t = Thread {
+                let ex = me.value, w = ex.workers[wi], flags = box.value
+                while true {
+                    barrier.wait()
+                    if flags[1] != 0 { break }
+                    ex.expandChunk(w, depth: flags[0])
+                    barrier.wait()
+                    ex.insertRound(w, depth: flags[0])
+                    barrier.wait()
+                }
+                done.leave()
+            }
+            t.stackSize = 1 << 22
+            threads.append(t)
+            t.start()
+        }
+        let w0 = workers[0]
+        stats.depth = 0
+        while outcome == nil {
+            // Before each round: the level may be over. A violation found in it is
+            // reported once the whole level is done (its key must be the smallest).
+            if workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount }) {
+                if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+                    outcome = .violated(violation(for: c))
+                    break
+                }
+                for w in workers { w.partition.advanceLevel(); w.cursor = 0 }
+                if workers.allSatisfy({ $0.partition.frontierCount == 0 }) {
+                    outcome = finalReachablesVerdict()
+                    break
+                }
+                depth += 1
+                stats.depth = depth
+                if let m = options.maxDepth, depth >= m {
+                    gatherStatistics()
+                    outcome = .incomplete(reason: "--max-depth \(m) reached")
+                    break
+                }
+            }
+            depthBox[0] = depth
+            barrier.wait()
+            expandChunk(w0, depth: depth)
+            barrier.wait()
+            insertRound(w0, depth: depth)
+            barrier.wait()
+            gatherStatistics()
+            if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes) {
+                // A violation already seen is real: report it rather than the limit.
+                if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+                    outcome = .violated(violation(for: c))
+                } else {
+                    outcome = .incomplete(reason: r)
+                }
+            }
+        }
+        depthBox[1] = 1
+        barrier.wait()
+        done.wait()
+        return outcome ?? .holds
+    }
+}
+
+extension Explorer {
+    func finalReachablesVerdict() -> Verdict {
+        for w in workers {
+            for (i, f) in w.reachableFound.enumerated() where f { reachableFound[i] = true }
+        }
+        return reachablesVerdict()
+    }
+
+    /// The (parent, ordinal) record of a global id.
+    func record(_ g: UInt32) -> (parent: UInt32, ordinal: UInt32) {
+        let n = UInt32(workers.count)
+        return workers[Int(g % n)].partition.record(Int(g / n))
+    }
+
+    /// The path from an initial state to global id `g`: parents are followed back to an
+    /// initial state, whose recorded ordinal is its index among the initial states, and
+    /// the recorded outcome ordinals are replayed forward from it.
+    func replayTrace(to g: UInt32) -> (trace: Trace, last: UnsafeMutableRawPointer) {
+        var ordinals: [UInt32] = []
+        var cur = g
+        while true {
+            let r = record(cur)
+            ordinals.append(r.ordinal)
+            if r.parent == UInt32.max { break }
+            cur = r.parent
+        }
+        ordinals.reverse()
+        let s = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
+        let inits = initialStates()
+        let first = Int(ordinals[0]) < inits.count ? inits[Int(ordinals[0])] : inits[0]
+        _ = engine.pack(first, into: s)
+        var t = Trace(states: [first], steps: [])
+        let scratch = Sink(stateBytes: engine.stateBytes)
+        for o in ordinals.dropFirst() {
+            guard let step = stepRecord(from: s, ordinal: Int(o), scratch: scratch) else { break }
+            s.copyMemory(from: scratch.state(Int(o)), byteCount: engine.stateBytes)
+            t.steps.append(step)
+            t.states.append(engine.unpack(s))
+        }
+        return (t, s)
+    }
+
+    /// Expands `s` into `scratch` and names outcome `ordinal`'s step.
+    func stepRecord(from s: UnsafeRawPointer, ordinal: Int, scratch: Sink) -> TraceStep? {
+        engine.expand(s, into: scratch)
+        guard ordinal < scratch.count else { return nil }
+        let i = Int(scratch.instances[ordinal])
+        let inst = engine.instances[i]
+        let pc = Int(engine.load(s, inst.pcSlot))
+        let p = model.processes[inst.process]
+        return TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
+                         name: "\(engine.instanceNames[i]).\(p.labelName(LabelID(pc)))")
+    }
+
+    /// The violation a search candidate stands for, with its trace.
+    func violation(for c: Candidate) -> Violation {
+        switch c.what {
+        case .deadlock:
+            let (t, s) = replayTrace(to: c.state)
+            defer { s.deallocate() }
+            return Violation(kind: .deadlock, property: "deadlock",
+                             message: "deadlock: no step is enabled, and " + blockedSummary(s),
+                             range: nil, trace: t, failedInsideStep: false)
+        case .invariant(let i):
+            let inv = model.invariants[i]
+            let (t, s) = replayTrace(to: c.state)
+            s.deallocate()
+            return Violation(kind: .invariant, property: inv.name, message: "invariant \(inv.name) is violated",
+                             range: inv.range, trace: t, failedInsideStep: false)
+        case .invariantError(let site):
+            let (t, s) = replayTrace(to: c.state)
+            s.deallocate()
+            let e = engine.sites[Int(site)]
+            return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
+                             range: e.range, trace: t, failedInsideStep: false)
+        case .step:
+            var (t, s) = replayTrace(to: c.parent)
+            defer { s.deallocate() }
+            let scratch = Sink(stateBytes: engine.stateBytes)
+            let o = Int(c.ordinal)
+            guard let step = stepRecord(from: s, ordinal: o, scratch: scratch) else {
+                return Violation(kind: .runtimeError, property: "runtime error", message: "internal: lost step",
+                                 range: nil, trace: t, failedInsideStep: false)
+            }
+            t.steps.append(step)
+            t.states.append(engine.unpack(scratch.state(o)))
+            let instName = engine.instanceNames[Int(scratch.instances[o])]
+            switch scratch.kinds[o] {
+            case .error:
+                let e = engine.sites[Int(scratch.details[o])]
+                return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
+                                 range: e.range, trace: t, failedInsideStep: true)
+            default:
+                let name = engine.stepProperties[Int(scratch.details[o])]
+                let isOverflow = name.hasPrefix("overflow(")
+                return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
+                                 message: isOverflow ? "\(name): \(instName) pushes onto a full \(name.dropFirst(9).dropLast())"
+                                                     : "assertion \"\(name)\" fails in \(instName)",
+                                 range: siteRange(forViolation: name), trace: t, failedInsideStep: true)
+            }
+        }
+    }
+}
