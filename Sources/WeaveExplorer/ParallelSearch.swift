@@ -56,7 +56,7 @@ final class Outbox {
     func append(_ s: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32) {
         if count == capacity { grow() }
         parentKeys[count] = parentKey
-        (states + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        copyState(states + count &* stateBytes, s, bytes: stateBytes)
         fps[count] = fp
         parents[count] = parent
         ordinals[count] = ordinal
@@ -102,6 +102,12 @@ final class Partition {
     private(set) var frontierCount = 0
     private(set) var count = 0
 
+    // Unretained views of the above for the hot loop (the properties keep them alive).
+    private let exactRef: Unmanaged<StateStore>?
+    private let fingerprintsRef: Unmanaged<FingerprintSet>?
+    private let logRef: Unmanaged<RecordLog>?
+    private var nextRef: Unmanaged<StateBuffer>?
+
     init(stateBytes: Int, fingerprintOnly: Bool, store: StateStore? = nil) {
         if fingerprintOnly {
             exact = nil
@@ -113,6 +119,10 @@ final class Partition {
             exact = store ?? StateStore(stateBytes: stateBytes)
             fingerprints = nil; current = nil; next = nil; log = nil
         }
+        exactRef = exact.map { Unmanaged.passUnretained($0) }
+        fingerprintsRef = fingerprints.map { Unmanaged.passUnretained($0) }
+        logRef = log.map { Unmanaged.passUnretained($0) }
+        nextRef = next.map { Unmanaged.passUnretained($0) }
     }
 
     var memoryBytes: Int {
@@ -120,14 +130,15 @@ final class Partition {
         return (fingerprints?.memoryBytes ?? 0) + (current?.memoryBytes ?? 0) + (next?.memoryBytes ?? 0)
     }
 
-    /// The `i`th state of the frontier.
-    @inline(__always) func frontierState(_ i: Int) -> UnsafeRawPointer {
-        if let e = exact { return e.state(levelStart &+ i) }
-        return current.unsafelyUnwrapped.state(i)
+    /// The frontier's first state; the others follow it. Valid until the next insert.
+    var frontierBase: UnsafeMutableRawPointer {
+        if let e = exact { return e.arena + levelStart * e.stateBytes }
+        return current.unsafelyUnwrapped.base
     }
 
     @inline(__always) func prefetch(_ fp: UInt64) {
-        if let e = exact { e.prefetch(fp) } else { fingerprints.unsafelyUnwrapped.prefetch(fp) }
+        if let e = exactRef { e._withUnsafeGuaranteedRef { $0.prefetch(fp) } }
+        else { fingerprintsRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.prefetch(fp) } }
     }
 
     /// Inserts a state; returns its local id and whether it is new, and for a new
@@ -136,7 +147,8 @@ final class Partition {
     func insert(_ s: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, depth: UInt32)
         -> (id: Int, isNew: Bool, stored: UnsafeRawPointer)
     {
-        if let e = exact {
+        if let ref = exactRef {
+          return ref._withUnsafeGuaranteedRef { e in
             let (id, isNew) = e.insert(s, fingerprint: fp, parent: parent, ordinal: ordinal, depth: depth)
             count = e.count
             let k = id &- nextStart
@@ -148,13 +160,15 @@ final class Partition {
                 e.ordinals[id] = ordinal
             }
             return (id, isNew, e.state(id))
+          }
         }
-        guard fingerprints.unsafelyUnwrapped.insert(fp) else { return (-1, false, s) }
-        let n = next.unsafelyUnwrapped
-        n.append(s)
-        log.unsafelyUnwrapped.append(parent: parent, ordinal: ordinal)
+        guard fingerprintsRef.unsafelyUnwrapped._withUnsafeGuaranteedRef({ $0.insert(fp) }) else { return (-1, false, s) }
+        logRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.append(parent: parent, ordinal: ordinal) }
         count &+= 1
-        return (count &- 1, true, n.state(n.count &- 1))
+        return nextRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { n in
+            n.append(s)
+            return (count &- 1, true, n.state(n.count &- 1))
+        }
     }
 
     /// The states found since the last call become the frontier.
@@ -172,6 +186,7 @@ final class Partition {
         c.shrink()
         current = n
         next = c
+        nextRef = Unmanaged.passUnretained(c)
     }
 
     /// (parent, ordinal) of a local id.
@@ -218,6 +233,9 @@ final class SearchWorker {
     let partition: Partition
     /// By owning partition.
     let outboxes: [Outbox]
+    /// The same, as unmanaged references (the array keeps them alive), so the hot loop
+    /// reaches them without reference counting.
+    let outboxBase: UnsafeMutablePointer<Unmanaged<Outbox>>
     let coverage: UnsafeMutablePointer<Int>
     let coverageCount: Int
     var generated = 0
@@ -232,13 +250,15 @@ final class SearchWorker {
         sink = Sink(stateBytes: engine.stateBytes)
         self.partition = partition
         outboxes = (0..<workers).map { _ in Outbox(stateBytes: engine.stateBytes) }
+        outboxBase = .allocate(capacity: workers)
+        outboxBase.initialize(from: outboxes.map { Unmanaged.passUnretained($0) }, count: workers)
         self.coverageCount = max(1, coverageCount)
         coverage = .allocate(capacity: self.coverageCount)
         coverage.initialize(repeating: 0, count: self.coverageCount)
         reachableFound = [Bool](repeating: false, count: reachables)
     }
 
-    deinit { coverage.deallocate() }
+    deinit { coverage.deallocate(); outboxBase.deallocate() }
 
     @inline(__always) func note(_ c: Candidate) {
         if let old = candidate, !c.precedes(old) { return }
@@ -278,74 +298,91 @@ extension Explorer {
     }
 
     /// Phase A: expand the worker's next chunk of its frontier into the outboxes.
+    /// Everything the loop touches is hoisted into locals first: reading a class or
+    /// array property per transition costs a retain/release pair.
     func expandChunk(_ w: SearchWorker, depth: Int) {
         let p = w.partition
         let engine = w.engine, sink = w.sink
-        let words = engine.wordCount
+        let words = engine.wordCount, bytes = engine.stateBytes
         let end = min(w.cursor + roundChunk, p.frontierCount)
-        let deadlockOn = checkDeadlockHere
-        var i = w.cursor
-        while i < end {
-            let s = p.frontierState(i)
-            let g = globalID(p.levelStart &+ i, w.index)
-            i &+= 1
-            let key = StateStore.fingerprint(s, words: words)
-            engine.expand(s, into: sink)
-            let n = sink.count
-            if n == 0 && deadlockOn && isDeadlock(s) {
-                w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g))
-            }
-            var en: UInt64 = 0
-            var edges = 0
-            for o in 0..<n {
-                if sink.kinds[o] != .state {
-                    w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g))
-                    continue
+        let deadlockOn = checkDeadlockHere, graph = recordGraph
+        let base = p.frontierBase
+        let nw = workers.count
+        let boxes = w.outboxBase
+        let coverage = w.coverage
+        coverageBase.withUnsafeBufferPointer { cb in
+        engine.instances.withUnsafeBufferPointer { instances in
+            var i = w.cursor
+            while i < end {
+                let s = UnsafeRawPointer(base + i &* bytes)
+                let g = UInt32(truncatingIfNeeded: (p.levelStart &+ i) &* nw &+ w.index)
+                i &+= 1
+                let key = StateStore.fingerprint(s, words: words)
+                engine.expand(s, into: sink)
+                let n = sink.count
+                if n == 0 && deadlockOn && isDeadlock(s) {
+                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g))
                 }
-                w.generated &+= 1
-                let inst = engine.instances[Int(sink.instances[o])]
-                let pc = Int(engine.load(s, inst.pcSlot))
-                w.coverage[coverageBase[inst.process] &+ pc] &+= 1
-                let t = sink.state(o)
-                let fp = StateStore.fingerprint(t, words: words)
-                w.outboxes[owner(fp)].append(t, fp: fp, parent: g, parentKey: key,
-                                            ordinal: UInt32(truncatingIfNeeded: o), stepper: sink.instances[o])
-                if recordGraph { en |= 1 << UInt64(sink.instances[o]); edges &+= 1 }
+                var en: UInt64 = 0
+                var edges = 0
+                for o in 0..<n {
+                    if sink.kinds[o] != .state {
+                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g))
+                        continue
+                    }
+                    let who = sink.instances[o]
+                    let inst = instances[Int(who)]
+                    let pc = Int(engine.load(s, inst.pcSlot))
+                    coverage[cb[inst.process] &+ pc] &+= 1
+                    let t = sink.state(o)
+                    let fp = StateStore.fingerprint(t, words: words)
+                    let to = nw == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(nw)) >> 32)
+                    boxes[to]._withUnsafeGuaranteedRef {
+                        $0.append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: who)
+                    }
+                    if graph { en |= 1 << UInt64(who) }
+                    edges &+= 1
+                }
+                w.generated &+= edges
+                if graph {
+                    enabledMasks.append(en)
+                    edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
+                }
             }
-            if recordGraph {
-                enabledMasks.append(en)
-                edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
-            }
+            w.cursor = i
         }
-        w.cursor = i
+        }
     }
 
     /// Phase B: insert every successor addressed to this worker's partition.
     func insertRound(_ w: SearchWorker, depth: Int) {
         let p = w.partition
-        let batch = 32
-        for src in workers {
-            let box = src.outboxes[w.index]
-            let n = box.count
-            var b = 0
-            while b < n {
-                let e = min(b &+ batch, n)
-                for k in b..<e { p.prefetch(box.fps[k]) }
-                for k in b..<e {
-                    let r = p.insert(box.state(k), fp: box.fps[k], parent: box.parents[k], parentKey: box.parentKeys[k],
-                                     ordinal: box.ordinals[k], depth: UInt32(truncatingIfNeeded: depth + 1))
-                    let g = globalID(r.id, w.index)
-                    if recordGraph {
-                        edgeTargets.append(g)
-                        edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k]))
+        let nw = workers.count
+        let graph = recordGraph
+        let d = UInt32(truncatingIfNeeded: depth + 1)
+        for src in 0..<nw {
+            workers[src].outboxBase[w.index]._withUnsafeGuaranteedRef { box in
+                let n = box.count
+                let batch = 32
+                var b = 0
+                while b < n {
+                    let e = min(b &+ batch, n)
+                    for k in b..<e { p.prefetch(box.fps[k]) }
+                    for k in b..<e {
+                        let r = p.insert(box.state(k), fp: box.fps[k], parent: box.parents[k], parentKey: box.parentKeys[k],
+                                         ordinal: box.ordinals[k], depth: d)
+                        if graph {
+                            edgeTargets.append(UInt32(truncatingIfNeeded: r.id &* nw &+ w.index))
+                            edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k]))
+                        }
+                        if r.isNew {
+                            checkNew(w, r.stored, id: UInt32(truncatingIfNeeded: r.id &* nw &+ w.index), key: box.fps[k], length: depth + 1)
+                        }
                     }
-                    if r.isNew {
-                        checkNew(w, r.stored, id: g, key: box.fps[k], length: depth + 1)
-                    }
+                    b = e
                 }
-                b = e
+                box.removeAll()
             }
-            box.removeAll()
         }
     }
 

@@ -67,7 +67,7 @@ final class StateStore {
         while true {
             let id = ids[i]
             if id == 0 { return nil }
-            if fps[i] == fp && memcmp(state(Int(id - 1)), s, stateBytes) == 0 { return Int(id - 1) }
+            if fps[i] == fp && equalStates(state(Int(id - 1)), s, bytes: stateBytes) { return Int(id - 1) }
             i = (i &+ 1) & tableMask
         }
     }
@@ -91,12 +91,12 @@ final class StateStore {
         while true {
             let id = ids[i]
             if id == 0 { break }
-            if fps[i] == fp && memcmp(state(Int(id - 1)), s, stateBytes) == 0 { return (Int(id - 1), false) }
+            if fps[i] == fp && equalStates(state(Int(id - 1)), s, bytes: stateBytes) { return (Int(id - 1), false) }
             i = (i &+ 1) & tableMask
         }
         if count == capacity { growArena() }
         let newID = count
-        (arena + newID * stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        copyState(arena + newID &* stateBytes, s, bytes: stateBytes)
         parents[newID] = parent
         ordinals[newID] = ordinal
         depths[newID] = depth
@@ -139,5 +139,25 @@ final class StateStore {
     }
 }
 
-@_silgen_name("memcmp")
-private func memcmp(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int32
+
+/// Copies one packed state (a whole number of 8-byte words, 8-byte aligned) inline:
+/// `memcpy` of 40-60 bytes costs a call and a size dispatch per transition.
+@inline(__always)
+func copyState(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, bytes: Int) {
+    var i = 0
+    while i < bytes {
+        dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+        i &+= 8
+    }
+}
+
+/// Compares two packed states word by word, inline.
+@inline(__always)
+func equalStates(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, bytes: Int) -> Bool {
+    var i = 0
+    while i < bytes {
+        if a.load(fromByteOffset: i, as: UInt64.self) != b.load(fromByteOffset: i, as: UInt64.self) { return false }
+        i &+= 8
+    }
+    return true
+}
