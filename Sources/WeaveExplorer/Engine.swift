@@ -328,7 +328,7 @@ final class Engine {
             let pc = load(state, inst.pcSlot)
             if pc == inst.doneLabel { continue }
             let buf = forkBuffers
-            copyState(buf, state, bytes: stateBytes)
+            buf.copyMemory(from: state, byteCount: stateBytes)
             run(i, inst, Int(inst.labelEntry[Int(pc)]), depth: 0, first: true, sink: sink)
         }
     }
@@ -339,7 +339,7 @@ final class Engine {
         let inst = instances[i]
         let pc = load(state, inst.pcSlot)
         if pc == inst.doneLabel { return false }
-        copyState(forkBuffers, state, bytes: stateBytes)
+        forkBuffers.copyMemory(from: state, byteCount: stateBytes)
         run(i, inst, Int(inst.labelEntry[Int(pc)]), depth: 0, first: true, sink: sink)
         return sink.count > 0
     }
@@ -446,7 +446,7 @@ final class Engine {
                 guard depth < Engine.maxForkDepth else { emit(.error, i, Compiler.forkDepthSite, buf, sink); return }
                 let child = forkBuffers + (depth + 1) * stateBytes
                 for k in 0..<Int(count) {
-                    copyState(child, buf, bytes: stateBytes)
+                    child.copyMemory(from: buf, byteCount: stateBytes)
                     run(i, inst, Int(eitherTargets[Int(firstTarget) + k]), depth: depth + 1, first: false, sink: sink)
                 }
                 return
@@ -462,7 +462,7 @@ final class Engine {
                 var v = lo
                 while v <= hi {
                     if setCode < 0 || (mask >> UInt64(v - lo)) & 1 == 1 {
-                        copyState(child, buf, bytes: stateBytes)
+                        child.copyMemory(from: buf, byteCount: stateBytes)
                         regs[Int(reg)] = v
                         run(i, inst, Int(next), depth: depth + 1, first: false, sink: sink)
                     }

@@ -90,7 +90,7 @@ final class StateBuffer {
 
     @inline(__always) func append(_ s: UnsafeRawPointer) {
         if count == capacity { grow() }
-        copyState(base + count &* stateBytes, s, bytes: stateBytes)
+        (base + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         count &+= 1
     }
 

@@ -56,7 +56,7 @@ final class Outbox {
     func append(_ s: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32) {
         if count == capacity { grow() }
         parentKeys[count] = parentKey
-        copyState(states + count &* stateBytes, s, bytes: stateBytes)
+        (states + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         fps[count] = fp
         parents[count] = parent
         ordinals[count] = ordinal

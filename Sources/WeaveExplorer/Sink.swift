@@ -29,7 +29,7 @@ final class Sink {
 
     func append(_ s: UnsafeRawPointer, kind: Engine.OutcomeKind, instance: Int32, detail: Int32) {
         if count == capacity { grow() }
-        copyState(states + count &* stateBytes, s, bytes: stateBytes)
+        (states + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         kinds[count] = kind
         instances[count] = instance
         details[count] = detail

@@ -96,7 +96,7 @@ final class StateStore {
         }
         if count == capacity { growArena() }
         let newID = count
-        copyState(arena + newID &* stateBytes, s, bytes: stateBytes)
+        (arena + newID &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         parents[newID] = parent
         ordinals[newID] = ordinal
         depths[newID] = depth
@@ -139,17 +139,6 @@ final class StateStore {
     }
 }
 
-
-/// Copies one packed state (a whole number of 8-byte words, 8-byte aligned) inline:
-/// `memcpy` of 40-60 bytes costs a call and a size dispatch per transition.
-@inline(__always)
-func copyState(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, bytes: Int) {
-    var i = 0
-    while i < bytes {
-        dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-        i &+= 8
-    }
-}
 
 /// Compares two packed states word by word, inline.
 @inline(__always)
