@@ -96,6 +96,12 @@ public enum Driver {
             io.err("weave: \(error.description)\n")
             return .modelError
         }
+        if let dir = options.resumeDirectory {
+            do { try explorer.resume(from: dir) } catch {
+                io.err("weave: cannot resume: \(error.description)\n")
+                return .fileError
+            }
+        }
         let result = explorer.run()
         let reporter = Reporter(model: model)
         switch format {

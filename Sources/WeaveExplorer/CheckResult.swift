@@ -30,6 +30,12 @@ public struct CheckOptions: Sendable {
     public var maxDepth: Int? = nil
     public var timeLimit: Double? = nil
     public var memoryLimitBytes: Int? = nil
+    /// Save the breadth-first search here at level boundaries (see `Explorer.resume`).
+    public var checkpointDirectory: String? = nil
+    /// Seconds between checkpoints (at the first level boundary after each interval).
+    public var checkpointInterval: Double = 60
+    /// Continue the search saved in this directory (the driver calls `Explorer.resume`).
+    public var resumeDirectory: String? = nil
     /// Called about every 2 s with the figures so far (from the search thread).
     public var progress: (@Sendable (Statistics) -> Void)? = nil
     /// Polled during the search; when it returns true the run stops as incomplete (SIGINT).

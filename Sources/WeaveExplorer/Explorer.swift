@@ -35,6 +35,12 @@ public final class Explorer {
     let checkDeadlockHere: Bool
     /// Only fingerprints are kept (breadth-first safety search).
     let fingerprintOnly: Bool
+    /// Set by `resume(from:)`: the depth of the restored frontier.
+    var resumeDepth: Int? = nil
+    /// Search time before the checkpoint this run resumed.
+    var resumedSeconds: Double = 0
+    /// Checkpoints written by this run.
+    public internal(set) var checkpointsWritten = 0
 
     /// Compiles the model. Throws if it cannot be explored (a state too large).
     public init(model: Model, options: CheckOptions = CheckOptions()) throws(EngineError) {
@@ -112,7 +118,7 @@ public final class Explorer {
         } else {
             gatherStatistics()
         }
-        stats.elapsedSeconds = Date().timeIntervalSince(start)
+        stats.elapsedSeconds = Date().timeIntervalSince(start) + resumedSeconds
         if fingerprintOnly { stats.collisionProbability = FingerprintSet.collisionProbability(states: stats.distinct) }
     }
 

@@ -61,6 +61,20 @@ final class FingerprintSet {
         old.deallocate()
     }
 
+    /// The table as it is (for a checkpoint).
+    func rawSlots() -> [UInt64] { Array(UnsafeBufferPointer(start: slots, count: capacity)) }
+
+    /// Replaces the table by one `rawSlots` gave.
+    func restore(slots raw: [UInt64], count n: Int) {
+        slots.deallocate()
+        capacity = max(1, raw.count)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: 0, count: capacity)
+        raw.withUnsafeBufferPointer { slots.update(from: $0.baseAddress!, count: raw.count) }
+        count = n
+        growAt = capacity / 5 * 4
+    }
+
     /// The chance that some two of `n` distinct states share a 64-bit fingerprint
     /// (birthday bound, n^2 / 2^65), the figure TLC prints.
     static func collisionProbability(states n: Int) -> Double {

@@ -189,6 +189,23 @@ final class Partition {
         nextRef = Unmanaged.passUnretained(c)
     }
 
+    /// Fingerprint mode, restoring a checkpoint: a frontier state.
+    func appendNext(_ s: UnsafeRawPointer) { next?.append(s) }
+
+    /// Restoring a checkpoint: the partition's figures at a level boundary (the states
+    /// are in place: in the store, or appended with `appendNext`).
+    func restoreLevel(count: Int, levelStart: Int, frontierCount: Int) {
+        self.count = count
+        self.levelStart = levelStart
+        self.frontierCount = frontierCount
+        nextKeys.removeAll()
+        if let c = current, let n = next {
+            current = n
+            next = c
+            nextRef = Unmanaged.passUnretained(c)
+        }
+    }
+
     /// (parent, ordinal) of a local id.
     func record(_ id: Int) -> (parent: UInt32, ordinal: UInt32) {
         if let e = exact { return (e.parents[id], e.ordinals[id]) }
@@ -421,11 +438,22 @@ extension Explorer {
         stats.distinct = distinct
         stats.queued = queued
         stats.memoryBytes = memory
-        stats.elapsedSeconds = Date().timeIntervalSince(start)
+        stats.elapsedSeconds = Date().timeIntervalSince(start) + resumedSeconds
     }
 
     /// Breadth-first search by `workers.count` threads (the calling thread is worker 0).
     func levelSynchronousBFS() -> Verdict {
+        var depth = 0
+        if let d = resumeDepth {
+            depth = d
+        } else if let v = seedInitialStates() {
+            return v
+        }
+        return searchLevels(from: depth)
+    }
+
+    /// Inserts the initial states; a verdict if that already decides the run.
+    func seedInitialStates() -> Verdict? {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         let inits = initialStates()
@@ -451,10 +479,15 @@ extension Explorer {
             gatherStatistics()
             return .incomplete(reason: "--max-depth \(m) reached")
         }
+        return nil
+    }
 
+    /// Searches level by level from the frontier at `depth`.
+    func searchLevels(from startDepth: Int) -> Verdict {
         let barrier = Barrier(workers.count)
-        var depth = 0
+        var depth = startDepth
         var outcome: Verdict? = nil
+        var lastCheckpoint = Date()
         let me = Shared(value: self)
         let depthBox = UnsafeMutablePointer<Int>.allocate(capacity: 2)   // [depth, stop]
         defer { depthBox.deallocate() }
@@ -481,7 +514,7 @@ extension Explorer {
             t.start()
         }
         let w0 = workers[0]
-        stats.depth = 0
+        stats.depth = depth
         while outcome == nil {
             // Before each round: the level may be over. A violation found in it is
             // reported once the whole level is done (its key must be the smallest).
@@ -497,6 +530,17 @@ extension Explorer {
                 }
                 depth += 1
                 stats.depth = depth
+                if let dir = options.checkpointDirectory, Date().timeIntervalSince(lastCheckpoint) >= options.checkpointInterval {
+                    do {
+                        try writeCheckpoint(directory: dir, depth: depth)
+                        checkpointsWritten += 1
+                    } catch {
+                        gatherStatistics()
+                        outcome = .incomplete(reason: "cannot write a checkpoint: \(error.description)")
+                        break
+                    }
+                    lastCheckpoint = Date()
+                }
                 if let m = options.maxDepth, depth >= m {
                     gatherStatistics()
                     outcome = .incomplete(reason: "--max-depth \(m) reached")

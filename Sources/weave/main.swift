@@ -56,6 +56,9 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Stop (incomplete) after this many seconds.") var timeLimit: Double?
     @Option(help: "Search threads for breadth-first safety search (default: all cores). Liveness and --dfs use one.") var workers: Int?
     @Flag(name: .customLong("fingerprint"), help: "Store 64-bit fingerprints, not states: 10-15 bytes a state; a small chance of missing states (printed).") var fingerprint = false
+    @Option(help: "Save the search in this directory at level boundaries (every --checkpoint-interval seconds).") var checkpoint: String?
+    @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.") var checkpointInterval: Double = 60
+    @Option(help: "Continue the search saved in this directory by --checkpoint (same model, settings, workers and options).") var resume: String?
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
@@ -77,6 +80,11 @@ struct Check: ParsableCommand {
         o.timeLimit = timeLimit
         o.workers = workers
         o.fingerprintOnly = fingerprint
+        if checkpointInterval < 0 { throw ValidationError("--checkpoint-interval must not be negative") }
+        if (checkpoint != nil || resume != nil) && dfs { throw ValidationError("--checkpoint and --resume work with breadth-first search, not --dfs") }
+        o.checkpointDirectory = checkpoint
+        o.checkpointInterval = checkpointInterval
+        o.resumeDirectory = resume
         if !property.isEmpty { o.properties = .only(Set(property)) }
         if !quiet {
             o.progress = { s in
