@@ -73,7 +73,13 @@ public struct Statistics: Sendable {
     public var queued: Int = 0
     public var depth: Int = 0
     public var elapsedSeconds: Double = 0
+    /// The search's own structures (visited set, frontier, outboxes) at the end...
     public var memoryBytes: Int = 0
+    /// ... and at their largest.
+    public var peakMemoryBytes: Int = 0
+    /// The visited set at the end (exact: states, parent records and table; with
+    /// fingerprints: the table): `visitedBytes / distinct` is the cost of a state.
+    public var visitedBytes: Int = 0
     public var stateBytes: Int = 0
     /// Search threads used.
     public var workers: Int = 1

@@ -115,6 +115,8 @@ public final class Explorer {
             stats.generated = initialGenerated + stats.generated
             stats.distinct = store.count
             stats.memoryBytes = store.memoryBytes
+            stats.peakMemoryBytes = store.memoryBytes
+            stats.visitedBytes = store.memoryBytes
         } else {
             gatherStatistics()
         }

@@ -125,6 +125,9 @@ final class Partition {
         nextRef = next.map { Unmanaged.passUnretained($0) }
     }
 
+    /// The visited set alone: exact, the arena, records and table; fingerprints, the table.
+    var visitedBytes: Int { exact?.memoryBytes ?? fingerprints?.memoryBytes ?? 0 }
+
     var memoryBytes: Int {
         if let e = exact { return e.memoryBytes }
         return (fingerprints?.memoryBytes ?? 0) + (current?.memoryBytes ?? 0) + (next?.memoryBytes ?? 0)
@@ -427,17 +430,20 @@ extension Explorer {
 
     /// Figures summed over the workers.
     func gatherStatistics() {
-        var generated = initialGenerated, distinct = 0, queued = 0, memory = 0
+        var generated = initialGenerated, distinct = 0, queued = 0, memory = 0, visited = 0
         for w in workers {
             generated &+= w.generated
             distinct &+= w.partition.count
             queued &+= w.partition.count - w.partition.levelStart - w.cursor
             memory &+= w.memoryBytes
+            visited &+= w.partition.visitedBytes
         }
         stats.generated = generated
         stats.distinct = distinct
         stats.queued = queued
         stats.memoryBytes = memory
+        stats.peakMemoryBytes = max(stats.peakMemoryBytes, memory)
+        stats.visitedBytes = visited
         stats.elapsedSeconds = Date().timeIntervalSince(start) + resumedSeconds
     }
 

@@ -47,10 +47,10 @@ public struct Reporter {
     /// The summary figures, as TLC and SPIN print them.
     public func statisticsText(_ s: Statistics) -> String {
         let rate = s.statesPerSecond
-        let perState = s.distinct > 0 ? Double(s.memoryBytes) / Double(s.distinct) : 0
+        let perState = s.distinct > 0 ? Double(s.visitedBytes) / Double(s.distinct) : 0
         var out = """
         states: \(s.generated) generated, \(s.distinct) distinct, \(s.queued) left in queue; depth \(s.depth)
-        time: \(fmt(s.elapsedSeconds)) s (\(Int(rate)) states/s, \(s.workers) worker\(s.workers == 1 ? "" : "s")); memory \(fmt(Double(s.memoryBytes) / 1048576)) MiB (\(s.stateBytes)-byte states, \(Int(perState)) bytes/state stored)
+        time: \(fmt(s.elapsedSeconds)) s (\(Int(rate)) states/s, \(s.workers) worker\(s.workers == 1 ? "" : "s")); memory \(fmt(Double(s.peakMemoryBytes) / 1048576)) MiB at most (\(s.stateBytes)-byte states; visited set \(Int(perState)) bytes/state)
         """
         if let p = s.collisionProbability {
             out += "\nfingerprints only: the chance that a state was missed (two shared a fingerprint) is about \(String(format: "%.1g", p))"
@@ -119,7 +119,8 @@ public struct Reporter {
         kv += [("states", .int(Int64(s.generated))), ("distinct", .int(Int64(s.distinct))),
                ("queued", .int(Int64(s.queued))), ("depth", .int(Int64(s.depth))),
                ("elapsedSeconds", .double(s.elapsedSeconds)), ("statesPerSecond", .double(s.statesPerSecond)),
-               ("memoryBytes", .int(Int64(s.memoryBytes))), ("stateBytes", .int(Int64(s.stateBytes))),
+               ("memoryBytes", .int(Int64(s.memoryBytes))), ("peakMemoryBytes", .int(Int64(s.peakMemoryBytes))),
+               ("visitedBytes", .int(Int64(s.visitedBytes))), ("stateBytes", .int(Int64(s.stateBytes))),
                ("workers", .int(Int64(s.workers))), ("fingerprintOnly", .bool(s.fingerprintOnly))]
         if let p = s.collisionProbability { kv.append(("collisionProbability", .double(p))) }
         kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
