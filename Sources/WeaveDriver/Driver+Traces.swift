@@ -26,7 +26,7 @@ extension Driver {
     /// and context switches (`TraceTools.minimize`). Lassos and depth-first traces are left alone.
     static func minimizeTrace(_ result: inout CheckResult, model: Model, options: CheckOptions) -> MinimizeNote? {
         guard !options.depthFirst, case .violated(let v) = result.verdict, let t = v.trace, t.loopStart == nil,
-              let goal = TraceGoal(v, model: model), let space = try? StateSpace(model: model) else { return nil }
+              let goal = TraceGoal(v, model: model), let space = try? StateSpace(model: model, properties: options.properties) else { return nil }
         let tools = TraceTools(space: space)
         let avoid = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
         let m = tools.minimize(t, goal: goal, avoidInvariants: avoid)

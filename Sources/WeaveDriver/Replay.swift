@@ -55,7 +55,9 @@ public enum ReplayDriver {
             return .internalError
         }
         let space: StateSpace
-        do { space = try StateSpace(model: model) } catch {
+        // The trace's property alone decides which steps fail (as the run that found it, or
+        // stricter: that run stopped at its first violation).
+        do { space = try StateSpace(model: model, properties: saved.property.map { .only([$0]) } ?? .all) } catch {
             io.err("weave: \(error.description)\n")
             return .modelError
         }

@@ -25,7 +25,9 @@ public final class StateSpace {
     }
 
     /// `expressions` are state predicates or terms (no `self`) that `evaluate` can compute.
-    public init(model: Model, expressions: [Expr] = []) throws(EngineError) {
+    /// `properties` selects the asserts and overflows that fail a step, as in a run of the
+    /// explorer with those properties (an unchecked overflow blocks the pusher).
+    public init(model: Model, expressions: [Expr] = [], properties: PropertySelection = .all) throws(EngineError) {
         // The extra expressions are compiled as (unchecked) invariants of a copy of the model.
         let extended = Model(name: model.name, settings: model.settings, globals: model.globals, processes: model.processes,
                              invariants: model.invariants + expressions.enumerated().map { StateProperty(name: "#expr\($0.offset)", expr: $0.element, range: nil) },
@@ -36,6 +38,7 @@ public final class StateSpace {
         engine = try Engine(model: extended)
         sink = Sink(stateBytes: engine.stateBytes)
         extraCode = Array(engine.invariantCode.suffix(expressions.count))
+        for (i, name) in engine.stepProperties.enumerated() { engine.stepEnabled[i] = properties.includes(name) }
     }
 
     /// The model's slot layout.
