@@ -35,14 +35,15 @@ func bfsViolation(_ m: Model, properties: PropertySelection = .all) throws -> Vi
 /// by hand when they were made; a change must be read again before it replaces one).
 func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
     let path = repoRoot + "/Tests/Golden/" + name
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-golden-actual")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let out = dir.appendingPathComponent(name)
     guard let expected = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
-        XCTFail("missing golden file \(path)", file: file, line: line)
+        try? Data(actual.utf8).write(to: out)
+        XCTFail("missing golden file \(path); actual output in \(out.path)", file: file, line: line)
         return
     }
     if actual != expected {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-golden-actual")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let out = dir.appendingPathComponent(name)
         try? Data(actual.utf8).write(to: out)
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
