@@ -44,7 +44,7 @@ public enum CI {
         return out
     }
 
-    public static func run(paths: [String], junit: String?, io: Output) -> WeaveExit {
+    public static func run(paths: [String], junit: String?, sarif: String? = nil, io: Output) -> WeaveExit {
         var rows: [Row] = []
         var failedLoads = 0
         let defaults = ["Models", "Proofs"].filter { FileManager.default.fileExists(atPath: $0) }
@@ -77,6 +77,12 @@ public enum CI {
         if let junit {
             do { try Driver.writeAtomically(JUnit.xml(rows), to: junit) } catch {
                 io.err("weave ci: cannot write '\(junit)': \(error.localizedDescription)\n")
+                return .fileError
+            }
+        }
+        if let sarif {
+            do { try Driver.writeAtomically(Sarif.render(sarifFindings(rows)), to: sarif) } catch {
+                io.err("weave ci: cannot write '\(sarif)': \(error.localizedDescription)\n")
                 return .fileError
             }
         }

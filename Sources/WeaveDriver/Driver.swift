@@ -66,11 +66,12 @@ public enum Driver {
     }
 
     /// Output formats of `weave check`.
-    public enum Format: String, Sendable, CaseIterable { case text, json }
+    public enum Format: String, Sendable, CaseIterable { case text, json, kernel, mermaid }
 
     /// `weave check`.
     public static func check(path: String, overrides: [String: String], options: CheckOptions,
-                             format: Format, traceOut: String?, io: Output) -> WeaveExit {
+                             format: Format, traceOut: String?, minimize: Bool = true, html: String? = nil,
+                             io: Output) -> WeaveExit {
         let loaded = load(path, overrides: overrides, io: io)
         guard case .model(let model, _, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
@@ -102,14 +103,16 @@ public enum Driver {
                 return .fileError
             }
         }
-        let result = explorer.run()
+        var result = explorer.run()
+        let minimized = minimize ? minimizeTrace(&result, model: model, options: options) : nil
         let reporter = Reporter(model: model)
-        switch format {
-        case .text: io.out(reporter.text(result))
-        case .json: io.out(reporter.json(result).serialized(pretty: true) + "\n")
+        io.out(report(result, format: format, model: model, minimized: minimized))
+        if let html {
+            let code = writeHTML(result, model: model, to: html, quietly: format != .text, io: io)
+            if code != .holds { return code }
         }
         if let traceOut, case .violated(let v) = result.verdict, let t = v.trace {
-            let text = reporter.itf(t, description: v.message).serialized(pretty: true) + "\n"
+            let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
             do {
                 try writeAtomically(text, to: traceOut)
                 if format == .text { io.out("ITF trace written to \(traceOut)\n") }

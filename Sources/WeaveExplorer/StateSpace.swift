@@ -25,8 +25,8 @@ public final class StateSpace {
     }
 
     /// `expressions` are state predicates or terms (no `self`) that `evaluate` can compute.
-    /// Asserts and queue bounds not in `properties` do not stop a step (as in a check of
-    /// only those properties).
+    /// `properties` selects the asserts and overflows that fail a step, as in a run of the
+    /// explorer with those properties (an unchecked overflow blocks the pusher).
     public init(model: Model, expressions: [Expr] = [], properties: PropertySelection = .all) throws(EngineError) {
         // The extra expressions are compiled as (unchecked) invariants of a copy of the model.
         let extended = Model(name: model.name, settings: model.settings, globals: model.globals, processes: model.processes,

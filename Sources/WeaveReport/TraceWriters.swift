@@ -143,7 +143,9 @@ public struct Reporter {
     }
 
     /// The trace in the Informal Trace Format (ITF) that Apalache and Quint tools read.
-    public func itf(_ t: Trace, description: String) -> JSON {
+    /// `violation` adds what `weave replay` checks the trace ends in, and the settings
+    /// it ran with (`#meta` may hold any extra keys).
+    public func itf(_ t: Trace, description: String, violation: Violation? = nil) -> JSON {
         let entries = view.layout.entries
         var states: [JSON] = []
         for (i, s) in t.states.enumerated() {
@@ -155,10 +157,17 @@ public struct Reporter {
         var top: [(String, JSON)] = [("#meta", .object([("format", .string("ITF")),
                                                        ("format-description", .string("https://apalache-mc.org/docs/adr/015adr-trace.html")),
                                                        ("source", .string(model.name)),
-                                                       ("description", .string(description))])),
+                                                       ("description", .string(description))]
+                                                      + itfViolationMeta(violation))),
                                      ("vars", .array(entries.map { .string($0.name) })),
                                      ("states", .array(states))]
         if let l = t.loopStart { top.append(("loop", .int(Int64(l)))) }
         return .object(top)
+    }
+
+    func itfViolationMeta(_ v: Violation?) -> [(String, JSON)] {
+        guard let v else { return [] }
+        return [("property", .string(v.property)), ("kind", .string(v.kind.rawValue)),
+                ("settings", .object(model.settings.map { ($0.name, .string($0.type.format($0.value))) }))]
     }
 }

@@ -32,10 +32,10 @@ struct Weave: ParsableCommand {
         discussion: """
         Exit codes: 0 every property holds (search complete); 10 incomplete (a limit stopped the search);
         11 deadlock; 12 safety violation; 13 liveness violation; 14 proof refuted; 15 proof unknown;
-        20 weave ci: an outcome differs from its expectation; 64 usage error; 65 model error;
+        20 weave ci: an outcome differs from its expectation (weave replay: the trace no longer reproduces); 64 usage error; 65 model error;
         70 internal error; 74 file error.
         """,
-        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self])
+        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self])
 }
 
 struct ModelOptions: ParsableArguments {
@@ -59,13 +59,15 @@ struct Check: ParsableCommand {
     @Option(help: "Save the search in this directory at level boundaries (every --checkpoint-interval seconds).") var checkpoint: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.") var checkpointInterval: Double = 60
     @Option(help: "Continue the search saved in this directory by --checkpoint (same model, settings, workers and options).") var resume: String?
-    @Option(help: "Output format: text or json.") var format: String = "text"
+    @Option(help: "Output format: text, json, kernel (the race diagram of commit messages) or mermaid (a sequence diagram).") var format: String = "text"
+    @Option(help: "Also write a self-contained HTML report (trace, state at each step, figures) to this file.") var html: String?
+    @Flag(name: .customLong("no-minimize"), help: "Show the BFS trace as found (default: among traces as short, one with the fewest processes and context switches).") var noMinimize = false
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
-            throw ValidationError("--format must be text or json, not '\(format)'")
+            throw ValidationError("--format must be text, json, kernel or mermaid, not '\(format)'")
         }
         if let m = maxStates, m <= 0 { throw ValidationError("--max-states must be positive") }
         if let m = maxDepth, m < 0 { throw ValidationError("--max-depth must not be negative") }
@@ -92,7 +94,8 @@ struct Check: ParsableCommand {
             }
         }
         let ov = try overrides(params: model.params, consts: model.consts)
-        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut, io: terminal))
+        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut,
+                                   minimize: !noMinimize, html: html, io: terminal))
     }
 }
 
@@ -110,8 +113,9 @@ struct RunCI: ParsableCommand {
         abstract: "Run every model's declared expectations; exit 20 if any outcome differs.")
     @Argument(help: "Model and proof files or directories (default: Models and Proofs).") var paths: [String] = []
     @Option(help: "Write JUnit XML to this file.") var junit: String?
+    @Option(help: "Write SARIF 2.1.0 to this file (each differing outcome at its expect line).") var sarif: String?
     func run() throws {
-        finish(CI.run(paths: paths, junit: junit, io: terminal))
+        finish(CI.run(paths: paths, junit: junit, sarif: sarif, io: terminal))
     }
 }
 

@@ -1,0 +1,73 @@
+import Foundation
+import WeaveIR
+import WeaveExplorer
+import WeaveReport
+
+extension Driver {
+    /// What minimisation did to a trace, for the report.
+    public struct MinimizeNote: Sendable {
+        public let switchesBefore: Int
+        public let switchesAfter: Int
+        public let processesBefore: Int
+        public let processesAfter: Int
+        public let complete: Bool
+
+        public var text: String {
+            var s = "trace minimised: \(processesAfter) process\(processesAfter == 1 ? "" : "es") take part"
+            if processesAfter != processesBefore { s += " (BFS trace: \(processesBefore))" }
+            s += ", \(switchesAfter) context switch\(switchesAfter == 1 ? "" : "es")"
+            if switchesAfter != switchesBefore { s += " (BFS trace: \(switchesBefore))" }
+            if !complete { s += "; search budget exhausted, best found so far" }
+            return s
+        }
+    }
+
+    /// Replaces a breadth-first safety trace by one of the same length with the fewest processes
+    /// and context switches (`TraceTools.minimize`). Lassos and depth-first traces are left alone.
+    static func minimizeTrace(_ result: inout CheckResult, model: Model, options: CheckOptions) -> MinimizeNote? {
+        guard !options.depthFirst, case .violated(let v) = result.verdict, let t = v.trace, t.loopStart == nil,
+              let goal = TraceGoal(v, model: model), let space = try? StateSpace(model: model, properties: options.properties) else { return nil }
+        let tools = TraceTools(space: space)
+        let avoid = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
+        let m = tools.minimize(t, goal: goal, avoidInvariants: avoid)
+        result = result.with(verdict: .violated(v.with(trace: m.trace, model: model)))
+        return MinimizeNote(switchesBefore: m.switchesBefore, switchesAfter: m.switchesAfter,
+                            processesBefore: m.processesBefore, processesAfter: m.processesAfter, complete: m.complete)
+    }
+
+    /// The report of `weave check` in one format. The diagram formats show a trace;
+    /// without one they print the text report.
+    static func report(_ result: CheckResult, format: Format, model: Model, minimized: MinimizeNote?) -> String {
+        let reporter = Reporter(model: model)
+        let violation: Violation? = { if case .violated(let v) = result.verdict { return v } else { return nil } }()
+        switch format {
+        case .json:
+            return reporter.json(result).serialized(pretty: true) + "\n"
+        case .kernel:
+            if let v = violation, let t = v.trace { return KernelView.render(model: model, trace: t, violation: v) }
+        case .mermaid:
+            if let v = violation, let t = v.trace {
+                return "```mermaid\n" + Mermaid.render(model: model, trace: t, violation: v) + "```\n"
+            }
+        case .text:
+            break
+        }
+        var out = reporter.text(result)
+        if let minimized, format == .text { out += minimized.text + "\n" }
+        return out
+    }
+
+    /// `--html FILE`: the self-contained report.
+    static func writeHTML(_ result: CheckResult, model: Model, to path: String, quietly: Bool, io: Output) -> WeaveExit {
+        let v: Violation? = { if case .violated(let v) = result.verdict { return v } else { return nil } }()
+        let page = Html.render(model: model, result: result, trace: v?.trace, violation: v)
+        do {
+            try writeAtomically(page, to: path)
+            if !quietly { io.out("HTML report written to \(path)\n") }
+            return .holds
+        } catch {
+            io.err("weave: cannot write '\(path)': \(error.localizedDescription)\n")
+            return .fileError
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import WeaveIR
+import WeaveSema
+import WeaveExplorer
+import WeaveReport
+
+/// `weave replay MODEL TRACE.itf.json`: re-checks a saved trace against the model as it
+/// is now. Each saved state is matched against the successors of the state before
+/// (by its step name and variable values); the report names the first step that no
+/// longer applies, or confirms the trace still ends in its violation.
+public enum ReplayDriver {
+    /// A saved trace as read from ITF.
+    struct Saved {
+        var vars: [String]
+        var states: [[String: Any]]
+        var actions: [String?]
+        var loop: Int?
+        var property: String?
+        var kind: String?
+        var description: String?
+        var settings: [String: String]
+    }
+
+    public static func replay(modelPath: String, tracePath: String, overrides: [String: String], io: Output) -> WeaveExit {
+        guard let data = FileManager.default.contents(atPath: tracePath) else {
+            io.err("weave replay: cannot read '\(tracePath)'\n")
+            return .fileError
+        }
+        let saved: Saved
+        switch parse(data) {
+        case .success(let s): saved = s
+        case .failure(let e):
+            io.err("weave replay: '\(tracePath)' is not an ITF trace: \(e.message)\n")
+            return .modelError
+        }
+        // The trace's own settings, unless the command line gives some.
+        var ov = overrides
+        var fromTrace = false
+        if ov.isEmpty && !saved.settings.isEmpty { ov = saved.settings; fromTrace = true }
+        let quiet = Output(out: { _ in }, err: { _ in })
+        var loaded = Driver.load(modelPath, overrides: ov, io: fromTrace ? quiet : io)
+        if fromTrace, case .failed = loaded {
+            // A const of the trace may be gone from the model (or derived now): keep only the params.
+            let probe = Driver.load(modelPath, overrides: [:], io: io)
+            guard case .model(let m, _, _) = probe else {
+                if case .failed(let code) = probe { return code }
+                return .internalError
+            }
+            let params = Set(m.settings.filter(\.isParam).map(\.name))
+            ov = saved.settings.filter { params.contains($0.key) }
+            loaded = Driver.load(modelPath, overrides: ov, io: io)
+        }
+        guard case .model(let model, _, _) = loaded else {
+            if case .failed(let code) = loaded { return code }
+            return .internalError
+        }
+        let space: StateSpace
+        // The trace's property alone decides which steps fail (as the run that found it, or
+        // stricter: that run stopped at its first violation).
+        do { space = try StateSpace(model: model, properties: saved.property.map { .only([$0]) } ?? .all) } catch {
+            io.err("weave: \(error.description)\n")
+            return .modelError
+        }
+        let tools = TraceTools(space: space)
+        let layout = space.layout
+        let settingsText = model.settings.map(\.description).joined(separator: ", ")
+        io.out("replaying \(tracePath) (\(saved.states.count - 1) steps) against \(model.name)"
+               + (settingsText.isEmpty ? "" : " (\(settingsText))") + "\n")
+
+        let modelNames = Set(layout.entries.map(\.name))
+        let extra = saved.vars.filter { !modelNames.contains($0) }
+        let missing = layout.entries.map(\.name).filter { !saved.vars.contains($0) }
+        if !extra.isEmpty { io.out("note: not in the model (ignored): \(extra.joined(separator: ", "))\n") }
+        if !missing.isEmpty { io.out("note: not in the trace (any value accepted): \(missing.joined(separator: ", "))\n") }
+
+        // Decode every saved state; the first undecodable one is where the trace stops applying.
+        var partial: [TraceTools.PartialState] = []
+        var decodeFailure: (Int, String)? = nil
+        for (i, st) in saved.states.enumerated() {
+            var p = TraceTools.PartialState(repeating: nil, count: layout.slotCount)
+            for e in layout.entries {
+                guard let raw = st[e.name] else { continue }
+                switch decode(raw, entry: e, model: model) {
+                case .success(let slots):
+                    for (k, v) in slots.enumerated() { p[e.offset + k] = v }
+                case .failure(let err):
+                    if decodeFailure == nil { decodeFailure = (i, "\(e.name): \(err.message)") }
+                }
+            }
+            if decodeFailure != nil { break }
+            partial.append(p)
+        }
+
+        let goal = self.goal(saved, model: model)
+        let view = StateView(model: model)
+        let describe: ([Int64], TraceTools.PartialState) -> String = { s, p in
+            // The saved values laid over the model's state, printed entry by entry.
+            var merged = s
+            for k in merged.indices where k < p.count { if let v = p[k] { merged[k] = v } }
+            var diffs: [String] = []
+            for ((name, have), (_, want)) in zip(view.variables(s), view.variables(merged)) where have != want {
+                diffs.append("\(name) is \(have) in the model, \(want) in the trace")
+                if diffs.count == 4 { diffs.append("..."); break }
+            }
+            return diffs.joined(separator: "; ")
+        }
+        let outcome = tools.replay(states: partial, actions: Array(saved.actions.prefix(max(0, partial.count - 1))),
+                                   goal: goal, describe: describe)
+        switch outcome {
+        case .diverged(let step, let reason, _):
+            let name = step >= 1 && step - 1 < saved.actions.count ? (saved.actions[step - 1] ?? "") : ""
+            io.out("DIVERGES at step \(step)\(name.isEmpty ? "" : " (\(name))"): \(reason)\n")
+            io.out("the trace no longer applies to the model\n")
+            return .ciMismatch
+        case .replayed(let t, let shows):
+            if let (i, why) = decodeFailure {
+                let name = i >= 1 && i - 1 < saved.actions.count ? (saved.actions[i - 1] ?? "") : ""
+                io.out("DIVERGES at step \(i)\(name.isEmpty ? "" : " (\(name))"): the saved state does not fit the model: \(why)\n")
+                return .ciMismatch
+            }
+            if let l = saved.loop {
+                // A lasso: the last state must step back to the start of the cycle (or stutter there).
+                let closes = l == t.states.count - 1
+                    || (space.successors(of: t.states[t.states.count - 1]) ?? []).contains { $0.kind == .state && $0.state == t.states[l] }
+                if !closes {
+                    io.out("DIVERGES at the end: the last state no longer steps back to state \(l)\n")
+                    return .ciMismatch
+                }
+                io.out("REPLAYS: all \(t.steps.count) steps apply and the cycle closes at state \(l)"
+                       + " (replay does not re-judge fairness or the liveness property; weave check does)\n")
+                return .holds
+            }
+            guard shows else {
+                io.out("NOT REPRODUCED: all \(t.steps.count) steps apply, but the trace no longer ends in "
+                       + (saved.description ?? saved.property ?? "a violation") + "\n")
+                return .ciMismatch
+            }
+            io.out("REPRODUCED: all \(t.steps.count) steps apply and the trace ends in "
+                   + (saved.description ?? saved.property ?? "a violation") + "\n")
+            return .holds
+        }
+    }
+
+    /// What the trace must end in, from its `#meta` (kind and property, as `--trace-out` writes them).
+    static func goal(_ s: Saved, model: Model) -> TraceGoal? {
+        guard let kind = s.kind, let property = s.property else { return nil }
+        switch kind {
+        case "assertion", "overflow": return .stepViolation(property)
+        case "deadlock": return .deadlock
+        case "invariant": return model.invariants.firstIndex { $0.name == property }.map { .invariant($0) }
+        case "runtime error":
+            let prefix = "run-time error: "
+            guard let d = s.description, d.hasPrefix(prefix) else { return nil }
+            return .stepError(String(d.dropFirst(prefix.count)))
+        default: return nil
+        }
+    }
+
+    struct ReadError: Error { let message: String }
+
+    static func parse(_ data: Data) -> Result<Saved, ReadError> {
+        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            return .failure(ReadError(message: "not a JSON object"))
+        }
+        guard let states = top["states"] as? [[String: Any]], !states.isEmpty else {
+            return .failure(ReadError(message: "no \"states\" list"))
+        }
+        let meta = top["#meta"] as? [String: Any] ?? [:]
+        var vars = top["vars"] as? [String] ?? []
+        if vars.isEmpty { vars = states[0].keys.filter { $0 != "#meta" }.sorted() }
+        var actions: [String?] = []
+        for st in states.dropFirst() {
+            let a = (st["#meta"] as? [String: Any])?["action"] as? String
+            actions.append(a)
+        }
+        var settings: [String: String] = [:]
+        for (k, v) in meta["settings"] as? [String: Any] ?? [:] {
+            if let s = v as? String { settings[k] = s }
+        }
+        let loop = (top["loop"] as? NSNumber)?.intValue
+        if let l = loop, l < 0 || l >= states.count { return .failure(ReadError(message: "\"loop\" \(l) is not a state index")) }
+        return .success(Saved(vars: vars, states: states, actions: actions, loop: loop,
+                              property: meta["property"] as? String, kind: meta["kind"] as? String,
+                              description: meta["description"] as? String, settings: settings))
+    }
+
+    /// An ITF value as the slots of a variable (the inverse of `StateView.itfValue`).
+    static func decode(_ raw: Any, entry e: Layout.Entry, model: Model) -> Result<[Int64], ReadError> {
+        if let pid = e.pcOf {
+            let p = model.processes[pid.index]
+            guard let name = raw as? String else { return .failure(ReadError(message: "a label name expected")) }
+            if name == "done" { return .success([Int64(p.labels.count)]) }
+            guard let i = p.labels.firstIndex(where: { $0.name == name }) else {
+                return .failure(ReadError(message: "no label '\(name)' in \(p.name) now"))
+            }
+            return .success([Int64(i)])
+        }
+        return decodeValue(raw, e.type)
+    }
+
+    static func decodeValue(_ raw: Any, _ t: IRType) -> Result<[Int64], ReadError> {
+        func bad(_ why: String) -> Result<[Int64], ReadError> { .failure(ReadError(message: why)) }
+        switch t {
+        case .bool:
+            if let b = raw as? Bool { return .success([b ? 1 : 0]) }
+            return bad("a bool expected")
+        case .range:
+            var v: Int64? = nil
+            if let o = raw as? [String: Any], let s = o["#bigint"] as? String { v = Int64(s) }
+            else if let n = raw as? NSNumber { v = n.int64Value }
+            guard let x = v else { return bad("an integer expected") }
+            guard t.contains(x) else { return bad("\(x) is not in \(t.description)") }
+            return .success([x])
+        case .enumeration(_, let members):
+            guard let s = raw as? String else { return bad("a name expected") }
+            guard let i = members.firstIndex(of: s) else { return bad("'\(s)' is not a value of \(t.description)") }
+            return .success([Int64(i)])
+        case .set(let el):
+            guard let o = raw as? [String: Any], let items = o["#set"] as? [Any] else { return bad("a #set expected") }
+            var mask: UInt64 = 0
+            for it in items {
+                switch decodeValue(it, el) {
+                case .success(let v): mask |= 1 << UInt64(v[0] - el.lowerBound)
+                case .failure(let e): return .failure(e)
+                }
+            }
+            return .success([Int64(bitPattern: mask)])
+        case .array(let idx, let el):
+            guard let o = raw as? [String: Any], let pairs = o["#map"] as? [[Any]] else { return bad("a #map expected") }
+            var slots = [Int64](repeating: 0, count: t.slotCount)
+            var seen = Set<Int64>()
+            for pair in pairs {
+                guard pair.count == 2 else { return bad("a #map entry is not a [key, value] pair") }
+                guard case .success(let k) = decodeValue(pair[0], idx) else { return bad("a key is not in \(idx.description)") }
+                let v: [Int64]
+                switch decodeValue(pair[1], el) {
+                case .success(let x): v = x
+                case .failure(let e): return .failure(e)
+                }
+                let at = Int(k[0] - idx.lowerBound) * el.slotCount
+                slots.replaceSubrange(at..<(at + el.slotCount), with: v)
+                seen.insert(k[0])
+            }
+            guard seen.count == Int(idx.cardinality) else { return bad("the #map has \(seen.count) of \(idx.cardinality) keys") }
+            return .success(slots)
+        case .queue(let el, let cap, _):
+            guard let items = raw as? [Any] else { return bad("a list expected") }
+            guard items.count <= cap else { return bad("\(items.count) items, more than the capacity \(cap)") }
+            var slots: [Int64] = [Int64(items.count)]
+            for it in items {
+                switch decodeValue(it, el) {
+                case .success(let v): slots += v
+                case .failure(let e): return .failure(e)
+                }
+            }
+            slots += [Int64](repeating: 0, count: cap - items.count)
+            return .success(slots)
+        }
+    }
+}

@@ -1,0 +1,487 @@
+import WeaveIR
+
+/// What a counterexample must end in, judged on concrete states through `StateSpace`
+/// alone (so replay and minimisation share the explorer's semantics, not its search).
+public enum TraceGoal: Sendable, Equatable {
+    /// The last step fails an assert or overflows a queue named by the property.
+    case stepViolation(String)
+    /// The last step hits a run-time error with this message.
+    case stepError(String)
+    /// The last state violates invariant `index` of the model.
+    case invariant(Int)
+    /// The last state is a deadlock: no step enabled, some process neither done nor at an `end` label.
+    case deadlock
+
+    /// The goal a violation of the explorer stands for (nil for liveness and unreached
+    /// `reachable`s, which have no finite trace to shorten).
+    public init?(_ v: Violation, model: Model) {
+        switch v.kind {
+        case .assertion, .overflow: self = .stepViolation(v.property)
+        case .deadlock: self = .deadlock
+        case .invariant:
+            guard let i = model.invariants.firstIndex(where: { $0.name == v.property }) else { return nil }
+            self = .invariant(i)
+        case .runtimeError:
+            // Only an error inside a step has a successor to match; the message after "run-time error: ".
+            guard v.failedInsideStep else { return nil }
+            self = .stepError(String(v.message.dropFirst("run-time error: ".count)))
+        case .liveness, .unreachable: return nil
+        }
+    }
+
+    /// Whether the goal is met by a failing step (the trace's last state is the state at the failure).
+    public var failsInsideStep: Bool {
+        switch self {
+        case .stepViolation, .stepError: return true
+        case .invariant, .deadlock: return false
+        }
+    }
+}
+
+/// Replay, minimisation and state graphs of a model, built only on `StateSpace`.
+public struct TraceTools {
+    public let space: StateSpace
+    let layout: Layout
+    /// `instanceOrdinal[p] + k` numbers instance k of process p among all instances.
+    let instanceOffset: [Int]
+    public let instanceCount: Int
+
+    public init(space: StateSpace) {
+        self.space = space
+        layout = space.layout
+        var offs: [Int] = []
+        var n = 0
+        for p in space.model.processes { offs.append(n); n += p.instanceCount }
+        instanceOffset = offs
+        instanceCount = n
+    }
+
+    /// A process instance's number among all instances (model order).
+    public func instanceIndex(_ s: TraceStep) -> Int { instanceOffset[s.process.index] + s.instance }
+
+    /// Number of places where consecutive steps are taken by different instances.
+    public func contextSwitches(_ t: Trace) -> Int {
+        var n = 0
+        for i in t.steps.indices.dropFirst() where instanceIndex(t.steps[i]) != instanceIndex(t.steps[i - 1]) { n += 1 }
+        return n
+    }
+
+    /// The instances that take at least one step.
+    public func participants(_ t: Trace) -> Set<Int> { Set(t.steps.map(instanceIndex)) }
+
+    /// Whether `state` is a deadlock (no successor, and some instance neither done nor at an `end` label).
+    public func isDeadlock(_ state: [Int64]) -> Bool {
+        guard let succ = space.successors(of: state), succ.isEmpty else { return false }
+        return isStuck(state)
+    }
+
+    func isStuck(_ state: [Int64]) -> Bool {
+        for (pi, p) in space.model.processes.enumerated() {
+            for base in layout.instanceBase[pi] where base < state.count {
+                let pc = Int(state[base])
+                if pc >= p.labels.count { continue }
+                if p.labels[pc].isEnd { continue }
+                return true
+            }
+        }
+        return false
+    }
+
+    func meetsStepGoal(_ goal: TraceGoal, _ kind: StateSpace.Successor.Kind) -> Bool {
+        switch (goal, kind) {
+        case (.stepViolation(let p), .violation(let q)): return p == q
+        case (.stepError(let m), .error(let e)): return m == e
+        default: return false
+        }
+    }
+
+    func meetsStateGoal(_ goal: TraceGoal, _ state: [Int64]) -> Bool {
+        switch goal {
+        case .invariant(let i): return space.invariantHolds(i, in: state) == false
+        case .deadlock: return isDeadlock(state)
+        case .stepViolation, .stepError: return false
+        }
+    }
+
+    // MARK: checking a trace
+
+    /// Why a trace is not an execution of the model ending in its goal.
+    public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
+        /// The step (1-based; 0 for the initial state) that does not apply.
+        public let step: Int
+        public let reason: String
+        public var description: String { step == 0 ? "initial state: \(reason)" : "step \(step): \(reason)" }
+    }
+
+    /// Checks that `t` is an execution of the model (each state a successor of the one
+    /// before by the named step) that ends in `goal`; nil if it is.
+    public func check(_ t: Trace, goal: TraceGoal?) -> Mismatch? {
+        guard let first = t.states.first else { return Mismatch(step: 0, reason: "the trace has no states") }
+        guard t.steps.count == t.states.count - 1 else {
+            return Mismatch(step: 0, reason: "\(t.steps.count) steps for \(t.states.count) states")
+        }
+        if !space.initialStates().contains(first) { return Mismatch(step: 0, reason: "not an initial state of the model") }
+        for (i, step) in t.steps.enumerated() {
+            guard let succ = space.successors(of: t.states[i]) else {
+                return Mismatch(step: i + 1, reason: "state \(i) is not a state of the model")
+            }
+            let stepGoal = i == t.steps.count - 1 ? goal.flatMap { $0.failsInsideStep ? $0 : nil } : nil
+            let match = succ.first { s in
+                guard s.step.name == step.name, s.state == t.states[i + 1] else { return false }
+                if let g = stepGoal { return meetsStepGoal(g, s.kind) }
+                return s.kind == .state
+            }
+            if match == nil { return Mismatch(step: i + 1, reason: "\(step.name) does not lead to the next state") }
+        }
+        if let goal, !goal.failsInsideStep, let last = t.states.last, !meetsStateGoal(goal, last) {
+            return Mismatch(step: t.steps.count, reason: "the last state does not show the violation")
+        }
+        return nil
+    }
+
+    // MARK: replay of a partially known trace
+
+    /// A state as a saved trace knows it: a value per slot, nil where the trace does not say.
+    public typealias PartialState = [Int64?]
+
+    /// The outcome of replaying a saved trace.
+    public enum ReplayOutcome: Sendable {
+        /// Every step applied; `trace` is the concrete execution, `showsGoal` whether it ends in the goal.
+        case replayed(Trace, showsGoal: Bool)
+        /// Step `step` (1-based; 0: no initial state matches) no longer applies.
+        case diverged(step: Int, reason: String, prefix: Trace?)
+    }
+
+    /// Replays saved states and step names (`actions[i]` leads to `states[i + 1]`; nil: any step).
+    /// Several concrete states can match a partial one; all are followed (up to `maxCandidates`).
+    public func replay(states: [PartialState], actions: [String?], goal: TraceGoal?,
+                       describe: ([Int64], PartialState) -> String = { _, _ in "" },
+                       maxCandidates: Int = 10_000) -> ReplayOutcome {
+        struct Node { let state: [Int64]; let parent: Int; let step: TraceStep?; let kind: StateSpace.Successor.Kind }
+        var nodes: [Node] = []
+        func matches(_ s: [Int64], _ p: PartialState) -> Bool {
+            guard s.count == p.count else { return false }
+            for i in s.indices { if let v = p[i], v != s[i] { return false } }
+            return true
+        }
+        func path(_ n: Int) -> Trace {
+            var ids: [Int] = []
+            var k = n
+            while k >= 0 { ids.append(k); k = nodes[k].parent }
+            ids.reverse()
+            var t = Trace(states: [nodes[ids[0]].state], steps: [])
+            for id in ids.dropFirst() {
+                if let st = nodes[id].step { t.steps.append(st) }
+                t.states.append(nodes[id].state)
+            }
+            return t
+        }
+        guard let p0 = states.first else { return .diverged(step: 0, reason: "the trace has no states", prefix: nil) }
+        let inits = space.initialStates()
+        var frontier: [Int] = []
+        for s in inits where matches(s, p0) {
+            nodes.append(Node(state: s, parent: -1, step: nil, kind: .state))
+            frontier.append(nodes.count - 1)
+        }
+        if frontier.isEmpty {
+            let why = inits.first.map { describe($0, p0) } ?? ""
+            return .diverged(step: 0, reason: "no initial state of the model matches the trace's" + (why.isEmpty ? "" : ": " + why), prefix: nil)
+        }
+        for i in 0..<(states.count - 1) {
+            let want = states[i + 1]
+            let action = i < actions.count ? actions[i] : nil
+            var next: [Int] = []
+            var seen = Set<[Int64]>()
+            var sameAction: [Int64]? = nil
+            var sameActionBlocked = false
+            var enabledNames: [String] = []
+            for f in frontier {
+                guard let succ = space.successors(of: nodes[f].state) else { continue }
+                for s in succ {
+                    if !enabledNames.contains(s.step.name) { enabledNames.append(s.step.name) }
+                    if let a = action, s.step.name != a { continue }
+                    if !matches(s.state, want) {
+                        if sameAction == nil { sameAction = s.state }
+                        continue
+                    }
+                    // A failing step ends the run: only the last step of a trace may be one.
+                    if s.kind != .state && i + 1 != states.count - 1 { sameActionBlocked = true; continue }
+                    if next.count < maxCandidates, seen.insert(s.state).inserted {
+                        nodes.append(Node(state: s.state, parent: f, step: s.step, kind: s.kind))
+                        next.append(nodes.count - 1)
+                    }
+                }
+            }
+            if next.isEmpty {
+                var reason: String
+                if let a = action, !enabledNames.contains(a) {
+                    reason = "\(a) is not enabled" + (enabledNames.isEmpty ? " (no step is)" : "; enabled: " + enabledNames.joined(separator: ", "))
+                } else if sameActionBlocked {
+                    reason = "\(action ?? "the step") fails before the end of the trace"
+                } else {
+                    reason = "\(action ?? "no step") does not lead to the saved state"
+                    if let s = sameAction {
+                        let d = describe(s, want)
+                        if !d.isEmpty { reason += ": " + d }
+                    }
+                }
+                return .diverged(step: i + 1, reason: reason, prefix: frontier.first.map(path))
+            }
+            frontier = next
+        }
+        // Prefer a candidate that shows the goal.
+        for f in frontier {
+            let n = nodes[f]
+            let shows: Bool
+            if let goal {
+                shows = goal.failsInsideStep ? meetsStepGoal(goal, n.kind) : (n.kind == .state && meetsStateGoal(goal, n.state))
+            } else {
+                shows = n.kind != .state || isDeadlock(n.state)
+                    || space.model.invariants.indices.contains { space.invariantHolds($0, in: n.state) == false }
+            }
+            if shows { return .replayed(path(f), showsGoal: true) }
+        }
+        return .replayed(path(frontier[0]), showsGoal: false)
+    }
+
+    // MARK: minimisation
+
+    /// A minimised trace and what it cost to find.
+    public struct Minimized: Sendable {
+        public let trace: Trace
+        /// Context switches before and after.
+        public let switchesBefore: Int
+        public let switchesAfter: Int
+        /// Instances taking part before and after.
+        public let processesBefore: Int
+        public let processesAfter: Int
+        /// Successor computations spent.
+        public let work: Int
+        /// False when the budget ran out (the best trace found so far is returned).
+        public let complete: Bool
+    }
+
+    /// Among the traces of the same length as `t` that end in `goal`, finds one with the
+    /// fewest processes taking part, then the fewest context switches. `t` must be a
+    /// shortest trace to the goal (a BFS trace); intermediate states that fail another
+    /// step property are not passed through. Never returns a longer trace, and returns
+    /// `t` itself when nothing better is found or the result would not replay.
+    ///
+    /// A layered search over (state, last instance) pairs: a state enters only at its
+    /// breadth-first depth (a path through a state seen earlier would give a shorter
+    /// trace). One search over all instances, then one per smaller set of instances.
+    /// - Complexity: O(states up to depth n x instances x subsets) successor calls, capped by `budget`.
+    public func minimize(_ t: Trace, goal: TraceGoal, avoidInvariants: [Int] = [], budget: Int = 200_000) -> Minimized {
+        let n = t.steps.count
+        let before = contextSwitches(t)
+        let procsBefore = participants(t).count
+        var work = 0
+        var complete = true
+        guard n > 0, t.states.count == n + 1 else {
+            return Minimized(trace: t, switchesBefore: before, switchesAfter: before, processesBefore: procsBefore,
+                             processesAfter: procsBefore, work: 0, complete: true)
+        }
+        var best = t
+        var bestKey = (procsBefore, before)
+        // The full search first; then subsets smaller than the best's participant count.
+        var subsets: [Set<Int>?] = [nil]
+        let all = Array(0..<instanceCount)
+        if instanceCount <= 12 {
+            var bySize: [[Set<Int>]] = Array(repeating: [], count: instanceCount + 1)
+            for mask in 1..<(1 << instanceCount) {
+                let s = Set(all.filter { mask & (1 << $0) != 0 })
+                bySize[s.count].append(s)
+            }
+            for size in 1..<max(1, procsBefore) { for s in bySize[size] { subsets.append(s) } }
+        }
+        for allowed in subsets {
+            if let a = allowed, a.count >= bestKey.0 { continue }
+            let (found, spent, finished) = search(length: n, goal: goal, allowed: allowed, avoid: avoidInvariants,
+                                                  budget: budget - work)
+            work += spent
+            if !finished { complete = false }
+            if let f = found {
+                let key = (participants(f).count, contextSwitches(f))
+                if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 < bestKey.1) {
+                    // Keep only what replays as an execution ending in the same violation.
+                    if check(f, goal: goal) == nil { best = f; bestKey = key }
+                }
+            }
+            if work >= budget { complete = false; break }
+        }
+        return Minimized(trace: best, switchesBefore: before, switchesAfter: bestKey.1, processesBefore: procsBefore,
+                         processesAfter: bestKey.0, work: work, complete: complete)
+    }
+
+    /// The fewest-switch trace of exactly `length` steps to `goal` using only `allowed` instances.
+    func search(length: Int, goal: TraceGoal, allowed: Set<Int>?, avoid: [Int], budget: Int) -> (Trace?, Int, Bool) {
+        struct Key: Hashable { let state: [Int64]; let last: Int }
+        struct Node { let state: [Int64]; let last: Int; var switches: Int; var parent: Int; var step: TraceStep? }
+        var nodes: [Node] = []
+        var layer: [Int] = []
+        var firstDepth: [[Int64]: Int] = [:]
+        var work = 0
+        for s in space.initialStates() where firstDepth[s] == nil {
+            firstDepth[s] = 0
+            if avoid.contains(where: { space.invariantHolds($0, in: s) == false }) { continue }
+            nodes.append(Node(state: s, last: -1, switches: 0, parent: -1, step: nil))
+            layer.append(nodes.count - 1)
+        }
+        func path(_ end: Int) -> Trace {
+            var ids: [Int] = []
+            var k = end
+            while k >= 0 { ids.append(k); k = nodes[k].parent }
+            ids.reverse()
+            var tr = Trace(states: [nodes[ids[0]].state], steps: [])
+            for id in ids.dropFirst() {
+                if let st = nodes[id].step { tr.steps.append(st) }
+                tr.states.append(nodes[id].state)
+            }
+            return tr
+        }
+        var bestEnd: (node: Int, switches: Int)? = nil
+        for depth in 0..<length {
+            var index: [Key: Int] = [:]
+            var next: [Int] = []
+            let lastLayer = depth == length - 1
+            for id in layer {
+                work += 1
+                if work > budget { return (bestEnd.map { path($0.node) }, work, false) }
+                let node = nodes[id]
+                guard let succ = space.successors(of: node.state) else { continue }
+                for s in succ {
+                    let inst = instanceIndex(s.step)
+                    if let a = allowed, !a.contains(inst) { continue }
+                    let sw = node.switches + (node.last >= 0 && node.last != inst ? 1 : 0)
+                    if s.kind != .state {
+                        // A failing step ends a run: the goal if it is the last step, a dead end otherwise.
+                        if lastLayer && meetsStepGoal(goal, s.kind) && sw < (bestEnd?.switches ?? Int.max) {
+                            nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
+                            bestEnd = (nodes.count - 1, sw)
+                        }
+                        continue
+                    }
+                    if goal.failsInsideStep && lastLayer { continue }
+                    if let d = firstDepth[s.state], d != depth + 1 { continue }
+                    if firstDepth[s.state] == nil {
+                        firstDepth[s.state] = depth + 1
+                    }
+                    if lastLayer {
+                        if sw < (bestEnd?.switches ?? Int.max), meetsStateGoal(goal, s.state) {
+                            nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
+                            bestEnd = (nodes.count - 1, sw)
+                        }
+                        continue
+                    }
+                    if avoid.contains(where: { space.invariantHolds($0, in: s.state) == false }) { continue }
+                    let key = Key(state: s.state, last: inst)
+                    if let k = index[key] {
+                        if sw < nodes[k].switches {
+                            nodes[k].switches = sw
+                            nodes[k].parent = id
+                            nodes[k].step = s.step
+                        }
+                    } else {
+                        nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
+                        index[key] = nodes.count - 1
+                        next.append(nodes.count - 1)
+                    }
+                }
+            }
+            layer = next
+        }
+        return (bestEnd.map { path($0.node) }, work, true)
+    }
+
+    // MARK: state graphs
+
+    /// The reachable state graph of a small model.
+    public struct StateGraph: Sendable {
+        public struct Edge: Sendable {
+            public let from: Int
+            /// Target state index, or nil when the step fails (`failure` says how).
+            public let to: Int?
+            public let step: TraceStep
+            public let failure: String?
+        }
+        public let states: [[Int64]]
+        public let initial: Set<Int>
+        public let edges: [Edge]
+        /// States with no successor where some process is neither done nor at an `end` label.
+        public let deadlocks: Set<Int>
+        /// States violating an invariant: state index -> invariant names.
+        public let invariantViolations: [Int: [String]]
+    }
+
+    /// The whole reachable graph, or nil if it has more than `limit` states.
+    public func stateGraph(limit: Int) -> StateGraph? {
+        var index: [[Int64]: Int] = [:]
+        var states: [[Int64]] = []
+        var initial = Set<Int>()
+        for s in space.initialStates() where index[s] == nil {
+            index[s] = states.count
+            initial.insert(states.count)
+            states.append(s)
+        }
+        var edges: [StateGraph.Edge] = []
+        var deadlocks = Set<Int>()
+        var head = 0
+        while head < states.count {
+            guard let succ = space.successors(of: states[head]) else { return nil }
+            if succ.isEmpty && isStuck(states[head]) { deadlocks.insert(head) }
+            for s in succ {
+                switch s.kind {
+                case .state:
+                    let to: Int
+                    if let k = index[s.state] { to = k } else {
+                        if states.count >= limit { return nil }
+                        to = states.count
+                        index[s.state] = to
+                        states.append(s.state)
+                    }
+                    edges.append(.init(from: head, to: to, step: s.step, failure: nil))
+                case .violation(let p):
+                    edges.append(.init(from: head, to: nil, step: s.step, failure: p))
+                case .error(let m):
+                    edges.append(.init(from: head, to: nil, step: s.step, failure: "run-time error: " + m))
+                }
+            }
+            head += 1
+        }
+        var inv: [Int: [String]] = [:]
+        for (i, s) in states.enumerated() {
+            let bad = space.model.invariants.indices.filter { space.invariantHolds($0, in: s) == false }
+            if !bad.isEmpty { inv[i] = bad.map { space.model.invariants[$0].name } }
+        }
+        return StateGraph(states: states, initial: initial, edges: edges, deadlocks: deadlocks, invariantViolations: inv)
+    }
+}
+
+extension Violation {
+    /// The same violation shown by another trace (a minimised one); a message that names
+    /// the instance whose step failed names the new trace's.
+    public func with(trace: Trace, model: Model) -> Violation {
+        var text = message
+        if failedInsideStep, let old = self.trace?.steps.last, let new = trace.steps.last {
+            let was = model.processes[old.process.index].instanceName(old.instance)
+            let now = model.processes[new.process.index].instanceName(new.instance)
+            if was != now { text = text.replacingFirst(was, with: now) }
+        }
+        return Violation(kind: kind, property: property, message: text, range: range, trace: trace, failedInsideStep: failedInsideStep)
+    }
+}
+
+extension CheckResult {
+    /// The same result with another verdict (a violation with a minimised trace).
+    public func with(verdict: Verdict) -> CheckResult {
+        CheckResult(verdict: verdict, statistics: statistics, coverage: coverage, livenessSeconds: livenessSeconds)
+    }
+}
+
+extension String {
+    /// The first occurrence of `target` replaced.
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let r = firstRange(of: target) else { return self }
+        return String(self[..<r.lowerBound]) + replacement + String(self[r.upperBound...])
+    }
+}

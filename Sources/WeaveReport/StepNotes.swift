@@ -1,0 +1,109 @@
+import WeaveIR
+import WeaveExplorer
+import WeaveSource
+
+/// What the diagram writers (kernel view, Mermaid, HTML) say about each step of a trace:
+/// who ran it, the source line it runs, and what it changed, in a short form.
+public struct StepNotes {
+    /// One step, ready to print.
+    public struct Note {
+        /// Index into `participants`.
+        public let column: Int
+        /// `close`, `fput.cas`.
+        public let label: String
+        /// The label's source line: its comment, else its code (`filp_close(): the last reference goes`).
+        public let text: String
+        /// `delayed_fput_list = <0>`, `closed[1] = true`; the instance's own locals without its prefix.
+        public let changes: [String]
+    }
+
+    public let model: Model
+    let view: StateView
+    /// Instance names of the processes that take part, in model order.
+    public let participants: [String]
+    public let notes: [Note]
+
+    public init(model: Model, trace t: Trace) {
+        self.model = model
+        view = StateView(model: model)
+        var order: [(Int, Int, String)] = []
+        for s in t.steps where !order.contains(where: { $0.0 == s.process.index && $0.1 == s.instance }) {
+            order.append((s.process.index, s.instance, model.processes[s.process.index].instanceName(s.instance)))
+        }
+        order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        participants = order.map(\.2)
+        var notes: [Note] = []
+        for (i, s) in t.steps.enumerated() where i + 1 < t.states.count {
+            let p = model.processes[s.process.index]
+            let name = p.instanceName(s.instance)
+            let column = participants.firstIndex(of: name) ?? 0
+            let label = p.labelName(s.label)
+            let text = s.label.index < p.labels.count ? StepNotes.sourceText(p.labels[s.label.index]) : ""
+            notes.append(Note(column: column, label: label, text: text,
+                              changes: StepNotes.shortChanges(view, from: t.states[i], to: t.states[i + 1], instance: name)))
+        }
+        self.notes = notes
+    }
+
+    /// The text a label's step runs, from the source: the comment on the label's line,
+    /// else the code after the label; for a bare label line, the next non-empty line's code.
+    public static func sourceText(_ l: LabelInfo) -> String {
+        guard let r = l.range else { return "" }
+        let file = r.file
+        let (line, col) = file.lineColumn(r.end)
+        let text = file.lineText(line)
+        var rest = Substring(text.dropFirst(max(0, col - 1)))
+        if rest.hasPrefix(":") { rest = rest.dropFirst() }
+        let (code, comment) = split(String(rest))
+        if !comment.isEmpty { return comment }
+        if !code.isEmpty { return code }
+        var n = line + 1
+        while n <= file.lineStarts.count && n <= line + 3 {
+            let (c, m) = split(file.lineText(n))
+            if !c.isEmpty { return c }
+            if !m.isEmpty { return m }
+            n += 1
+        }
+        return ""
+    }
+
+    /// Code and `//` comment of a line, both trimmed.
+    static func split(_ s: String) -> (String, String) {
+        if let r = s.firstRange(of: "//") {
+            return (trim(String(s[..<r.lowerBound])), trim(String(s[r.upperBound...])))
+        }
+        return (trim(s), "")
+    }
+
+    static func trim(_ s: String) -> String {
+        var t = Substring(s)
+        while let c = t.first, c == " " || c == "\t" { t = t.dropFirst() }
+        while let c = t.last, c == " " || c == "\t" { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// Changed variables without pcs (the next label says where a process went); an
+    /// array with one or two changed elements as `a[i] = v`; `instance.` dropped from its own locals.
+    public static func shortChanges(_ view: StateView, from a: [Int64], to b: [Int64], instance: String) -> [String] {
+        var out: [String] = []
+        for e in view.layout.entries where e.pcOf == nil {
+            let n = e.type.slotCount
+            guard e.offset + n <= a.count, e.offset + n <= b.count, a[e.offset..<(e.offset + n)] != b[e.offset..<(e.offset + n)] else { continue }
+            var name = e.name
+            if name.hasPrefix(instance + ".") { name = String(name.dropFirst(instance.count + 1)) }
+            if case .array(let idx, let el) = e.type {
+                let w = el.slotCount
+                var parts: [String] = []
+                for j in 0..<Int(idx.cardinality) {
+                    let lo = e.offset + j * w
+                    if a[lo..<(lo + w)] != b[lo..<(lo + w)] {
+                        parts.append("\(name)[\(idx.format(idx.lowerBound + Int64(j)))] = \(el.format(slots: b[lo..<(lo + w)]))")
+                    }
+                }
+                if parts.count <= 2 { out += parts; continue }
+            }
+            out.append("\(name) = \(view.format(e, b))")
+        }
+        return out
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// The new subcommands and flags through the built `weave` binary: exit codes and output.
+final class CommandTests: XCTestCase {
+    func weave(_ args: [String]) throws -> (code: Int32, out: String) {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var exe = bin.appendingPathComponent("weave")
+        if !FileManager.default.fileExists(atPath: exe.path) { exe = bin.deletingLastPathComponent().appendingPathComponent("weave") }
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: exe.path), "weave binary not built next to the tests")
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    }
+
+    func testFormatsAndExitCodes() throws {
+        let k = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--format", "kernel"])
+        XCTAssertEqual(k.code, 12)
+        XCTAssertTrue(k.out.hasPrefix("  flush_delayed_fput (design=flush_delayed_fput"), k.out)
+        let m = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--format", "mermaid"])
+        XCTAssertEqual(m.code, 12)
+        XCTAssertTrue(m.out.hasPrefix("```mermaid\nsequenceDiagram\n"), m.out)
+        XCTAssertEqual(try weave(["check", "Models/flush_delayed_fput.weave", "--format", "bogus"]).code, 64)
+        // --no-minimize keeps the BFS trace (nfsd(1) fails), the default minimises it (nfsd(0) fails).
+        let raw = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--no-minimize"])
+        XCTAssertTrue(raw.out.contains("fails in nfsd(1)") && !raw.out.contains("trace minimised"), raw.out)
+        let min = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet"])
+        XCTAssertTrue(min.out.contains("fails in nfsd(0)") && min.out.contains("2 context switches (BFS trace: 3)"), min.out)
+        // A model that holds: the diagram formats fall back to the text report.
+        let ok = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--format", "kernel", "--param", "design=fput_sync"])
+        XCTAssertEqual(ok.code, 0)
+        XCTAssertTrue(ok.out.contains("HOLDS"), ok.out)
+    }
+
+    func testGraphAndReplayCommands() throws {
+        let g = try weave(["graph", "Tests/Golden/tiny.weave"])
+        XCTAssertEqual(g.code, 0)
+        XCTAssertEqual(g.out, try String(contentsOfFile: repoRoot + "/Tests/Golden/tiny.dot", encoding: .utf8))
+        XCTAssertEqual(try weave(["graph", "Models/flush_delayed_fput.weave", "--max-states", "10"]).code, 10)
+        let dir = try scratch("cli-replay")
+        let itf = dir.appendingPathComponent("t.itf.json").path
+        XCTAssertEqual(try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--trace-out", itf]).code, 12)
+        let r = try weave(["replay", "Models/flush_delayed_fput.weave", itf])
+        XCTAssertEqual(r.code, 0, r.out)
+        XCTAssertEqual(try weave(["replay", "Models/flush_delayed_fput.weave", itf, "--param", "design=fput_queued"]).code, 20)
+        XCTAssertEqual(try weave(["replay", "Models/flush_delayed_fput.weave", dir.appendingPathComponent("none.json").path]).code, 74)
+    }
+}
