@@ -92,7 +92,10 @@ extension Z3Solver: Sendable {}
 
 /// Interrupts one solver check after a delay, from its own thread. `Z3_interrupt`
 /// is the one Z3 call that may come from another thread; the lock makes sure it
-/// never runs after the check has returned.
+/// never runs after the check has returned. An interrupt that lands before Z3 has
+/// started the check is forgotten when it starts (seen under load with a 1 ms limit:
+/// the check then ran forever), so after the deadline it is repeated every 10 ms
+/// until the check returns.
 private final class Watchdog: @unchecked Sendable {
     private let lock = NSCondition()
     private var done = false
@@ -104,13 +107,12 @@ private final class Watchdog: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
         let t = Thread { [self] in
             lock.lock()
+            var next = deadline
             while !done {
-                if !lock.wait(until: deadline) {
-                    if !done {
-                        Z3_interrupt(self.context)
-                        fired = true
-                    }
-                    break
+                if !lock.wait(until: next) && !done {
+                    Z3_interrupt(self.context)
+                    fired = true
+                    next = Date().addingTimeInterval(0.01)
                 }
             }
             lock.unlock()
