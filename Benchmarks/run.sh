@@ -10,7 +10,7 @@
 #   --runs N  repeat every measurement N times and keep the median (default 1)
 #   --weave   a weave binary to use (default: build .build/release/weave)
 #   --bfs-max N  skip SPIN's -DBFS run above N distinct states (default 5000000: its
-#             BFS also stores every state inside an atomic block, 2-6x more here)
+#             BFS also stores every state inside an atomic block, 2-7x more here)
 #
 # For each model and size it runs
 #   SPIN:  spin -a; gcc -O2 -DNOREDUCE; ./pan   (no partial-order reduction: the
@@ -111,14 +111,22 @@ runmed() {
 }
 
 mismatch=0
+# same WEAVE PAN: pan's number as printed is Weave's count (at the 6 or 8 significant
+# digits pan printed it with, when it used e-notation).
+same() {
+  [ "$1" = "$2" ] && return 0
+  [[ "$2" == *e* ]] || return 1
+  [ "$(printf "%g" "$1")" = "$2" ] || [ "$(printf "%.8g" "$1")" = "$2" ]
+}
 loud() { echo "MISMATCH: $*" | tee -a "$work/mismatches" >&2; mismatch=1; }
 rows=()
 ratios=()
 fmt() { printf "%.${2:-2}f" "$1"; }
-row() { # model size tool states wall cpu
-  local rate mib bps
-  rate=$(echo "$4 / ($5 + 0.0005)" | bc); mib=$(echo "$kib / 1024" | bc); bps=$(echo "$kib * 1024 / $4" | bc)
-  rows+=("| $1 | $2 | $3 | $(printf "%'d" "$4") | $(fmt "$5") | $(fmt "$6") | $(printf "%'d" "$rate") | $mib | $bps |")
+row() { # model size tool states wall cpu (states may be pan's e-notation)
+  local n rate mib bps shown
+  n=$(printf "%.0f" "$4"); shown=$(printf "%'d" "$n"); [[ "$4" == *e* ]] && shown="$4"
+  rate=$(echo "$n / ($5 + 0.0005)" | bc); mib=$(echo "$kib / 1024" | bc); bps=$(echo "$kib * 1024 / $n" | bc)
+  rows+=("| $1 | $2 | $3 | $shown | $(fmt "$5") | $(fmt "$6") | $(printf "%'d" "$rate") | $mib | $bps |")
 }
 
 for c in "${cases[@]}"; do
@@ -169,9 +177,11 @@ for c in "${cases[@]}"; do
     runmed "$work/pan.out" "$work/spin/$v" -m1000000 -w"$w" $panflags
     grep -q "errors: 0" "$work/pan.out" || { echo "SPIN ($v) found an error on $model $consts:" >&2; cat "$work/pan.out" >&2; exit 1; }
     grep -q "max search depth too small" "$work/pan.out" && echo "warning: $v: max search depth too small" >&2
-    sstates[$v]=$(grep -oE "^ *[0-9]+ states, stored" "$work/pan.out" | grep -oE "[0-9]+")
-    # BFS also stores the states inside atomic blocks; "nominal states" leaves them out.
-    nominal=$(grep -oE "[0-9]+ nominal states" "$work/pan.out" | grep -oE "[0-9]+" || true)
+    # pan prints "states, stored" with 8 significant digits (%9.8g): exact below 10^8.
+    sstates[$v]=$(sed -nE 's/^ *([0-9.e+]+) states, stored.*/\1/p' "$work/pan.out" | head -1)
+    # BFS also stores the states inside atomic blocks; "nominal states" leaves them
+    # out, but pan prints it with 6 significant digits (%8g): 3.19237e+06.
+    nominal=$(sed -nE 's/^[[:space:]]*([0-9.e+]+) nominal states.*/\1/p' "$work/pan.out" | head -1)
     [ -n "$nominal" ] && sstates[$v]=$nominal
     swall[$v]=$wall
     case $v in
@@ -181,8 +191,8 @@ for c in "${cases[@]}"; do
     esac
     row "$model" "$size" "$tool" "${sstates[$v]}" "$wall" "$cpu"
   done
-  [ "${wstates[1]}" = "${sstates[pan]}" ] || loud "$model $consts: weave ${wstates[1]} distinct, SPIN -DNOREDUCE ${sstates[pan]} stored"
-  [ -z "${sstates[pan_bfs]:-}" ] || [ "${wstates[1]}" = "${sstates[pan_bfs]}" ] || loud "$model $consts: weave ${wstates[1]} distinct, SPIN -DNOREDUCE -DBFS ${sstates[pan_bfs]} stored"
+  same "${wstates[1]}" "${sstates[pan]}" || loud "$model $consts: weave ${wstates[1]} distinct, SPIN -DNOREDUCE ${sstates[pan]} stored"
+  [ -z "${sstates[pan_bfs]:-}" ] || same "${wstates[1]}" "${sstates[pan_bfs]}" || loud "$model $consts: weave ${wstates[1]} distinct, SPIN -DNOREDUCE -DBFS ${sstates[pan_bfs]} stored"
 
   e2e=$(echo "$compile + ${swall[pan]}" | bc)
   ratios+=("| $model | $size | $(fmt "$compile" 1) | $(fmt "$(echo "${wwall[1]} / ${swall[pan]}" | bc -l)") | $(fmt "$(echo "${wwall[1]} / $e2e" | bc -l)") | $([ -n "${swall[pan_bfs]:-}" ] && fmt "$(echo "${wwall[1]} / ${swall[pan_bfs]}" | bc -l)" || echo -) | $(fmt "$(echo "${wwall[2]} / ${swall[pan]}" | bc -l)") | $(fmt "$(echo "${wwall[2]} / $e2e" | bc -l)") |")
