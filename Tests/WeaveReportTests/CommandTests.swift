@@ -33,7 +33,7 @@ final class CommandTests: XCTestCase {
         let raw = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--no-minimize"])
         XCTAssertTrue(raw.out.contains("fails in nfsd(1)") && !raw.out.contains("trace minimised"), raw.out)
         let min = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet"])
-        XCTAssertTrue(min.out.contains("fails in nfsd(0)") && min.out.contains("2 context switches (BFS trace: 3)"), min.out)
+        XCTAssertTrue(min.out.contains("fails in nfsd(0)") && min.out.contains("2 context switches (BFS trace: 4)"), min.out)
         // A model that holds: the diagram formats fall back to the text report.
         let ok = try weave(["check", "Models/flush_delayed_fput.weave", "--quiet", "--format", "kernel", "--param", "design=fput_sync"])
         XCTAssertEqual(ok.code, 0)
