@@ -41,8 +41,21 @@ public enum Driver {
             return .model(model, source, warnings)
         } catch {
             printDiagnostics(error.diagnostics, io)
-            return .failed(overrides.isEmpty || error.diagnostics.contains { $0.range != nil } ? .modelError : .usage)
+            if overrides.isEmpty { return .failed(.modelError) }
+            if !error.diagnostics.contains(where: { $0.range != nil }) { return .failed(.usage) }
+            // Errors in the model's text that its defaults do not have: the settings caused them
+            // (a --const that empties a range or makes an array too large).
+            if (try? Sema.elaborate(source)) != nil {
+                io.err("weave: the model is valid with its defaults; the settings \(settingsText(overrides)) make it invalid\n")
+                return .failed(.usage)
+            }
+            return .failed(.modelError)
         }
+    }
+
+    /// "--const THREADS=0 --param design=x", in a stable order.
+    static func settingsText(_ overrides: [String: String]) -> String {
+        overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
     public static func printDiagnostics(_ ds: [Diagnostic], _ io: Output) {
@@ -69,8 +82,12 @@ public enum Driver {
     public enum Format: String, Sendable, CaseIterable { case text, json }
 
     /// `weave check`.
+    /// `memoryLimitSource` says where `options.memoryLimitBytes` came from ("--memory-limit",
+    /// "half of MemAvailable ..."); unless `quiet`, the state size, the estimated bytes per
+    /// state and the number of states the limit leaves room for go to `io.err` before the search.
     public static func check(path: String, overrides: [String: String], options: CheckOptions,
-                             format: Format, traceOut: String?, io: Output) -> WeaveExit {
+                             format: Format, traceOut: String?, io: Output,
+                             quiet: Bool = true, memoryLimitSource: String? = nil) -> WeaveExit {
         let loaded = load(path, overrides: overrides, io: io)
         guard case .model(let model, _, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
@@ -94,8 +111,13 @@ public enum Driver {
             explorer = try Explorer(model: model, options: options)
         } catch {
             io.err("weave: \(error.description)\n")
+            if !overrides.isEmpty {
+                io.err("weave: with the settings \(settingsText(overrides))\n")
+                return .usage
+            }
             return .modelError
         }
+        if !quiet { io.err(memoryLine(explorer, options: options, source: memoryLimitSource)) }
         let result = explorer.run()
         let reporter = Reporter(model: model)
         switch format {
@@ -113,6 +135,28 @@ public enum Driver {
             }
         }
         return exitCode(result.verdict)
+    }
+
+    /// "memory: 40-byte states, about 76 bytes per state stored; limit 11.0 GiB (...): room for about 155,000,000 states".
+    static func memoryLine(_ explorer: Explorer, options: CheckOptions, source: String?) -> String {
+        let per = explorer.estimatedBytesPerState
+        var line = "memory: \(explorer.stateBytes)-byte states, about \(per) bytes per state stored"
+        if let limit = options.memoryLimitBytes {
+            line += "; limit \(MemoryLimit.format(limit))" + (source.map { " (\($0))" } ?? "")
+            line += ": room for about \(grouped(limit / max(1, per))) states"
+        }
+        return line + "\n"
+    }
+
+    /// 155000000 -> "155,000,000".
+    static func grouped(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
     }
 
     /// Writes through a temporary file and a rename, so a failed write never

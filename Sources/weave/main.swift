@@ -19,6 +19,9 @@ func overrides(params: [String], consts: [String]) throws -> [String: String] {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 throw ValidationError("\(flag) takes NAME=VALUE, not '\(item)'")
             }
+            if let old = out[parts[0]], old != parts[1] {
+                throw ValidationError("\(parts[0]) is set twice (\(old) and \(parts[1]))")
+            }
             out[parts[0]] = parts[1]
         }
     }
@@ -58,6 +61,9 @@ struct Check: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
+    @Option(name: .customLong("memory-limit"),
+            help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
+    var memoryLimit: String?
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
@@ -75,13 +81,27 @@ struct Check: ParsableCommand {
         o.timeLimit = timeLimit
         o.workers = workers
         if !property.isEmpty { o.properties = .only(Set(property)) }
+        var limitSource: String? = nil
+        if let text = memoryLimit {
+            guard let bytes = MemoryLimit.parse(text) else {
+                throw ValidationError("--memory-limit takes a size such as 512M or 8G, not '\(text)'")
+            }
+            o.memoryLimitBytes = bytes
+            limitSource = "--memory-limit"
+        } else if let d = MemoryLimit.systemDefault() {
+            o.memoryLimitBytes = d.bytes
+            limitSource = d.source
+        }
+        Interrupt.install(io: terminal)
+        o.shouldStop = { Interrupt.requested }
         if !quiet {
             o.progress = { s in
                 terminal.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
             }
         }
         let ov = try overrides(params: model.params, consts: model.consts)
-        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut, io: terminal))
+        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut, io: terminal,
+                            quiet: quiet, memoryLimitSource: limitSource))
     }
 }
 
