@@ -89,11 +89,15 @@ public enum Driver {
                              format: Format, traceOut: String?, io: Output,
                              quiet: Bool = true, memoryLimitSource: String? = nil) -> WeaveExit {
         let loaded = load(path, overrides: overrides, io: io)
-        guard case .model(let model, _, let warnings) = loaded else {
+        guard case .model(let model, let source, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
+        if let traceOut, let input = inputMatching(traceOut, source.units.map(\.file.path)) {
+            io.err("weave: --trace-out '\(traceOut)' is an input of this run ('\(input)'); name another file\n")
+            return .usage
+        }
         if case .only(let names) = options.properties {
             let known = model.propertyNames
             let unknown = names.subtracting(known).sorted()
@@ -123,6 +127,10 @@ public enum Driver {
         switch format {
         case .text: io.out(reporter.text(result))
         case .json: io.out(reporter.json(result).serialized(pretty: true) + "\n")
+        }
+        if let traceOut, !hasTrace(result.verdict) {
+            // The file is left as it was (it may hold an older run's trace): say so.
+            io.err("weave: no trace written to '\(traceOut)': the run found no violation with a trace\n")
         }
         if let traceOut, case .violated(let v) = result.verdict, let t = v.trace {
             let text = reporter.itf(t, description: v.message).serialized(pretty: true) + "\n"
@@ -157,6 +165,23 @@ public enum Driver {
             out.append(c)
         }
         return out
+    }
+
+    static func hasTrace(_ v: Verdict) -> Bool {
+        if case .violated(let x) = v, x.trace != nil { return true }
+        return false
+    }
+
+    /// A path as the file system names it: absolute, `.`/`..` resolved, symlinks followed.
+    static func canonicalPath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// The input among `inputs` that `output` names (so writing it would destroy a model), if any.
+    public static func inputMatching(_ output: String, _ inputs: [String]) -> String? {
+        let target = canonicalPath(output)
+        return inputs.first { canonicalPath($0) == target }
     }
 
     /// Writes through a temporary file and a rename, so a failed write never

@@ -54,7 +54,7 @@ public enum MemoryLimit {
     }
 
     /// A field of /proc/meminfo, in bytes.
-    static func meminfo(_ key: String) -> Int? {
+    public static func meminfo(_ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)

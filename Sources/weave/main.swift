@@ -120,6 +120,7 @@ struct RunCI: ParsableCommand {
     @Argument(help: "Model and proof files or directories (default: Models and Proofs).") var paths: [String] = []
     @Option(help: "Write JUnit XML to this file.") var junit: String?
     func run() throws {
+        Interrupt.install(io: terminal)
         finish(CI.run(paths: paths, junit: junit, io: terminal))
     }
 }
