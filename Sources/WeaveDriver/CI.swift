@@ -134,6 +134,9 @@ public enum CI {
             let (got, ok, detail) = ProverHook.prove(model, ps)
             return row(got, ok, 0, Date().timeIntervalSince(t0), detail, model: model.name)
         }
+        if let why = Driver.tooManyInitialStates(model) {
+            return row("error", false, 0, 0, why, model: model.name)
+        }
         var options = CheckOptions()
         options.properties = selection
         options.maxStates = 20_000_000

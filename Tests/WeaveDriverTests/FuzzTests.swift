@@ -36,7 +36,7 @@ final class FuzzTests: XCTestCase {
         let seeds = FuzzSeed.all(root: FuzzTests.root)
         XCTAssertGreaterThanOrEqual(seeds.count, 10, "seed models not found")
         var m = Mutator(seed: FuzzTests.seedValue, seeds: seeds)
-        let iterations = FuzzTests.env("WEAVE_FUZZ_ITERATIONS", 400)
+        let iterations = FuzzTests.env("WEAVE_FUZZ_ITERATIONS", 150)
         var tally = Tally()
         for i in 0..<iterations {
             let (seed, text) = m.next()
@@ -76,6 +76,10 @@ final class FuzzTests: XCTestCase {
         do { model = try Sema.elaborate(source).0 } catch {
             tally.semaErrors += 1
             checkDiagnostics(error.diagnostics, "sema")
+            return problems
+        }
+        if Driver.tooManyInitialStates(model) != nil {
+            tally.engineErrors += 1
             return problems
         }
         var o = CheckOptions()
@@ -145,14 +149,16 @@ final class FuzzTests: XCTestCase {
         let work = try FuzzTests.scratchCopy()
         defer { try? FileManager.default.removeItem(atPath: work) }
         var m = Mutator(seed: FuzzTests.seedValue &+ 1, seeds: seeds)
-        let runs = FuzzTests.env("WEAVE_FUZZ_BINARY_RUNS", 16)
+        let runs = FuzzTests.env("WEAVE_FUZZ_BINARY_RUNS", 12)
         let saveDir = ProcessInfo.processInfo.environment["WEAVE_FUZZ_SAVE"]
         for i in 0..<runs {
             let (seed, text) = m.next()
             let file = work + "/" + (seed.name as NSString).deletingLastPathComponent + "/fuzz-mutant.weave"
             try text.write(toFile: file, atomically: false, encoding: .utf8)
-            let command: [String] = i % 3 == 2 ? ["parse", file]
+            var command: [String] = i % 3 == 2 ? ["parse", file]
                 : ["check", file, "--max-states", "2000", "--time-limit", "10", "--quiet"]
+            // Odd settings from the command line: a declared const or param, or a misspelt one.
+            if i % 2 == 1 { command += m.commandLineSetting(text) }
             let r = try FuzzTests.run(exe, command, timeout: 60)
             let allowed: Set<Int32> = command[0] == "parse" ? [0, 64, 65, 74] : [0, 10, 11, 12, 13, 64, 65, 74]
             var bad: String? = nil

@@ -82,6 +82,28 @@ struct Mutator {
         return (seed, text)
     }
 
+    /// `--const NAME=VALUE` or `--param NAME=VALUE` for a name declared in `text` (or a
+    /// misspelling), with a boundary or nonsense value.
+    mutating func commandLineSetting(_ text: String) -> [String] {
+        var names: [(String, String)] = []
+        for line in text.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "=" })
+            if words.count >= 2, words[0] == "const" || words[0] == "param" { names.append((String(words[0]), String(words[1]))) }
+        }
+        guard !names.isEmpty else { return ["--const", "N=1"] }
+        var (kind, name) = rng.pick(names)
+        if rng.below(8) == 0 { name += "x" }
+        if rng.below(8) == 0 { kind = kind == "const" ? "param" : "const" }
+        let small = ["0", "1", "2", "3", "4", "5", "6", "8", "-1", "-2"]
+        let value: String
+        switch rng.below(4) {
+        case 0, 1: value = rng.pick(small)
+        case 2: value = rng.pick(Mutator.boundaryNumbers)
+        default: value = rng.pick(["true", "false", "x", "", "=", "fput_sync", "sentinel", "1.5", " 1"])
+        }
+        return ["--\(kind)", "\(name)=\(value)"]
+    }
+
     mutating func byteEdit(_ text: String) -> String {
         var bytes = Array(text.utf8)
         let alphabet = Array("{}()[]<>=!&|+-*/%:;,.\"\n 0123456789abcxyz_".utf8)
