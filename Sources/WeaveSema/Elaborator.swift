@@ -64,6 +64,22 @@ final class Elaborator {
     var processDecls: [ProcessDecl] = []
     var overrides: [String: String]
     var usedOverrides = Set<String>()
+    /// Macro and def expansions so far: the depth limit alone lets a macro that calls
+    /// itself twice expand 2^32 times (found by fuzzing: a hang).
+    var expansions = 0
+    static let maxExpansions = 20_000
+    var reportedExpansionLimit = false
+
+    /// Counts one expansion; false (with one error for the whole model) past the limit.
+    func countExpansion(_ what: String, at r: SourceRange) -> Bool {
+        expansions += 1
+        if expansions <= Elaborator.maxExpansions { return true }
+        if !reportedExpansionLimit {
+            reportedExpansionLimit = true
+            diags.error("more than \(Elaborator.maxExpansions) macro and def expansions (\(what) is expanded here again); a macro or def that uses itself, or one another, more than once grows exponentially", at: r)
+        }
+        return false
+    }
     var modelName: String
     /// Reads and writes per variable, for unused-variable warnings.
     var usedGlobals = Set<Int>()
