@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "WeaveSemaTests", dependencies: ["WeaveSema", "WeaveSyntax", "WeaveIR", "WeaveSource"], swiftSettings: strict),
         .testTarget(name: "WeaveExplorerTests", dependencies: ["WeaveExplorer", "WeaveDriver", "WeaveIR", "WeaveSema", "WeaveSource"], swiftSettings: strict),
         .testTarget(name: "WeaveZ3Tests", dependencies: ["WeaveZ3"], swiftSettings: strict),
-        .testTarget(name: "WeaveDriverTests", dependencies: ["WeaveDriver", "WeaveSema", "WeaveExplorer", "WeaveIR", "WeaveSource"], swiftSettings: strict),
+        .testTarget(name: "WeaveDriverTests", dependencies: ["WeaveDriver", "WeaveSema", "WeaveExplorer", "WeaveIR", "WeaveSource", "WeaveProver"], swiftSettings: strict),
         .testTarget(name: "WeaveReportTests", dependencies: ["WeaveReport", "WeaveDriver", "WeaveExplorer", "WeaveIR", "WeaveSema", "WeaveSource"], swiftSettings: strict),
         .testTarget(name: "WeaveProverTests", dependencies: ["WeaveProver", "WeaveSema", "WeaveExplorer", "WeaveIR", "WeaveDriver"], swiftSettings: strict),
     ]

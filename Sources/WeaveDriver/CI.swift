@@ -49,7 +49,14 @@ public enum CI {
         var failedLoads = 0
         let defaults = ["Models", "Proofs"].filter { FileManager.default.fileExists(atPath: $0) }
         let files = modelFiles(paths.isEmpty ? defaults : paths)
+        if let junit, let input = Driver.inputMatching(junit, files) {
+            io.err("weave ci: --junit '\(junit)' is an input of this run ('\(input)'); name another file\n")
+            return .usage
+        }
+        var imports: [String] = []
+        var interrupted = false
         for file in files {
+            if Interrupt.requested { interrupted = true; break }
             guard FileManager.default.fileExists(atPath: file) else {
                 io.err("weave ci: no such file or directory: \(file)\n")
                 failedLoads += 1
@@ -61,9 +68,13 @@ public enum CI {
                 failedLoads += 1
                 continue
             }
+            imports += source.units.map(\.file.path)
             for exp in Sema.expectations(source) {
                 for run in exp.runs {
+                    if Interrupt.requested { interrupted = true; break }
                     let row = runOne(file: file, source: source, exp: exp, run: run, io: io)
+                    // A run the interrupt cut short is not an outcome.
+                    if Interrupt.requested && row.got == "incomplete" { interrupted = true; break }
                     rows.append(row)
                     let mark = row.passed ? "ok  " : "FAIL"
                     io.out("\(mark) \(row.model) [\(row.settings)] \(row.property): expected \(row.expected), got \(row.got)"
@@ -74,6 +85,11 @@ public enum CI {
         }
         let failed = rows.filter { !$0.passed }.count
         io.out("\(rows.count - failed) passed, \(failed) failed\n")
+        if interrupted { io.out("interrupted (\(Interrupt.name(Interrupt.signal))): the remaining expectations were not run\n") }
+        if let junit, let input = Driver.inputMatching(junit, imports) {
+            io.err("weave ci: --junit '\(junit)' is a file the models import ('\(input)'); not written\n")
+            return .usage
+        }
         if let junit {
             do { try Driver.writeAtomically(JUnit.xml(rows), to: junit) } catch {
                 io.err("weave ci: cannot write '\(junit)': \(error.localizedDescription)\n")
@@ -87,7 +103,8 @@ public enum CI {
             }
         }
         if failedLoads > 0 { return .modelError }
-        return failed == 0 ? .holds : .ciMismatch
+        if failed > 0 { return .ciMismatch }
+        return interrupted ? .incomplete : .holds
     }
 
     static func runOne(file: String, source: ModelSource, exp: Expectation, run: [(String, String)], io: Output) -> Row {
@@ -123,9 +140,13 @@ public enum CI {
             let (got, ok, detail) = ProverHook.prove(model, ps)
             return row(got, ok, 0, Date().timeIntervalSince(t0), detail, model: model.name)
         }
+        if let why = Driver.tooManyInitialStates(model) {
+            return row("error", false, 0, 0, why, model: model.name)
+        }
         var options = CheckOptions()
         options.properties = selection
         options.maxStates = 20_000_000
+        options.shouldStop = { Interrupt.requested }
         let explorer: Explorer
         do { explorer = try Explorer(model: model, options: options) } catch {
             return row("error", false, 0, 0, error.description, model: model.name)

@@ -41,8 +41,21 @@ public enum Driver {
             return .model(model, source, warnings)
         } catch {
             printDiagnostics(error.diagnostics, io)
-            return .failed(overrides.isEmpty || error.diagnostics.contains { $0.range != nil } ? .modelError : .usage)
+            if overrides.isEmpty { return .failed(.modelError) }
+            if !error.diagnostics.contains(where: { $0.range != nil }) { return .failed(.usage) }
+            // Errors in the model's text that its defaults do not have: the settings caused them
+            // (a --const that empties a range or makes an array too large).
+            if (try? Sema.elaborate(source)) != nil {
+                io.err("weave: the model is valid with its defaults; the settings \(settingsText(overrides)) make it invalid\n")
+                return .failed(.usage)
+            }
+            return .failed(.modelError)
         }
+    }
+
+    /// "--const THREADS=0 --param design=x", in a stable order.
+    static func settingsText(_ overrides: [String: String]) -> String {
+        overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
     public static func printDiagnostics(_ ds: [Diagnostic], _ io: Output) {
@@ -69,15 +82,22 @@ public enum Driver {
     public enum Format: String, Sendable, CaseIterable { case text, json, kernel, mermaid }
 
     /// `weave check`.
+    /// `memoryLimitSource` says where `options.memoryLimitBytes` came from ("--memory-limit",
+    /// "half of MemAvailable ..."); unless `quiet`, the state size, the estimated bytes per
+    /// state and the number of states the limit leaves room for go to `io.err` before the search.
     public static func check(path: String, overrides: [String: String], options: CheckOptions,
                              format: Format, traceOut: String?, minimize: Bool = true, html: String? = nil,
-                             io: Output) -> WeaveExit {
+                             io: Output, quiet: Bool = true, memoryLimitSource: String? = nil) -> WeaveExit {
         let loaded = load(path, overrides: overrides, io: io)
-        guard case .model(let model, _, let warnings) = loaded else {
+        guard case .model(let model, let source, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
+        if let traceOut, let input = inputMatching(traceOut, source.units.map(\.file.path)) {
+            io.err("weave: --trace-out '\(traceOut)' is an input of this run ('\(input)'); name another file\n")
+            return .usage
+        }
         if case .only(let names) = options.properties {
             let known = model.propertyNames
             let unknown = names.subtracting(known).sorted()
@@ -90,11 +110,19 @@ public enum Driver {
                 return .usage
             }
         }
+        if let why = tooManyInitialStates(model) {
+            io.err("weave: \(why)\n")
+            return overrides.isEmpty ? .modelError : .usage
+        }
         let explorer: Explorer
         do {
             explorer = try Explorer(model: model, options: options)
         } catch {
             io.err("weave: \(error.description)\n")
+            if !overrides.isEmpty {
+                io.err("weave: with the settings \(settingsText(overrides))\n")
+                return .usage
+            }
             return .modelError
         }
         if let dir = options.resumeDirectory {
@@ -103,6 +131,7 @@ public enum Driver {
                 return .fileError
             }
         }
+        if !quiet { io.err(memoryLine(explorer, options: options, source: memoryLimitSource)) }
         var result = explorer.run()
         let minimized = minimize ? minimizeTrace(&result, model: model, options: options) : nil
         let reporter = Reporter(model: model)
@@ -110,6 +139,10 @@ public enum Driver {
         if let html {
             let code = writeHTML(result, model: model, to: html, quietly: format != .text, io: io)
             if code != .holds { return code }
+        }
+        if let traceOut, !hasTrace(result.verdict) {
+            // The file is left as it was (it may hold an older run's trace): say so.
+            io.err("weave: no trace written to '\(traceOut)': the run found no violation with a trace\n")
         }
         if let traceOut, case .violated(let v) = result.verdict, let t = v.trace {
             let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
@@ -122,6 +155,64 @@ public enum Driver {
             }
         }
         return exitCode(result.verdict)
+    }
+
+    /// "memory: 40-byte states, about 76 bytes per state stored; limit 11.0 GiB (...): room for about 155,000,000 states".
+    static func memoryLine(_ explorer: Explorer, options: CheckOptions, source: String?) -> String {
+        let per = explorer.estimatedBytesPerState
+        var line = "memory: \(explorer.stateBytes)-byte states, about \(per) bytes per state stored"
+        if let limit = options.memoryLimitBytes {
+            line += "; limit \(MemoryLimit.format(limit))" + (source.map { " (\($0))" } ?? "")
+            line += ": room for about \(grouped(limit / max(1, per))) states"
+        }
+        return line + "\n"
+    }
+
+    /// 155000000 -> "155,000,000".
+    static func grouped(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// The most initial states the explorer enumerates (it builds them all before the search).
+    public static let maxInitialStates = 1 << 20
+
+    /// Why the model cannot be explored because of its initial states (`any` and `in`
+    /// over large types multiply), or nil. Counted up front: building the product first,
+    /// as the explorer does, took 70 s and 1.2 GB to find out for three `0..4095 = any`.
+    public static func tooManyInitialStates(_ model: Model) -> String? {
+        var n = 1
+        var overflow = false
+        for c in model.initialSlotChoices() where c.count > 1 {
+            let (p, o) = n.multipliedReportingOverflow(by: c.count)
+            if o { overflow = true; break }
+            n = p
+        }
+        guard overflow || n > maxInitialStates else { return nil }
+        return "the model has \(overflow ? "more than 2^63" : grouped(n)) initial states (its `any` and `in` initial values multiply); "
+            + "the explorer enumerates at most \(grouped(maxInitialStates)): give fewer variables nondeterministic initial values, or smaller types"
+    }
+
+    static func hasTrace(_ v: Verdict) -> Bool {
+        if case .violated(let x) = v, x.trace != nil { return true }
+        return false
+    }
+
+    /// A path as the file system names it: absolute, `.`/`..` resolved, symlinks followed.
+    static func canonicalPath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// The input among `inputs` that `output` names (so writing it would destroy a model), if any.
+    public static func inputMatching(_ output: String, _ inputs: [String]) -> String? {
+        let target = canonicalPath(output)
+        return inputs.first { canonicalPath($0) == target }
     }
 
     /// Writes through a temporary file and a rename, so a failed write never

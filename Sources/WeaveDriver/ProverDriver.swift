@@ -99,7 +99,8 @@ public enum ProverDriver {
     /// Whether the explorer can reach `state`: "reachable (a real bug)", "unreachable
     /// (strengthen the lemmas)" or "unknown (too many states to tell)".
     public static func reachability(_ model: Model, _ state: [Int64]) -> String {
-        guard let space = try? StateSpace(model: model), let all = space.reachableStates(limit: 2_000_000) else {
+        guard Driver.tooManyInitialStates(model) == nil, let space = try? StateSpace(model: model),
+              let all = space.reachableStates(limit: 2_000_000) else {
             return "unknown (too many states to tell)"
         }
         return all.contains(state) ? "reachable (a real bug)" : "unreachable (strengthen the lemmas)"

@@ -196,8 +196,16 @@ struct Compiler {
             case .add: emit(.add, b: site("integer overflow", e.range))
             case .sub: emit(.sub, b: site("integer overflow", e.range))
             case .mul: emit(.mul, b: site("integer overflow", e.range))
-            case .div: emit(.div, b: site("division by zero", e.range))
-            case .mod: emit(.mod, b: site("division by zero (%)", e.range))
+            // Two sites: the engine reports `b` for a zero divisor and `b + 1` for
+            // the one overflow, Int64.min / -1.
+            case .div:
+                let s = site("division by zero", e.range)
+                _ = site("integer overflow (the minimum integer divided by -1)", e.range)
+                emit(.div, b: s)
+            case .mod:
+                let s = site("division by zero (%)", e.range)
+                _ = site("integer overflow (the minimum integer modulo -1)", e.range)
+                emit(.mod, b: s)
             case .eq: emit(.eq)
             case .ne: emit(.ne)
             case .lt: emit(.lt)

@@ -246,7 +246,7 @@ final class Engine {
                 case .sub: let (v, o) = x.subtractingReportingOverflow(y); if o { return fail(ins.b) }; r = v
                 case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if o { return fail(ins.b) }; r = v
                 default:
-                    guard let v = Semantics.binary(ins.op == .div ? .div : .mod, x, y) else { return fail(ins.b) }
+                    guard let v = Semantics.binary(ins.op == .div ? .div : .mod, x, y) else { return fail(y == 0 ? ins.b : ins.b &+ 1) }
                     r = v
                 }
                 st[sp &- 1] = r

@@ -199,7 +199,10 @@ public final class Explorer {
         if let m = options.maxStates, distinct > m { return "--max-states \(m) reached" }
         if distinct >= StateStore.maxStates { return "the state store is full (2^32 states)" }
         if let m = options.memoryLimitBytes, memory > m {
-            return "memory limit: \(memory >> 20) MiB in use, limit \(m >> 20) MiB"
+            func size(_ b: Int) -> String {
+                b >= 1 << 20 ? String(format: "%.1f MiB", Double(b) / 1_048_576) : String(format: "%.1f KiB", Double(b) / 1024)
+            }
+            return "memory limit: \(size(memory)) in use, limit \(size(m))"
         }
         let now = Date()
         if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }

@@ -64,6 +64,22 @@ final class Elaborator {
     var processDecls: [ProcessDecl] = []
     var overrides: [String: String]
     var usedOverrides = Set<String>()
+    /// Macro and def expansions so far: the depth limit alone lets a macro that calls
+    /// itself twice expand 2^32 times (found by fuzzing: a hang).
+    var expansions = 0
+    static let maxExpansions = 20_000
+    var reportedExpansionLimit = false
+
+    /// Counts one expansion; false (with one error for the whole model) past the limit.
+    func countExpansion(_ what: String, at r: SourceRange) -> Bool {
+        expansions += 1
+        if expansions <= Elaborator.maxExpansions { return true }
+        if !reportedExpansionLimit {
+            reportedExpansionLimit = true
+            diags.error("more than \(Elaborator.maxExpansions) macro and def expansions (\(what) is expanded here again); a macro or def that uses itself, or one another, more than once grows exponentially", at: r)
+        }
+        return false
+    }
     var modelName: String
     /// Reads and writes per variable, for unused-variable warnings.
     var usedGlobals = Set<Int>()
@@ -205,12 +221,16 @@ final class Elaborator {
                 case .importFile: break
                 case .constant(let name, let e):
                     var v: Int64? = nil
-                    if let o = overrides[name.name] {
+                    if let o = overrides[name.name], let iv = Int64(o) {
                         usedOverrides.insert(name.name)
-                        if let iv = Int64(o) { v = iv } else {
-                            diags.error("--const \(name.name)=\(o): the value must be an integer", at: nil)
-                        }
+                        v = iv
                     } else {
+                        if let o = overrides[name.name] {
+                            usedOverrides.insert(name.name)
+                            diags.error("--const \(name.name)=\(o): the value must be an integer from \(Int64.min) to \(Int64.max)", at: nil)
+                        }
+                        // A bad override falls back to the default, so the error is not
+                        // followed by a cascade of "unknown name" errors.
                         v = constValue(e)
                     }
                     if let v {
@@ -230,9 +250,13 @@ final class Elaborator {
                         if v == nil {
                             let allowed: String
                             if case .enumeration(_, let m) = ty { allowed = m.joined(separator: ", ") } else { allowed = "true, false" }
-                            diags.error("--param \(name.name)=\(o): not a value of the param; allowed: \(allowed)", at: nil)
+                            let hint: [String]
+                            if case .enumeration(_, let m) = ty, let s = Spelling.suggestion(for: o, among: m) { hint = ["did you mean '\(s)'?"] } else { hint = [] }
+                            diags.error("--param \(name.name)=\(o): not a value of the param; allowed: \(allowed)", at: nil, notes: hint)
                         }
-                    } else if let x = expr(e, .constant, expected: ty) {
+                    }
+                    // A bad override falls back to the default (no cascade of "unknown name" errors).
+                    if v == nil, let x = expr(e, .constant, expected: ty) {
                         if case .literal(let lv) = x.op, compatible(x.type, ty) { v = lv }
                         else { diags.error("the default of param '\(name.name)' must be a value of \(ty.description)", at: e.range) }
                     }
@@ -274,7 +298,7 @@ final class Elaborator {
     func variable(_ v: VarDecl, scope: Scope) -> Variable? {
         guard let ty = resolveType(v.type) else { return nil }
         if ty.slotCount > 1 << 16 {
-            diags.error("variable '\(v.name.name)' has \(ty.slotCount) slots; the limit is 65536", at: v.type.range)
+            diags.error("variable '\(v.name.name)' has \(ty.slotCount) slots (at least \(ty.slotCount) bytes of every state); the limit is 65536 slots", at: v.type.range)
             return nil
         }
         let slotTypes = ty.slotTypes

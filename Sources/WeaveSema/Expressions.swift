@@ -204,6 +204,7 @@ extension Elaborator {
             diags.error("def '\(n)' expands itself (more than 32 levels)", at: r)
             return nil
         }
+        guard countExpansion("def '\(n)'", at: r) else { return nil }
         var map: [String: AExpr] = [:]
         for (p, a) in zip(params, args) { map[p.name] = a }
         var inner = s

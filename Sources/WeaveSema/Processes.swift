@@ -21,6 +21,7 @@ extension Elaborator {
                     diags.error("macro '\(f.name)' expands itself (more than 32 levels)", at: s.range)
                     continue
                 }
+                guard countExpansion("macro '\(f.name)'", at: s.range) else { continue }
                 guard params.count == args.count else {
                     diags.error("macro '\(f.name)' takes \(params.count) argument(s), not \(args.count)", at: s.range)
                     continue

@@ -38,7 +38,11 @@ public enum Sema {
         }
         el.unusedWarnings()
         let errors = el.diags.items.filter { $0.severity == .error }
-        if !errors.isEmpty { throw DiagnosticsError(el.diags.items) }
+        if !errors.isEmpty {
+            // The same error from every expansion of one macro is one error to the user.
+            var seen = Set<String>()
+            throw DiagnosticsError(el.diags.items.filter { seen.insert($0.rendered()).inserted })
+        }
         let model = Model(name: el.modelName, settings: el.settings, globals: el.globals, processes: procs,
                           invariants: invariants, reachables: reachables, liveness: liveness,
                           propertyBoundCount: el.maxRegisters, assertNames: el.assertNames,

@@ -610,9 +610,18 @@ public struct Parser {
         if level >= Parser.levels.count { return try parseUnary() }
         // `!` binds looser than comparisons: `!x == y` is `!(x == y)`? No: keep C's rule, `!` is unary.
         var lhs = try parseBinary(level: level + 1)
+        // Each operator of a chain `a + b + c ...` nests the tree one level deeper (to the
+        // left) without recursing here, so it counts towards the nesting limit like a
+        // parenthesis: the later passes recurse over the tree (a chain of 1000 `+` overflowed
+        // the elaborator's stack).
+        var chain = 0
+        defer { depth -= chain }
         loop: while true {
             let k = peek()
             for (tk, op) in Parser.levels[level] where tk == k {
+                chain += 1
+                depth += 1
+                if depth > Parser.maxDepth { throw fail("nesting is too deep (more than \(Parser.maxDepth) levels; a chain of operators counts one level per operator)") }
                 advance()
                 // A trailing operator continues the expression on the next line.
                 while case .newline = tokens[p].kind { p += 1 }

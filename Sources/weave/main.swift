@@ -19,6 +19,9 @@ func overrides(params: [String], consts: [String]) throws -> [String: String] {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 throw ValidationError("\(flag) takes NAME=VALUE, not '\(item)'")
             }
+            if let old = out[parts[0]], old != parts[1] {
+                throw ValidationError("\(parts[0]) is set twice (\(old) and \(parts[1]))")
+            }
             out[parts[0]] = parts[1]
         }
     }
@@ -64,6 +67,9 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("no-minimize"), help: "Show the BFS trace as found (default: among traces as short, one with the fewest processes and context switches).") var noMinimize = false
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
+    @Option(name: .customLong("memory-limit"),
+            help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
+    var memoryLimit: String?
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
@@ -88,6 +94,19 @@ struct Check: ParsableCommand {
         o.checkpointInterval = checkpointInterval
         o.resumeDirectory = resume
         if !property.isEmpty { o.properties = .only(Set(property)) }
+        var limitSource: String? = nil
+        if let text = memoryLimit {
+            guard let bytes = MemoryLimit.parse(text) else {
+                throw ValidationError("--memory-limit takes a size such as 512M or 8G, not '\(text)'")
+            }
+            o.memoryLimitBytes = bytes
+            limitSource = "--memory-limit"
+        } else if let d = MemoryLimit.systemDefault() {
+            o.memoryLimitBytes = d.bytes
+            limitSource = d.source
+        }
+        Interrupt.install(io: terminal)
+        o.shouldStop = { Interrupt.requested }
         if !quiet {
             o.progress = { s in
                 terminal.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
@@ -95,7 +114,7 @@ struct Check: ParsableCommand {
         }
         let ov = try overrides(params: model.params, consts: model.consts)
         finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut,
-                                   minimize: !noMinimize, html: html, io: terminal))
+                            minimize: !noMinimize, html: html, io: terminal, quiet: quiet, memoryLimitSource: limitSource))
     }
 }
 
@@ -115,6 +134,7 @@ struct RunCI: ParsableCommand {
     @Option(help: "Write JUnit XML to this file.") var junit: String?
     @Option(help: "Write SARIF 2.1.0 to this file (each differing outcome at its expect line).") var sarif: String?
     func run() throws {
+        Interrupt.install(io: terminal)
         finish(CI.run(paths: paths, junit: junit, sarif: sarif, io: terminal))
     }
 }
