@@ -23,6 +23,9 @@ public struct CheckOptions: Sendable {
     public var checkLiveness = true
     public var depthFirst = false
     public var workers = 1
+    /// Reduce by the model's symmetric types (if it declares any). Runs that check a
+    /// liveness property explore the full graph regardless (`SymmetryUse.offForLiveness`).
+    public var symmetry = true
     public var maxStates: Int? = nil
     public var maxDepth: Int? = nil
     public var timeLimit: Double? = nil
@@ -96,4 +99,6 @@ public struct CheckResult: Sendable {
     public let coverage: Coverage
     /// Figures of the liveness pass, if one ran.
     public let livenessSeconds: Double?
+    /// Whether the search stored one state per orbit of the symmetric types.
+    public var symmetry: SymmetryUse = .none
 }

@@ -76,6 +76,7 @@ public struct Reporter {
             }
         }
         out += "\n" + statisticsText(r.statistics) + "\n"
+        if let line = r.symmetry.summary { out += line + "\n" }
         if showCoverage {
             let never = r.coverage.neverFired
             if !never.isEmpty, case .holds = r.verdict {
@@ -115,6 +116,7 @@ public struct Reporter {
                ("queued", .int(Int64(s.queued))), ("depth", .int(Int64(s.depth))),
                ("elapsedSeconds", .double(s.elapsedSeconds)), ("statesPerSecond", .double(s.statesPerSecond)),
                ("memoryBytes", .int(Int64(s.memoryBytes))), ("stateBytes", .int(Int64(s.stateBytes)))]
+        if let line = r.symmetry.summary { kv.append(("symmetry", .string(line))) }
         kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
         return .object(kv)
     }

@@ -58,6 +58,7 @@ struct Check: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
+    @Flag(name: .customLong("no-symmetry"), help: "Do not reduce by the model's symmetric types (store every state, not one per orbit).") var noSymmetry = false
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
@@ -74,6 +75,7 @@ struct Check: ParsableCommand {
         o.maxDepth = maxDepth
         o.timeLimit = timeLimit
         o.workers = workers
+        o.symmetry = !noSymmetry
         if !property.isEmpty { o.properties = .only(Set(property)) }
         if !quiet {
             o.progress = { s in
