@@ -13,7 +13,7 @@ import WeaveIR
 ///
 /// Not thread-safe: the scratch buffers belong to one search thread (like `Engine`'s).
 final class Symmetry {
-    /// Largest group searched exhaustively (7! = 5040).
+    /// Largest group searched exhaustively (7! = 5040), if its tables fit (`init`).
     static let exactLimit = 5040
 
     let engine: Engine
@@ -54,7 +54,8 @@ final class Symmetry {
         var size = 1
         for n in sl.sizes { for k in 1...max(1, n) { size = size.multipliedReportingOverflow(by: k).overflow ? Int.max : size * k } }
         groupSize = size
-        isExact = size <= Symmetry.exactLimit
+        // The exact tables take permutations x slots entries: keep them under 64 MiB.
+        isExact = size <= Symmetry.exactLimit && size * max(1, s) <= 1 << 24
 
         // Per group: the permutations this mode tries (identity left out).
         var perGroup: [[[Int]]] = []

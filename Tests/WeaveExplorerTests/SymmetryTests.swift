@@ -166,6 +166,19 @@ final class SymmetryTests: XCTestCase {
         XCTAssertEqual(try explore(m, symmetry: true).statistics.distinct, 2)
     }
 
+    /// Above 7! permutations the representative is found by greedy descent: still in the
+    /// state's orbit (sound), not always the orbit's least. Here it is: x goes to 0 by one
+    /// transposition, then y (if different) to 1, so 2 orbits x 2 pcs remain of 8 x 8 x 2.
+    func testLargeGroupsUseGreedyRepresentatives() throws {
+        let m = try model("type T = symmetric 0..<8\nvar x: T = any\nvar y: T = any\nprocess p { a: skip }\ninvariant i: x == y => at(p, a) || at(p, done)")
+        let full = try explore(m, symmetry: false)
+        XCTAssertEqual(full.statistics.distinct, 128)
+        let r = try explore(m, symmetry: true, properties: .all)
+        XCTAssertTrue(r.verdict.isHolds)
+        XCTAssertEqual(r.statistics.distinct, 4)
+        XCTAssertEqual(r.symmetry, .reduced(types: ["T"], permutations: 40320, exact: false))
+    }
+
     // MARK: (b) verdicts
 
     static let violations = """
