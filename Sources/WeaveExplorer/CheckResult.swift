@@ -26,6 +26,9 @@ public struct CheckOptions: Sendable {
     /// Keep 64-bit fingerprints instead of states (breadth-first safety only): 10-15
     /// bytes per state, at a small risk of missing states (TLC's trade).
     public var fingerprintOnly = false
+    /// Reduce by the model's symmetric types (if it declares any). Runs that check a
+    /// liveness property explore the full graph regardless (`SymmetryUse.offForLiveness`).
+    public var symmetry = true
     public var maxStates: Int? = nil
     public var maxDepth: Int? = nil
     public var timeLimit: Double? = nil
@@ -116,4 +119,6 @@ public struct CheckResult: Sendable {
     public let coverage: Coverage
     /// Figures of the liveness pass, if one ran.
     public let livenessSeconds: Double?
+    /// Whether the search stored one state per orbit of the symmetric types.
+    public var symmetry: SymmetryUse = .none
 }

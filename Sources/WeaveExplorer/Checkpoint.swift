@@ -74,7 +74,7 @@ extension Explorer {
     /// What a checkpoint must agree on with the run that resumes it.
     var checkpointSignature: UInt64 {
         var text = IRPrinter.text(model)
-        text += "|workers=\(workers.count)|fp=\(fingerprintOnly)|deadlock=\(checkDeadlockHere)|graph=\(recordGraph)"
+        text += "|workers=\(workers.count)|fp=\(fingerprintOnly)|deadlock=\(checkDeadlockHere)|graph=\(recordGraph)|symmetry=\(symmetry != nil)"
         text += "|inv=\(invariantIndices)|reach=\(reachableIndices)|steps=\((0..<engine.stepProperties.count).map { engine.stepEnabled[$0] })"
         return text.utf8CString.withUnsafeBytes { raw in
             // Hash the bytes padded to whole words.

@@ -26,6 +26,10 @@ public final class Explorer {
     var edgeTargets: [UInt32] = []
     var edgeStepper: [UInt8] = []
     var enabledMasks: [UInt64] = []
+    /// Symmetry reduction, when the model declares symmetric types and no liveness pass
+    /// will need the full graph (see Symmetry.swift).
+    let symmetry: Symmetry?
+    let symmetryUse: SymmetryUse
     /// --max-states, checked on every expansion (the other limits every 1024).
     var stateLimit: Int { options.maxStates ?? Int.max }
     /// The breadth-first search's workers (worker 0's exact partition is `store`).
@@ -83,6 +87,10 @@ public final class Explorer {
             ws.append(SearchWorker(index: w, engine: e, partition: part, workers: count,
                                    coverageCount: total, reachables: model.reachables.count))
         }
+        (symmetry, symmetryUse) = Symmetry.choose(engine: engine, model: model, options: options)
+        if let sym = symmetry {
+            for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
+        }
         workers = ws
         stats.workers = count
         stats.fingerprintOnly = fingerprintOnly
@@ -95,7 +103,7 @@ public final class Explorer {
 
     /// Runs the search to a verdict.
     public func run() -> CheckResult {
-        let verdict = search()
+        let verdict = realVerdict(search())
         var live: Double? = nil
         var finalVerdict = verdict
         if case .holds = verdict, options.checkLiveness {
@@ -107,7 +115,8 @@ public final class Explorer {
             }
         }
         finish()
-        return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live)
+        return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live,
+                           symmetry: symmetryUse)
     }
 
     func finish() {
@@ -167,6 +176,7 @@ public final class Explorer {
             guard engine.pack(values, into: buf) else {
                 return .incomplete(reason: "an initial value is outside its type")
             }
+            symmetry?.canonicalize(buf)
             let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
             initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
             if isNew, let v = checkState(id) { return .violated(v) }
@@ -260,6 +270,7 @@ public final class Explorer {
             // Re-read the parent: an insert may have moved the arena.
             let pc = Int(engine.load(store.state(id), inst.pcSlot))
             coverageCounts[coverageBase[inst.process] &+ pc] &+= 1
+            symmetry?.canonicalize(sink.mutableState(o))
             let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
             if recordGraph {
                 edgeTargets.append(UInt32(nid))

@@ -260,6 +260,8 @@ final class SearchWorker {
     let coverageCount: Int
     var generated = 0
     var reachableFound: [Bool]
+    /// Symmetry reduction's scratch is per thread: each worker has its own.
+    var symmetry: Symmetry?
     var candidate: Candidate?
     /// Next frontier position to expand in this level.
     var cursor = 0
@@ -354,6 +356,7 @@ extension Explorer {
                     let inst = instances[Int(who)]
                     let pc = Int(engine.load(s, inst.pcSlot))
                     coverage[cb[inst.process] &+ pc] &+= 1
+                    if let sym = w.symmetry { sym.canonicalize(sink.mutableState(o)) }
                     let t = sink.state(o)
                     let fp = StateStore.fingerprint(t, words: words)
                     let to = nw == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(nw)) >> 32)
@@ -470,6 +473,7 @@ extension Explorer {
             guard engine.pack(values, into: buf) else {
                 return .incomplete(reason: "an initial value is outside its type")
             }
+            symmetry?.canonicalize(buf)
             let fp = StateStore.fingerprint(buf, words: engine.wordCount)
             let w = workers[owner(fp)]
             let r = w.partition.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(k), depth: 0)
@@ -607,11 +611,15 @@ extension Explorer {
         let inits = initialStates()
         let first = Int(ordinals[0]) < inits.count ? inits[Int(ordinals[0])] : inits[0]
         _ = engine.pack(first, into: s)
-        var t = Trace(states: [first], steps: [])
+        // Under symmetry the search stored representatives and recorded ordinals of their
+        // successors: replay through representatives too (`realVerdict` then finds a real run).
+        symmetry?.canonicalize(s)
+        var t = Trace(states: [engine.unpack(s)], steps: [])
         let scratch = Sink(stateBytes: engine.stateBytes)
         for o in ordinals.dropFirst() {
             guard let step = stepRecord(from: s, ordinal: Int(o), scratch: scratch) else { break }
             s.copyMemory(from: scratch.state(Int(o)), byteCount: engine.stateBytes)
+            symmetry?.canonicalize(s)
             t.steps.append(step)
             t.states.append(engine.unpack(s))
         }

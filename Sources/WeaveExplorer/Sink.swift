@@ -27,6 +27,9 @@ final class Sink {
 
     @inline(__always) func state(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(states + i * stateBytes) }
 
+    /// Outcome `i`'s state, to rewrite in place (symmetry canonicalises it before lookup).
+    @inline(__always) func mutableState(_ i: Int) -> UnsafeMutableRawPointer { states + i * stateBytes }
+
     func append(_ s: UnsafeRawPointer, kind: Engine.OutcomeKind, instance: Int32, detail: Int32) {
         if count == capacity { grow() }
         (states + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)

@@ -33,7 +33,7 @@ public final class StateSpace {
                              invariants: model.invariants + expressions.enumerated().map { StateProperty(name: "#expr\($0.offset)", expr: $0.element, range: nil) },
                              reachables: model.reachables, liveness: model.liveness,
                              propertyBoundCount: model.propertyBoundCount, assertNames: model.assertNames,
-                             overflowNames: model.overflowNames)
+                             overflowNames: model.overflowNames, symmetricTypes: model.symmetricTypes)
         self.model = model
         engine = try Engine(model: extended)
         sink = Sink(stateBytes: engine.stateBytes)
@@ -104,6 +104,7 @@ public final class StateSpace {
         o.properties = .only([])
         o.checkDeadlock = false
         o.checkLiveness = false
+        o.symmetry = false
         o.maxStates = limit + 1
         guard let ex = try? Explorer(model: model, options: o) else { return nil }
         let r = ex.run()

@@ -474,7 +474,8 @@ extension Violation {
 extension CheckResult {
     /// The same result with another verdict (a violation with a minimised trace).
     public func with(verdict: Verdict) -> CheckResult {
-        CheckResult(verdict: verdict, statistics: statistics, coverage: coverage, livenessSeconds: livenessSeconds)
+        CheckResult(verdict: verdict, statistics: statistics, coverage: coverage, livenessSeconds: livenessSeconds,
+                    symmetry: symmetry)
     }
 }
 

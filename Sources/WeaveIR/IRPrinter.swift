@@ -5,6 +5,7 @@ public enum IRPrinter {
         for s in m.settings { out += "  \(s.isParam ? "param" : "const") \(s.name) = \(s.type.format(s.value))\n" }
         let layout = Layout(m)
         out += "state: \(layout.slotCount) slots\n"
+        for t in m.symmetricTypes { out += "symmetric \(t.description): \(t.cardinality) values\n" }
         for g in m.globals { out += "var \(g.name): \(g.type.description)\(initText(g))\n" }
         for p in m.processes {
             let idx = p.indexType.map { "(\($0.description))" } ?? ""

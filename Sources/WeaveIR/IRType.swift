@@ -122,3 +122,19 @@ public indirect enum IRType: Hashable, Sendable {
         }
     }
 }
+
+extension IRType {
+    /// A `symmetric LO..HI` type named `name` (a scalarset): an enumeration whose members
+    /// are the numerals LO...HI. Its values are ordinals like an enum's, print as the
+    /// integers they were declared as, and (like an enum's) admit only `==` and `!=`.
+    public static func symmetric(name: String, lo: Int64, hi: Int64) -> IRType {
+        .enumeration(name: name, members: (lo...hi).map { String($0) })
+    }
+
+    /// The name of a symmetric type (nil for any other type). Enum members are
+    /// identifiers, never numerals, so the members tell the two apart.
+    public var symmetricName: String? {
+        guard case .enumeration(let n, let m) = self, let first = m.first, Int64(first) != nil else { return nil }
+        return n
+    }
+}

@@ -56,10 +56,14 @@ public struct Model: Sendable {
     /// Names of every assert message and `overflow(q)` property, in source order.
     public let assertNames: [String]
     public let overflowNames: [String]
+    /// The types declared `symmetric` (see `IRType.symmetric`), in declaration order:
+    /// permuting the values of any of them maps a state to an equivalent one.
+    public let symmetricTypes: [IRType]
 
     public init(name: String, settings: [Setting], globals: [Variable], processes: [Process],
                 invariants: [StateProperty], reachables: [StateProperty], liveness: [LivenessProperty],
-                propertyBoundCount: Int, assertNames: [String], overflowNames: [String]) {
+                propertyBoundCount: Int, assertNames: [String], overflowNames: [String], symmetricTypes: [IRType] = []) {
+        self.symmetricTypes = symmetricTypes
         self.name = name; self.settings = settings; self.globals = globals; self.processes = processes
         self.invariants = invariants; self.reachables = reachables; self.liveness = liveness
         self.propertyBoundCount = propertyBoundCount

@@ -81,6 +81,7 @@ public struct Reporter {
             }
         }
         out += "\n" + statisticsText(r.statistics) + "\n"
+        if let line = r.symmetry.summary { out += line + "\n" }
         if showCoverage {
             let never = r.coverage.neverFired
             if !never.isEmpty, case .holds = r.verdict {
@@ -123,6 +124,7 @@ public struct Reporter {
                ("visitedBytes", .int(Int64(s.visitedBytes))), ("stateBytes", .int(Int64(s.stateBytes))),
                ("workers", .int(Int64(s.workers))), ("fingerprintOnly", .bool(s.fingerprintOnly))]
         if let p = s.collisionProbability { kv.append(("collisionProbability", .double(p))) }
+        if let line = r.symmetry.summary { kv.append(("symmetry", .string(line))) }
         kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
         return .object(kv)
     }

@@ -91,6 +91,9 @@ final class Elaborator {
     var localTypes: [[IRType?]] = []
     var assertNames: [String] = []
     var overflowNames: [String] = []
+    /// Types declared `symmetric`, in declaration order, and where.
+    var symmetricTypes: [IRType] = []
+    var symmetricDecls: [String: SourceRange] = [:]
 
     init(overrides: [String: String], modelName: String) {
         self.overrides = overrides
@@ -136,8 +139,22 @@ final class Elaborator {
 
     // MARK: types
 
-    func resolveType(_ t: TypeExpr, name: String = "") -> IRType? {
+    func resolveType(_ t: TypeExpr, name: String = "", allowSymmetric: Bool = false) -> IRType? {
         switch t.kind {
+        case .symmetric(let inner):
+            guard allowSymmetric, !name.isEmpty else {
+                diags.error("'symmetric' can only be declared as a named type: type NAME = symmetric LO..HI", at: t.range)
+                return nil
+            }
+            guard case .range(let lo, let hi)? = resolveType(inner) else { return nil }
+            guard hi - lo < 64 else {
+                diags.error("a symmetric type has at most 64 values, not \(hi - lo + 1)", at: t.range)
+                return nil
+            }
+            let ty = IRType.symmetric(name: name, lo: lo, hi: hi)
+            symmetricTypes.append(ty)
+            symmetricDecls[name] = t.range
+            return ty
         case .bool: return .bool
         case .named(let n):
             switch symbols[n] {
@@ -265,7 +282,7 @@ final class Elaborator {
                         settings.append(WeaveIR.Setting(name: name.name, type: ty, value: v, isParam: true))
                     }
                 case .typeAlias(let name, let t):
-                    if let ty = resolveType(t, name: name.name) { declare(name, .type(ty, name.range)) }
+                    if let ty = resolveType(t, name: name.name, allowSymmetric: true) { declare(name, .type(ty, name.range)) }
                 case .variable(let v):
                     if let g = variable(v, scope: .constant) {
                         declare(v.name, .global(GlobalID(globals.count), v.name.range))
@@ -333,6 +350,11 @@ final class Elaborator {
             var values: [Int64] = []
             if case .setLiteral(let items) = e.kind {
                 for it in items {
+                    switch symmetricConstant(it, for: ty, scope: scope) {
+                    case .value(let v): values.append(v); continue
+                    case .failed: return nil
+                    case .notSymmetric: break
+                    }
                     guard let x = expr(it, scope, expected: ty) else { return nil }
                     guard case .literal(let lv) = x.op, compatible(x.type, ty) else {
                         diags.error("expected a constant of type \(ty.description)", at: it.range)
@@ -400,6 +422,10 @@ final class Elaborator {
                 return Array([[Int64]](repeating: one, count: Int(i.cardinality)).joined())
             }
             if case .listLiteral(let items) = e.kind {
+                if scope.allowState, let name = i.symmetricName {
+                    diags.error("a list gives each member of the symmetric type \(name) its own value, which singles members out; assign one value to every element (a = v), or set the list as the initial value", at: e.range)
+                    return nil
+                }
                 guard items.count == Int(i.cardinality) else {
                     diags.error("the array has \(i.cardinality) elements but the list has \(items.count)", at: e.range)
                     return nil
@@ -415,6 +441,11 @@ final class Elaborator {
             guard let one = constantSlots(e, for: el, scope: scope) else { return nil }
             return Array([[Int64]](repeating: one, count: Int(i.cardinality)).joined())
         case .bool, .range, .enumeration, .set:
+            switch symmetricConstant(e, for: type, scope: scope) {
+            case .value(let v): return [v]
+            case .failed: return nil
+            case .notSymmetric: break
+            }
             guard let x = expr(e, scope, expected: type) else { return nil }
             guard compatible(x.type, type) else {
                 diags.error("expected a value of type \(type.description), found \(x.type.description)", at: e.range)
@@ -437,7 +468,8 @@ final class Elaborator {
 func compatible(_ a: IRType, _ b: IRType) -> Bool {
     switch (a, b) {
     case (.bool, .bool), (.range, .range): return true
-    case (.enumeration(_, let m1), .enumeration(_, let m2)): return m1 == m2
+    // Symmetric types (enumerations of numerals) are compatible only with themselves.
+    case (.enumeration(let n1, let m1), .enumeration(let n2, let m2)): return m1 == m2 && (n1 == n2 || a.symmetricName == nil)
     case (.set(let e1), .set(let e2)):
         return compatible(e1, e2) && e1.lowerBound == e2.lowerBound && e1.cardinality == e2.cardinality
     default: return a == b

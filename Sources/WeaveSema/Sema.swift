@@ -37,6 +37,7 @@ public enum Sema {
             el.diags.warning("an assert message and a property are both named '\(name)'", at: nil)
         }
         el.unusedWarnings()
+        el.explainSymmetricTypeErrors()
         let errors = el.diags.items.filter { $0.severity == .error }
         if !errors.isEmpty {
             // The same error from every expansion of one macro is one error to the user.
@@ -46,7 +47,7 @@ public enum Sema {
         let model = Model(name: el.modelName, settings: el.settings, globals: el.globals, processes: procs,
                           invariants: invariants, reachables: reachables, liveness: liveness,
                           propertyBoundCount: el.maxRegisters, assertNames: el.assertNames,
-                          overflowNames: el.overflowNames)
+                          overflowNames: el.overflowNames, symmetricTypes: el.symmetricTypes)
         return (model, el.diags.items + source.diagnostics)
     }
 

@@ -17,6 +17,8 @@ public struct TypeExpr: Sendable {
         case array(index: TypeExpr, element: TypeExpr)
         case set(TypeExpr)
         case queue(element: TypeExpr, capacity: Expr, lifo: Bool)
+        /// `symmetric LO..HI`: a range whose values are interchangeable (a scalarset).
+        case symmetric(TypeExpr)
     }
     public let kind: Kind
     public let range: SourceRange

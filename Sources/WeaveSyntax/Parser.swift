@@ -394,6 +394,13 @@ public struct Parser {
             let cap = try parseBinary(level: 5)
             try expect(.gt, "to close the type")
             return TypeExpr(kind: .queue(element: e, capacity: cap, lifo: lifo), range: start.to(lastRange))
+        case .keyword(.symmetric):
+            advance()
+            let inner = try parseTypeInner()
+            guard case .range = inner.kind else {
+                throw fail("'symmetric' applies to a range type (symmetric 0..<N)", at: inner.range)
+            }
+            return TypeExpr(kind: .symmetric(inner), range: start.to(inner.range))
         case .identifier(let n):
             if case .symbol(let s) = peekRaw(1), s == .dotdot || s == .dotdotless {
                 return try parseRangeType(start)

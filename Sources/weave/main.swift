@@ -70,6 +70,7 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("memory-limit"),
             help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
     var memoryLimit: String?
+    @Flag(name: .customLong("no-symmetry"), help: "Do not reduce by the model's symmetric types (store every state, not one per orbit).") var noSymmetry = false
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
@@ -93,6 +94,7 @@ struct Check: ParsableCommand {
         o.checkpointDirectory = checkpoint
         o.checkpointInterval = checkpointInterval
         o.resumeDirectory = resume
+        o.symmetry = !noSymmetry
         if !property.isEmpty { o.properties = .only(Set(property)) }
         var limitSource: String? = nil
         if let text = memoryLimit {

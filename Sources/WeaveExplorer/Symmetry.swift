@@ -1,0 +1,353 @@
+import WeaveIR
+
+/// Symmetry reduction: maps each packed state to a representative of its orbit under
+/// the permutations of the model's symmetric types, so the search stores one state per
+/// orbit (up to N! fewer for N interchangeable threads).
+///
+/// Exact mode (groups of at most `exactLimit` permutations): the representative is the
+/// smallest state, slot by slot in layout order, over *every* permutation, so two states
+/// get the same representative exactly when they are in one orbit and the distinct-state
+/// count is the orbit count. Larger groups use a greedy descent by transpositions: each
+/// state still maps into its own orbit (sound: every reachable orbit is visited and every
+/// verdict is the same), but one orbit may keep more than one representative.
+///
+/// Not thread-safe: the scratch buffers belong to one search thread (like `Engine`'s).
+final class Symmetry {
+    /// Largest group searched exhaustively (7! = 5040), if its tables fit (`init`).
+    static let exactLimit = 5040
+
+    let engine: Engine
+    let layout: SymmetryLayout
+    let slotCount: Int
+    /// Whether representatives are canonical (one per orbit).
+    let isExact: Bool
+    /// Size of the whole group (the product of the types' factorials), saturating.
+    let groupSize: Int
+    /// Permutations tried per pass (all non-identity ones, or the transpositions).
+    let permCount: Int
+
+    /// `src[p * slotCount + j]`: the slot of the input whose content lands in slot `j`
+    /// under permutation `p`.
+    private let src: UnsafeMutablePointer<Int32>
+    /// Per slot: 0 plain, 1 symmetric value, 2 set over a symmetric type, 3 queue element.
+    private let kind: UnsafeMutablePointer<UInt8>
+    /// Per slot: where its type's value maps start in `vmap`, the type's size, and (for
+    /// queue elements) the element's index.
+    private let vbase: UnsafeMutablePointer<Int32>
+    private let vsize: UnsafeMutablePointer<Int32>
+    private let qindex: UnsafeMutablePointer<Int32>
+    /// `vmap[vbase[j] + p * vsize[j] + v]`: the image of ordinal `v` under permutation `p`.
+    private let vmap: UnsafeMutablePointer<UInt8>
+    // Scratch: the input's raw slots, the best candidate so far, the candidate being built.
+    private var cur: UnsafeMutablePointer<UInt64>
+    private var best: UnsafeMutablePointer<UInt64>
+    private var cand: UnsafeMutablePointer<UInt64>
+
+    /// Nil when the model declares no symmetric type.
+    init?(engine: Engine) {
+        let sl = SymmetryLayout(model: engine.model, layout: engine.layout)
+        guard !sl.isTrivial else { return nil }
+        self.engine = engine
+        layout = sl
+        let s = sl.slotKinds.count
+        slotCount = s
+        var size = 1
+        for n in sl.sizes { for k in 1...max(1, n) { size = size.multipliedReportingOverflow(by: k).overflow ? Int.max : size * k } }
+        groupSize = size
+        // The exact tables take permutations x slots entries: keep them under 64 MiB.
+        isExact = size <= Symmetry.exactLimit && size * max(1, s) <= 1 << 24
+
+        // Per group: the permutations this mode tries (identity left out).
+        var perGroup: [[[Int]]] = []
+        for n in sl.sizes {
+            let id = Array(0..<n)
+            if isExact {
+                perGroup.append(Symmetry.allPermutations(n))
+            } else {
+                var ts = [id]
+                for a in 0..<n { for b in (a + 1)..<n { var t = id; t.swapAt(a, b); ts.append(t) } }
+                perGroup.append(ts)
+            }
+        }
+        // Exact: the product of the groups. Greedy: one transposition of one type at a time.
+        var perms: [[[Int]]] = []
+        if isExact {
+            perms = [[]]
+            for g in perGroup { perms = perms.flatMap { prefix in g.map { prefix + [$0] } } }
+        } else {
+            for (gi, g) in perGroup.enumerated() {
+                for t in g.dropFirst() {
+                    perms.append(sl.sizes.enumerated().map { $0.offset == gi ? t : Array(0..<$0.element) })
+                }
+            }
+        }
+        let identity = sl.sizes.map { Array(0..<$0) }
+        perms.removeAll { $0 == identity }
+        permCount = perms.count
+
+        src = .allocate(capacity: max(1, perms.count * s))
+        for (p, perm) in perms.enumerated() {
+            let dest = sl.destinations(perm)
+            for (j, d) in dest.enumerated() { src[p * s + d] = Int32(j) }
+        }
+        var mapBase: [Int] = []
+        var total = 0
+        for n in sl.sizes { mapBase.append(total); total += n * perms.count }
+        vmap = .allocate(capacity: max(1, total))
+        for (p, perm) in perms.enumerated() {
+            for (g, n) in sl.sizes.enumerated() {
+                for v in 0..<n { vmap[mapBase[g] + p * n + v] = UInt8(perm[g][v]) }
+            }
+        }
+        kind = .allocate(capacity: max(1, s))
+        vbase = .allocate(capacity: max(1, s))
+        vsize = .allocate(capacity: max(1, s))
+        qindex = .allocate(capacity: max(1, s))
+        for (j, k) in sl.slotKinds.enumerated() {
+            var g = 0
+            switch k {
+            case .plain: kind[j] = 0; qindex[j] = 0
+            case .value(let gg): kind[j] = 1; g = gg; qindex[j] = 0
+            case .set(let gg): kind[j] = 2; g = gg; qindex[j] = 0
+            case .queueElement(let gg, let i): kind[j] = 3; g = gg; qindex[j] = Int32(i)
+            }
+            vbase[j] = Int32(mapBase.isEmpty ? 0 : mapBase[g])
+            vsize[j] = Int32(sl.sizes.isEmpty ? 0 : sl.sizes[g])
+        }
+        cur = .allocate(capacity: max(1, s))
+        best = .allocate(capacity: max(1, s))
+        cand = .allocate(capacity: max(1, s))
+    }
+
+    deinit {
+        src.deallocate(); kind.deallocate(); vbase.deallocate(); vsize.deallocate(); qindex.deallocate()
+        vmap.deallocate(); cur.deallocate(); best.deallocate(); cand.deallocate()
+    }
+
+    /// Every permutation of `0..<n`, identity first.
+    static func allPermutations(_ n: Int) -> [[Int]] {
+        var out: [[Int]] = [[]]
+        for k in 0..<n { out = out.flatMap { p in (0...k).map { i in var q = p; q.insert(k, at: i); return q } } }
+        return out.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// Slot `j` of permutation `p` applied to `cur`.
+    @inline(__always)
+    private func image(_ p: Int, _ j: Int) -> UInt64 {
+        let from = Int(src[p &* slotCount &+ j])
+        let raw = cur[from]
+        switch kind[j] {
+        case 0: return raw
+        case 1: return UInt64(vmap[Int(vbase[j]) &+ p &* Int(vsize[j]) &+ Int(raw)])
+        case 2:
+            var out: UInt64 = 0
+            var m = raw
+            let base = Int(vbase[j]) &+ p &* Int(vsize[j])
+            while m != 0 {
+                out |= 1 << UInt64(vmap[base &+ m.trailingZeroBitCount])
+                m &= m &- 1
+            }
+            return out
+        default:
+            let e = Int(qindex[j])
+            let len = cur[from &- e &- 1]
+            return UInt64(e) < len ? UInt64(vmap[Int(vbase[j]) &+ p &* Int(vsize[j]) &+ Int(raw)]) : raw
+        }
+    }
+
+    /// One pass over the permutations: leaves in `best` the smallest image of `cur`;
+    /// returns whether it differs from `cur`.
+    /// - Complexity: O(permutations x slots) at worst; a permutation is dropped at the
+    ///   first slot where it is larger than the best so far.
+    @inline(__always)
+    private func pass() -> Bool {
+        let s = slotCount
+        best.update(from: cur, count: s)
+        var improved = false
+        for p in 0..<permCount {
+            var j = 0
+            while j < s {
+                let v = image(p, j)
+                let b = best[j]
+                if v > b { break }
+                cand[j] = v
+                if v < b {
+                    // Better from here on (cand[0..<j] equals best's prefix): finish it, keep it.
+                    var k = j &+ 1
+                    while k < s { cand[k] = image(p, k); k &+= 1 }
+                    swap(&best, &cand)
+                    improved = true
+                    break
+                }
+                j &+= 1
+            }
+        }
+        return improved
+    }
+
+    /// Replaces the packed state at `state` with its orbit's representative.
+    /// - Complexity: see `pass()`; no allocation.
+    @inline(__always)
+    func canonicalize(_ state: UnsafeMutableRawPointer) {
+        let s = slotCount
+        for j in 0..<s { cur[j] = engine.loadRaw(state, j) }
+        var changed = false
+        while pass() {
+            changed = true
+            if isExact { break }
+            swap(&cur, &best)
+        }
+        if changed {
+            let out = isExact ? best : cur
+            for j in 0..<s { engine.storeRaw(state, j, out[j]) }
+        }
+    }
+
+    /// The representative of a packed state, as raw slot values (for traces; allocates).
+    func representative(_ state: UnsafeRawPointer) -> [UInt64] {
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
+        defer { buf.deallocate() }
+        buf.copyMemory(from: state, byteCount: engine.stateBytes)
+        canonicalize(buf)
+        return (0..<slotCount).map { engine.loadRaw(buf, $0) }
+    }
+
+    /// The reduction a run with `options` uses, and how to report it.
+    static func choose(engine: Engine, model: Model, options: CheckOptions) -> (Symmetry?, SymmetryUse) {
+        guard !model.symmetricTypes.isEmpty else { return (nil, .none) }
+        guard options.symmetry else { return (nil, .disabled) }
+        if options.checkLiveness && model.liveness.contains(where: { options.properties.includes($0.name) }) {
+            return (nil, .offForLiveness)
+        }
+        guard let s = Symmetry(engine: engine) else { return (nil, .none) }
+        return (s, s.use)
+    }
+
+    /// How the run used symmetry, for the report.
+    var use: SymmetryUse {
+        .reduced(types: layout.types.map(\.description), permutations: groupSize, exact: isExact)
+    }
+}
+
+/// Whether and how a run used symmetry reduction.
+public enum SymmetryUse: Sendable, Equatable {
+    /// The model declares no symmetric type.
+    case none
+    /// `CheckOptions.symmetry` was off.
+    case disabled
+    /// Liveness properties were checked: the run explored the full state graph, because
+    /// the quotient graph does not preserve which process instance takes each step,
+    /// which fairness needs.
+    case offForLiveness
+    /// States were stored one per orbit of the group of `permutations` permutations of
+    /// `types` (`exact`), or with a greedy representative (not exact: sound, less reduction).
+    case reduced(types: [String], permutations: Int, exact: Bool)
+
+    /// One line for the report.
+    public var summary: String? {
+        switch self {
+        case .none: return nil
+        case .disabled: return "symmetry: off (--no-symmetry); distinct states are states"
+        case .offForLiveness:
+            return "symmetry: off for this run: liveness is checked on the full state graph (check with --no-liveness to reduce the safety check)"
+        case .reduced(let types, let n, let exact):
+            let size = n == Int.max ? "too many" : String(n)
+            return "symmetry: \(types.joined(separator: ", ")) (\(size) permutations\(exact ? "" : ", greedy representatives")); distinct states are \(exact ? "orbits" : "orbit representatives")"
+        }
+    }
+}
+
+extension Explorer {
+    /// Under symmetry the store holds representatives, and a path between them is not an
+    /// execution (each step lands in the orbit of a successor, not on it). This rebuilds a
+    /// real one: from an initial state in the first state's orbit, each step takes the
+    /// successor of the real state whose representative is the recorded one; a failing
+    /// last step is the step of the real state that fails the same way. Properties are
+    /// symmetric, so every message is recomputed for the real states.
+    func realVerdict(_ verdict: Verdict) -> Verdict {
+        guard let symmetry, case .violated(let v) = verdict, let t = v.trace, let first = t.states.first else { return verdict }
+        let bytes = engine.stateBytes
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 8)
+        defer { buf.deallocate() }
+        let parent = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 8)
+        defer { parent.deallocate() }
+        func rep(_ values: [Int64]) -> [UInt64]? {
+            guard engine.pack(values, into: buf) else { return nil }
+            return symmetry.representative(buf)
+        }
+        // A real initial state in the orbit of the trace's first state.
+        guard let target0 = rep(first),
+              let real0 = initialStates().first(where: { rep($0) == target0 }) else { return verdict }
+        var real = Trace(states: [real0], steps: [])
+        let scratch = Sink(stateBytes: bytes)
+        let reachedCount = v.failedInsideStep ? t.states.count - 1 : t.states.count
+        var failedInstance: Int? = nil
+
+        func stepName(_ o: Int, _ s: UnsafeRawPointer) -> TraceStep {
+            let i = Int(scratch.instances[o])
+            let inst = engine.instances[i]
+            let pc = Int(engine.load(s, inst.pcSlot))
+            let p = model.processes[inst.process]
+            return TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
+                             name: "\(engine.instanceNames[i]).\(p.labelName(LabelID(pc)))")
+        }
+        for k in 0..<max(0, t.states.count - 1) {
+            guard let last = real.states.last, engine.pack(last, into: parent) else { return verdict }
+            engine.expand(parent, into: scratch)
+            let isFailing = k + 1 >= reachedCount
+            var found = false
+            if isFailing {
+                for o in 0..<scratch.count {
+                    let matches: Bool
+                    switch scratch.kinds[o] {
+                    case .state: matches = false
+                    case .violation: matches = engine.stepProperties[Int(scratch.details[o])] == v.property
+                    case .error:
+                        let site = engine.sites[Int(scratch.details[o])]
+                        matches = v.kind == .runtimeError && v.message == "run-time error: \(site.message)"
+                    }
+                    guard matches else { continue }
+                    real.steps.append(stepName(o, parent))
+                    real.states.append(engine.unpack(scratch.state(o)))
+                    failedInstance = Int(scratch.instances[o])
+                    found = true
+                    break
+                }
+            } else {
+                guard let target = rep(t.states[k + 1]) else { return verdict }
+                for o in 0..<scratch.count where scratch.kinds[o] == .state {
+                    let succ = scratch.state(o)
+                    if symmetry.representative(succ) == target {
+                        real.steps.append(stepName(o, parent))
+                        real.states.append(engine.unpack(succ))
+                        found = true
+                        break
+                    }
+                }
+            }
+            guard found else { return verdict }
+        }
+        real.loopStart = t.loopStart
+        var message = v.message
+        switch v.kind {
+        case .assertion, .overflow:
+            if let i = failedInstance, let canon = t.steps.last.flatMap({ instanceIndex($0) }) {
+                let (c, r) = (engine.instanceNames[canon], engine.instanceNames[i])
+                message = message.replacingOccurrences(of: " fails in \(c)", with: " fails in \(r)")
+                    .replacingOccurrences(of: ": \(c) pushes", with: ": \(r) pushes")
+            }
+        case .deadlock:
+            if let last = real.states.last, engine.pack(last, into: buf) {
+                message = "deadlock: no step is enabled, and " + blockedSummary(buf)
+            }
+        default: break
+        }
+        return .violated(Violation(kind: v.kind, property: v.property, message: message, range: v.range,
+                                   trace: real, failedInsideStep: v.failedInsideStep))
+    }
+
+    /// The engine's instance index of a trace step's process instance.
+    func instanceIndex(_ s: TraceStep) -> Int? {
+        engine.instances.firstIndex { $0.process == s.process.index && $0.k == s.instance }
+    }
+}
