@@ -64,6 +64,7 @@ struct SupportAnalysis {
         switch e.op {
         case .literal, .selfIndex, .bound: break
         case .read(let p), .length(let p), .head(let p): place(p, me, regs, &out)
+        case .elementOf(let x, let p): expr(x, me, regs, &out); place(p, me, regs, &out)
         case .unary(_, let a): expr(a, me, regs, &out)
         case .binary(_, let a, let b): expr(a, me, regs, &out); expr(b, me, regs, &out)
         case .conditional(let a, let b, let c): expr(a, me, regs, &out); expr(b, me, regs, &out); expr(c, me, regs, &out)
