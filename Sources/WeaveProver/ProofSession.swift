@@ -133,6 +133,9 @@ final class ProofSession {
             if case .violation(let n) = p.outcome, stepTargets.contains(n) {
                 out.append(Bad(property: n, cond: try ts.at(p.condition, s), path: p))
             }
+            if case .error(let why) = p.outcome, stepTargets.contains(Prover.runtimeErrors) {
+                out.append(Bad(property: "\(Prover.runtimeErrors): \(why)", cond: try ts.at(p.condition, s), path: p))
+            }
         }
         return out
     }
@@ -320,8 +323,16 @@ final class ProofSession {
             try check(name, groups, failedInside: false)
         }
         for target in stepTargets {
-            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
             var groups: [[Case]] = []
+            if target == Prover.runtimeErrors {
+                for p in ts.paths where p.condition.boolValue != false {
+                    guard case .error(let why) = p.outcome else { continue }
+                    groups.append([Case(bad: Bad(property: "\(target): \(why)", cond: p.condition, path: p), slots: p.conditionDeps)])
+                }
+                try check("no step hits a run-time error", groups, failedInside: true)
+                continue
+            }
+            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
             for p in ts.paths where p.outcome == .violation(target) && p.condition.boolValue != false {
                 groups.append([Case(bad: Bad(property: target, cond: p.condition, path: p), slots: p.conditionDeps)])
             }
