@@ -87,7 +87,8 @@ public enum ProverDriver {
                 out += "\nan initial state violates \(c.property):\n"
                 out += reporter.traceText(c.trace)
             } else {
-                out += "\ncounterexample to induction (\(c.property) fails after the step):\n"
+                out += c.failedInsideStep ? "\ncounterexample to induction (the last step fails: \(c.property)):\n"
+                                          : "\ncounterexample to induction (\(c.property) fails after the step):\n"
                 out += reporter.traceText(c.trace, failedInsideStep: c.failedInsideStep)
                     .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
                 out += "the pre-state is " + reachability(model, c.preState) + "\n"
@@ -99,10 +100,27 @@ public enum ProverDriver {
     /// Whether the explorer can reach `state`: "reachable (a real bug)", "unreachable
     /// (strengthen the lemmas)" or "unknown (too many states to tell)".
     public static func reachability(_ model: Model, _ state: [Int64]) -> String {
-        guard Driver.tooManyInitialStates(model) == nil, let space = try? StateSpace(model: model),
-              let all = space.reachableStates(limit: 2_000_000) else {
+        guard Driver.tooManyInitialStates(model) == nil, let space = try? StateSpace(model: model) else {
             return "unknown (too many states to tell)"
         }
-        return all.contains(state) ? "reachable (a real bug)" : "unreachable (strengthen the lemmas)"
+        if let all = space.reachableStates(limit: 2_000_000) {
+            return all.contains(state) ? "reachable (a real bug)" : "unreachable (strengthen the lemmas)"
+        }
+        // The explorer stops at the first violation or run-time error (a run-time error CTI
+        // is often one); search the states reachable without one instead.
+        var seen = Set<[Int64]>()
+        var queue = space.initialStates()
+        seen.formUnion(queue)
+        var next = 0
+        while next < queue.count {
+            if queue[next] == state { return "reachable (a real bug)" }
+            guard let succ = space.successors(of: queue[next]) else { break }
+            next += 1
+            for x in succ where x.kind == .state && seen.insert(x.state).inserted {
+                queue.append(x.state)
+            }
+            if seen.count > 300_000 { return "unknown (too many states to tell)" }
+        }
+        return next == queue.count ? "unreachable (strengthen the lemmas)" : "unknown (too many states to tell)"
     }
 }

@@ -26,6 +26,8 @@ enum OpCode: UInt8 {
     case scale          // pop idx, pop base: bounds-check idx in [c, c+d) (site b), push base + (idx-c)*a
     case instBase       // pop index value: bounds-check against process table a (lo c, count d), push pc slot + b
     case head           // pop base slot: error if empty (site b); push front (a == 0) or top (a == 1)
+    case elemOf         // pop base slot, pop x: 1 if x is in the a element slots after base
+                        // (b == 1: a queue, only the first len of them; b == 0: an array from base)
     case ret            // end of expression
 }
 

@@ -172,6 +172,14 @@ struct Compiler {
             try emitSlotIndex(p, ctx)
             guard case .queue(_, _, let lifo) = p.type else { throw EngineError("internal: head of a non-queue") }
             emit(.head, a: lifo ? 1 : 0, b: s)
+        case .elementOf(let x, let p):
+            try emitExpr(x, ctx)
+            try emitSlotIndex(p, ctx)
+            switch p.type {
+            case .queue(_, let cap, _): emit(.elemOf, a: Int32(cap), b: 1)
+            case .array(let it, _): emit(.elemOf, a: Int32(it.cardinality), b: 0)
+            default: throw EngineError("internal: 'in' on \(p.type.description)")
+            }
         case .unary(let op, let a):
             try emitExpr(a, ctx)
             switch op {

@@ -293,6 +293,18 @@ final class Engine {
                 let len = load(s, base)
                 if len == 0 { return fail(ins.b) }
                 st[sp &- 1] = load(s, ins.a == 0 ? base &+ 1 : base &+ Int(len))
+            case .elemOf:
+                sp &-= 1
+                let base = Int(st[sp]), x = st[sp &- 1]
+                let first = base &+ Int(ins.b)
+                let n = ins.b == 1 ? Int(load(s, base)) : Int(ins.a)
+                var found: Int64 = 0
+                var k = 0
+                while k < n {
+                    if load(s, first &+ k) == x { found = 1; break }
+                    k &+= 1
+                }
+                st[sp &- 1] = found
             case .ret:
                 return st[sp &- 1]
             }

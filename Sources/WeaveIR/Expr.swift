@@ -77,6 +77,10 @@ public struct Expr: Sendable {
         case length(Place)
         /// Front of a queue / top of a stack (run-time error if empty).
         case head(Place)
+        /// `x in q`: the scalar `x` equals one of the elements of the queue or stack at
+        /// the place (one of its first `len` element slots; order and multiplicity do not
+        /// matter), or one of the elements of the array of scalars at the place.
+        case elementOf(Expr, Place)
         case quantifier(Quantifier, bound: Int, IRDomain, Expr)
         /// Process `process` instance (ordinal of `instance`'s value) is at one of `labels`;
         /// `LabelID(labels.count)` of that process means terminated.

@@ -70,8 +70,8 @@ public struct Model: Sendable {
         self.assertNames = assertNames; self.overflowNames = overflowNames
     }
 
-    /// Every property name a user can select, with its kind.
+    /// Every property name a user can select (`runtime error`: no step hits a run-time error).
     public var propertyNames: [String] {
-        invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + ["deadlock"]
+        invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + ["deadlock", "runtime error"]
     }
 }

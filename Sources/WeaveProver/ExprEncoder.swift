@@ -170,6 +170,8 @@ final class ExprEncoder {
             return Encoded(try read(r, offset: 0, env), error: r.error, lo: 0, hi: Int64(cap))
         case .head(let p):
             return try head(p, env)
+        case .elementOf(let x, let p):
+            return try elementOf(x, p, env)
         case .unary(let op, let a):
             let x = try eval(a, env)
             switch op {
@@ -259,6 +261,37 @@ final class ExprEncoder {
         let v = try select(values, { $0 }, default: dflt)
         let empty = try select(empties, { $0 }, default: terms.t)
         return Encoded(v, error: try terms.or(r.error, empty), lo: lo, hi: hi)
+    }
+
+    /// `x in q`: some element slot in use (a queue's first `len`, every slot of an
+    /// array) equals `x`; the explorer evaluates `x` first, then the place.
+    func elementOf(_ x: Expr, _ p: Place, _ env: EvalEnv) throws -> Encoded {
+        let v = try eval(x, env)
+        let r = try resolve(p, env)
+        let count: Int, isQueue: Bool
+        switch p.type {
+        case .queue(_, let cap, _): count = cap; isQueue = true
+        case .array(let it, _): count = Int(it.cardinality); isQueue = false
+        default: throw ProverError.internal("'in' on \(p.type.description)")
+        }
+        var perPlace: [(cond: Z3Expr, item: Z3Expr)] = []
+        for a in r.alternatives {
+            var disj: [Z3Expr] = []
+            for j in 0..<count {
+                let e = slot(env, a.base + (isQueue ? 1 + j : j))
+                var lhs = v.value, rhs = e
+                if lhs.sort.isBool != rhs.sort.isBool {
+                    lhs = try asInt(v).value
+                    rhs = try asInt(Encoded(e, error: terms.f)).value
+                }
+                let same = try terms.eq(lhs, rhs)
+                // A queue's element j is in use when j < len.
+                disj.append(isQueue ? try terms.and(terms.lt(terms.int(Int64(j)), slot(env, a.base)), same) : same)
+            }
+            perPlace.append((a.cond, try terms.or(disj)))
+        }
+        let value = try select(perPlace, { $0 }, default: terms.f)
+        return Encoded(value, error: try terms.or(v.error, r.error), lo: 0, hi: 1)
     }
 
     func binary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ env: EvalEnv) throws -> Encoded {

@@ -133,6 +133,9 @@ final class ProofSession {
             if case .violation(let n) = p.outcome, stepTargets.contains(n) {
                 out.append(Bad(property: n, cond: try ts.at(p.condition, s), path: p))
             }
+            if case .error(let why) = p.outcome, stepTargets.contains(Prover.runtimeErrors) {
+                out.append(Bad(property: "\(Prover.runtimeErrors): \(why)", cond: try ts.at(p.condition, s), path: p))
+            }
         }
         return out
     }
@@ -171,6 +174,8 @@ final class ProofSession {
     struct Case {
         let bad: Bad
         let slots: Set<Int>
+        /// The hypothesis part (index into all parts) whose post-state version this case breaks.
+        var part: Int? = nil
     }
 
     func consecution(_ ts: TransitionSystem, _ q: QueryRunner, _ invariants: [StateProperty], _ stepTargets: [String],
@@ -201,34 +206,69 @@ final class ProofSession {
             try q.solver.assert(ts.transition(chain[i], chain[i + 1], sel))
             sels.append(sel)
         }
-        // For k = 1, each query first runs on its cone: the hypotheses sharing a slot with it.
-        let cone: QueryRunner? = k == 1 ? QueryRunner(context, options: options, prefix: "cone-") : nil
+        // For k = 1, the cases first run against their neighbourhood: the parts under the same
+        // quantified values as the conjunct they break (for `forall t: P(t)`, the P(t) of every
+        // invariant for that t) and the unquantified parts. Most steps preserve P(t) for reasons
+        // about t alone; one small query covers every step for one t. Cases that the
+        // neighbourhood does not refute go to the full hypothesis, one query per step path.
+        let local: QueryRunner? = k == 1 ? QueryRunner(context, options: options, prefix: "local-") : nil
         let typeTerms = try (0..<ts.pre.count).map { try ValueCodec.typeConstraint(ts.pre[$0], ts.shape.types[$0], terms) }
+        var neighbours: [[Int: Int64]: [Int]] = [:]
+        for (i, p) in allParts.enumerated() { neighbours[p.conjunct.regs, default: []].append(i) }
+        // Parts that read a handful of slots (`(u in busy) == at(nfsd(u), fput)`) are cheap and
+        // often what relates another instance's step to t: every neighbourhood has them.
+        let small = allParts.indices.filter { !allParts[$0].conjunct.regs.isEmpty && allParts[$0].support.count <= 4 }
+        let unquantified = (neighbours[[:]] ?? []) + small
+        /// Whether the neighbourhood shared by `cases` (all breaking parts under the same values) refutes them all.
+        func refutedLocally(_ cases: [Case], _ regs: [Int: Int64], _ local: QueryRunner, _ qname: String) throws -> (Bool, Double) {
+            let chosen = regs.isEmpty ? unquantified : Array(Set(neighbours[regs] ?? []).union(unquantified)).sorted()
+            let selected = chosen.map { allParts[$0] }
+            var slots = Set<Int>()
+            for c in cases { slots.formUnion(c.slots) }
+            for p in selected { slots.formUnion(p.support) }
+            let (r, ms) = try local.scoped { () throws -> (Z3Result, Double) in
+                try local.solver.assert(terms.and(slots.sorted().map { typeTerms[$0] }))
+                for p in selected { try local.solver.assert(p.term) }
+                try local.solver.assert(terms.or(cases.map(\.bad.cond)))
+                return try local.check(qname + " local")
+            }
+            return (r == .unsat, ms)
+        }
         func check(_ name: String, _ groups: [[Case]], failedInside: Bool) throws {
             var total = 0.0
             var result: Z3Result = .unsat
-            for (gi, group) in groups.enumerated() {
+            var remaining = groups
+            if let local {
+                // By neighbourhood: one query for all cases under the same values, then (if that
+                // is not enough) one per step, before the full hypothesis.
+                var byRegs: [[Int: Int64]: [Case]] = [:]
+                var order: [[Int: Int64]] = []
+                for c in groups.joined() {
+                    guard let pi = c.part else { continue }
+                    let regs = allParts[pi].conjunct.regs
+                    if byRegs[regs] == nil { order.append(regs) }
+                    byRegs[regs, default: []].append(c)
+                }
+                var refuted = Set<Z3Expr>()
+                for regs in order {
+                    let cases = byRegs[regs]!
+                    let values = regs.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: ",")
+                    let (ok, ms) = try refutedLocally(cases, regs, local, "\(name) \(values)")
+                    total += ms
+                    if ok { for c in cases { refuted.insert(c.bad.cond) }; continue }
+                    var byStep: [String: [Case]] = [:]
+                    for c in cases { byStep[c.bad.path?.step.name ?? "", default: []].append(c) }
+                    for (step, pcs) in byStep.sorted(by: { $0.key < $1.key }) where pcs.count < cases.count {
+                        let (ok, ms) = try refutedLocally(pcs, regs, local, "\(name) \(values) [\(step)]")
+                        total += ms
+                        if ok { for c in pcs { refuted.insert(c.bad.cond) } }
+                    }
+                }
+                remaining = groups.map { $0.filter { !refuted.contains($0.bad.cond) } }.filter { !$0.isEmpty }
+            }
+            for (gi, group) in remaining.enumerated() {
                 let qname = "\(name) [\(group[0].bad.path?.step.name ?? "")] \(gi)"
                 let bad = try terms.or(group.map(\.bad.cond))
-                if let cone {
-                    // Each case on its own cone; the full hypothesis only if a cone is not enough.
-                    var allUnsat = true
-                    for c in group {
-                        var chosen = Set<Int>()
-                        for slot in c.slots { chosen.formUnion(partsBySlot[slot] ?? []) }
-                        let selected = chosen.sorted().map { allParts[$0] }
-                        let all = selected.reduce(into: c.slots) { $0.formUnion($1.support) }
-                        let (r, ms) = try cone.scoped { () throws -> (Z3Result, Double) in
-                            try cone.solver.assert(terms.and(all.sorted().map { typeTerms[$0] }))
-                            for p in selected { try cone.solver.assert(p.term) }
-                            try cone.solver.assert(c.bad.cond)
-                            return try cone.check(qname + " cone")
-                        }
-                        total += ms
-                        if r != .unsat { allUnsat = false; break }
-                    }
-                    if allUnsat { continue }
-                }
                 let (r, ms) = try q.scoped { () throws -> (Z3Result, Double) in
                     try q.solver.assert(bad)
                     let (r, ms) = try q.check(qname)
@@ -267,14 +307,15 @@ final class ProofSession {
                 if let c = posts[pi] { post = c } else { post = p.post(ts.pre); posts[pi] = post }
                 // A path that leaves a conjunct's term unchanged preserves it (it holds before).
                 var cases: [Case] = []
-                for part in hit.map({ allParts[$0] }) {
+                for partIndex in hit {
+                    let part = allParts[partIndex]
                     let after = try ts.holds(part.conjunct, post)
                     if after == part.term { continue }
                     let cond = try terms.and(p.condition, terms.not(after))
                     if cond.boolValue == false { continue }
                     var involved = p.conditionDeps
                     for i in part.support { involved.formUnion(p.writeDeps[i] ?? [i]) }
-                    cases.append(Case(bad: Bad(property: inv.name, cond: cond, path: p), slots: involved))
+                    cases.append(Case(bad: Bad(property: inv.name, cond: cond, path: p), slots: involved, part: partIndex))
                 }
                 if cases.isEmpty { continue }
                 groups.append(cases)
@@ -282,8 +323,16 @@ final class ProofSession {
             try check(name, groups, failedInside: false)
         }
         for target in stepTargets {
-            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
             var groups: [[Case]] = []
+            if target == Prover.runtimeErrors {
+                for p in ts.paths where p.condition.boolValue != false {
+                    guard case .error(let why) = p.outcome else { continue }
+                    groups.append([Case(bad: Bad(property: "\(target): \(why)", cond: p.condition, path: p), slots: p.conditionDeps)])
+                }
+                try check("no step hits a run-time error", groups, failedInside: true)
+                continue
+            }
+            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
             for p in ts.paths where p.outcome == .violation(target) && p.condition.boolValue != false {
                 groups.append([Case(bad: Bad(property: target, cond: p.condition, path: p), slots: p.conditionDeps)])
             }

@@ -10,7 +10,8 @@ import WeaveZ3
 /// - initiation (k = 1): Init(s) ⇒ I(s) for each invariant I; for k > 1 a base case:
 ///   no state reachable in fewer than k steps violates an invariant or fails a target step;
 /// - consecution: H(s₀) ∧ … ∧ H(s_{k-1}) ∧ T(s₀,s₁) … ∧ T(s_{k-2},s_{k-1}) ∧ step(s_{k-1},s_k) ⇒ I(s_k);
-/// - for an assert/overflow target A: the same hypotheses ⇒ no path of a step from s_{k-1} fails A.
+/// - for an assert/overflow target A: the same hypotheses ⇒ no path of a step from s_{k-1} fails A;
+///   for the target `runtime error`: ⇒ no path of a step from s_{k-1} hits a run-time error.
 ///
 /// Steps that fail (asserts, overflows, run-time errors) end a run, so T covers the paths
 /// that complete. Invariants are split into conjuncts (`&&`, `forall x: T`); a step that
@@ -19,6 +20,11 @@ import WeaveZ3
 /// and falls back to the full hypothesis only if the cone does not refute it.
 /// Counterexample states are canonical (unused queue elements as the explorer stores them).
 public enum Prover {
+    /// The target that no step hits a run-time error (index out of range, pop from an
+    /// empty queue, a value outside its range type, division by zero, overflow): the
+    /// explorer's property name for them.
+    public static let runtimeErrors = "runtime error"
+
     public static func prove(_ model: Model, properties: [String], options: ProverOptions = ProverOptions()) -> ProofResult {
         let names = properties.isEmpty ? model.invariants.map(\.name) + model.assertNames + model.overflowNames : properties
         var invTargets: [StateProperty] = []
@@ -26,7 +32,7 @@ public enum Prover {
         for n in names {
             if let inv = model.invariants.first(where: { $0.name == n }) {
                 if !invTargets.contains(where: { $0.name == n }) { invTargets.append(inv) }
-            } else if model.assertNames.contains(n) || model.overflowNames.contains(n) {
+            } else if model.assertNames.contains(n) || model.overflowNames.contains(n) || n == Prover.runtimeErrors {
                 if !stepTargets.contains(n) { stepTargets.append(n) }
             } else {
                 let why = model.propertyNames.contains(n)

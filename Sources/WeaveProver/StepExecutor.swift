@@ -115,24 +115,26 @@ final class StepExecutor {
                 f.visits[f.node, default: 0] += 1
                 let env = EvalEnv(slots: f.slots, me: (pi, k), regs: f.regs, deps: f.deps)
                 let node = p.nodes[f.node]
+                /// A run-time error at this statement, with its source position (as the explorer reports it).
+                func err(_ m: String) -> StepOutcome { .error(node.range.map { "\(m) at \($0.description)" } ?? m) }
                 switch node.kind {
                 case .jump(let t):
                     f.node = t
                 case .await(let c, let next):
                     let v = try encoder.eval(c, env)
-                    guard try fail(&f, v.error, .error("run-time error in await")) else { continue frames }
+                    guard try fail(&f, v.error, err("run-time error in await")) else { continue frames }
                     if v.value.boolValue == false { continue frames }
                     f.conds.append(v.value)
                     f.condDeps.formUnion(reads())
                     f.node = next
                 case .assert(let c, let message, let next):
                     let v = try encoder.eval(c, env)
-                    guard try fail(&f, v.error, .error("run-time error in assert")) else { continue frames }
+                    guard try fail(&f, v.error, err("run-time error in assert")) else { continue frames }
                     guard try fail(&f, terms.not(v.value), .violation(message)) else { continue frames }
                     f.node = next
                 case .branch(let c, let a, let b):
                     let v = try encoder.eval(c, env)
-                    guard try fail(&f, v.error, .error("run-time error in a condition")) else { continue frames }
+                    guard try fail(&f, v.error, err("run-time error in a condition")) else { continue frames }
                     if let cv = v.value.boolValue { f.node = cv ? a : b; continue }
                     let notV = try terms.not(v.value)
                     f.condDeps.formUnion(reads())
@@ -152,7 +154,7 @@ final class StepExecutor {
                     f.node = a
                 case .either(let targets):
                     guard f.forkDepth < Self.maxForkDepth else {
-                        try emit(f, nil, .error("a step forks more than 64 levels deep"))
+                        try emit(f, nil, err("a step forks more than 64 levels deep"))
                         continue frames
                     }
                     for t in targets.reversed() {
@@ -164,7 +166,7 @@ final class StepExecutor {
                     continue frames
                 case .choose(let r, let dom, let next):
                     guard f.forkDepth < Self.maxForkDepth else {
-                        try emit(f, nil, .error("a step forks more than 64 levels deep"))
+                        try emit(f, nil, err("a step forks more than 64 levels deep"))
                         continue frames
                     }
                     var choices: [(Int64, Z3Expr)] = []
@@ -173,7 +175,7 @@ final class StepExecutor {
                         for k in 0..<t.cardinality { choices.append((t.lowerBound + k, terms.t)) }
                     case .set(let s, let el):
                         let sv = try encoder.eval(s, env)
-                        guard try fail(&f, sv.error, .error("run-time error in choose")) else { continue frames }
+                        guard try fail(&f, sv.error, err("run-time error in choose")) else { continue frames }
                         for k in 0..<min(64, el.cardinality) {
                             let m = try terms.bit(sv.value, Int(k))
                             if m.boolValue != false { choices.append((el.lowerBound + k, m)) }
@@ -196,17 +198,17 @@ final class StepExecutor {
                     continue frames
                 case .assign(let pl, let e, let next):
                     let v = try encoder.eval(e, env)
-                    guard try fail(&f, v.error, .error("run-time error evaluating an assignment")) else { continue frames }
+                    guard try fail(&f, v.error, err("run-time error evaluating an assignment")) else { continue frames }
                     let r = try encoder.resolve(pl, env)
-                    guard try fail(&f, r.error, .error("index out of range")) else { continue frames }
-                    guard try fail(&f, outside(v, pl.type), .error("value out of range: the variable's type is \(pl.type.description)")) else { continue frames }
+                    guard try fail(&f, r.error, err("index out of range")) else { continue frames }
+                    guard try fail(&f, outside(v, pl.type), err("value out of range: the variable's type is \(pl.type.description)")) else { continue frames }
                     try write(&f, r, offset: 0, v.value)
                     f.node = next
                 case .copy(let to, let from, let next):
                     let rt = try encoder.resolve(to, env)
-                    guard try fail(&f, rt.error, .error("index out of range")) else { continue frames }
+                    guard try fail(&f, rt.error, err("index out of range")) else { continue frames }
                     let rf = try encoder.resolve(from, env)
-                    guard try fail(&f, rf.error, .error("index out of range")) else { continue frames }
+                    guard try fail(&f, rf.error, err("index out of range")) else { continue frames }
                     let n = to.type.slotCount
                     var values: [Z3Expr] = []
                     for j in 0..<n { values.append(try encoder.read(rf, offset: j, env)) }
@@ -214,27 +216,27 @@ final class StepExecutor {
                     f.node = next
                 case .fill(let pl, let values, let next):
                     let r = try encoder.resolve(pl, env)
-                    guard try fail(&f, r.error, .error("index out of range")) else { continue frames }
+                    guard try fail(&f, r.error, err("index out of range")) else { continue frames }
                     let types = ValueCodec.flatten(pl.type)
                     let bad = values.indices.first { !ValueCodec.fits(values[$0], types[$0]) }
                     for j in 0..<(bad ?? values.count) {
                         try write(&f, r, offset: j, ValueCodec.literal(values[j], types[j], terms))
                     }
                     if bad != nil {
-                        try emit(f, nil, .error("value out of range for \(pl.type.description)"))
+                        try emit(f, nil, err("value out of range for \(pl.type.description)"))
                         continue frames
                     }
                     f.node = next
                 case .push(let pl, let e, let name, let next):
                     guard case .queue(let et, let cap, _) = pl.type else { throw ProverError.internal("push on a non-queue") }
                     let v = try encoder.eval(e, env)
-                    guard try fail(&f, v.error, .error("run-time error evaluating a pushed value")) else { continue frames }
+                    guard try fail(&f, v.error, err("run-time error evaluating a pushed value")) else { continue frames }
                     let r = try encoder.resolve(pl, env)
-                    guard try fail(&f, r.error, .error("index out of range")) else { continue frames }
+                    guard try fail(&f, r.error, err("index out of range")) else { continue frames }
                     let len = try encoder.read(r, offset: 0, env)
                     for a in r.alternatives { touch(f, a.base..<(a.base + 1 + cap)) }
                     guard try fail(&f, terms.le(terms.int(Int64(cap)), len), .violation(name)) else { continue frames }
-                    guard try fail(&f, outside(v, et), .error("pushed value is outside the queue's element type")) else { continue frames }
+                    guard try fail(&f, outside(v, et), err("pushed value is outside the queue's element type")) else { continue frames }
                     let value = try coerce(v.value, to: et)
                     for a in r.alternatives {
                         let lenA = f.slots[a.base]
@@ -250,10 +252,10 @@ final class StepExecutor {
                 case .pop(let pl, let into, let next):
                     guard case .queue(let et, let cap, let lifo) = pl.type else { throw ProverError.internal("pop on a non-queue") }
                     let r = try encoder.resolve(pl, env)
-                    guard try fail(&f, r.error, .error("index out of range")) else { continue frames }
+                    guard try fail(&f, r.error, err("index out of range")) else { continue frames }
                     let len = try encoder.read(r, offset: 0, env)
                     for a in r.alternatives { touch(f, a.base..<(a.base + 1 + cap)) }
-                    guard try fail(&f, terms.eq(len, terms.int(0)), .error("pop from an empty \(lifo ? "stack" : "queue")")) else { continue frames }
+                    guard try fail(&f, terms.eq(len, terms.int(0)), err("pop from an empty \(lifo ? "stack" : "queue")")) else { continue frames }
                     let raw0 = try ValueCodec.literal(et.lowerBound, et, terms)
                     var valueAlts: [(cond: Z3Expr, item: Z3Expr)] = []
                     let old = f.slots
@@ -283,10 +285,10 @@ final class StepExecutor {
                     if let into {
                         let env2 = EvalEnv(slots: f.slots, me: (pi, k), regs: f.regs, deps: f.deps)
                         let ri = try encoder.resolve(into, env2)
-                        guard try fail(&f, ri.error, .error("index out of range")) else { continue frames }
+                        guard try fail(&f, ri.error, err("index out of range")) else { continue frames }
                         let (lo, hi) = ExprEncoder.bounds(et)
                         let v = Encoded(value, error: terms.f, lo: lo, hi: hi)
-                        guard try fail(&f, outside(v, into.type), .error("popped value does not fit the target")) else { continue frames }
+                        guard try fail(&f, outside(v, into.type), err("popped value does not fit the target")) else { continue frames }
                         try write(&f, ri, offset: 0, value)
                     }
                     f.node = next

@@ -35,7 +35,8 @@ struct SupportAnalysis {
         return Array(0..<p.instanceCount)
     }
 
-    func place(_ p: Place, _ me: Context, _ regs: [Int: Int64], _ out: inout Set<Int>) {
+    /// Adds the slots of place `p` (only its first slot, a queue's length, if `lengthOnly`).
+    func place(_ p: Place, _ me: Context, _ regs: [Int: Int64], _ out: inout Set<Int>, lengthOnly: Bool = false) {
         var bases: [Int]
         var t: IRType
         switch p.root {
@@ -57,13 +58,15 @@ struct SupportAnalysis {
             }
             t = et
         }
-        for b in bases { out.formUnion(b..<(b + t.slotCount)) }
+        for b in bases { out.formUnion(b..<(b + (lengthOnly ? 1 : t.slotCount))) }
     }
 
     func expr(_ e: Expr, _ me: Context, _ regs: [Int: Int64], _ out: inout Set<Int>) {
         switch e.op {
         case .literal, .selfIndex, .bound: break
-        case .read(let p), .length(let p), .head(let p): place(p, me, regs, &out)
+        case .read(let p), .head(let p): place(p, me, regs, &out)
+        case .length(let p): place(p, me, regs, &out, lengthOnly: true)
+        case .elementOf(let x, let p): expr(x, me, regs, &out); place(p, me, regs, &out)
         case .unary(_, let a): expr(a, me, regs, &out)
         case .binary(_, let a, let b): expr(a, me, regs, &out); expr(b, me, regs, &out)
         case .conditional(let a, let b, let c): expr(a, me, regs, &out); expr(b, me, regs, &out); expr(c, me, regs, &out)

@@ -414,6 +414,9 @@ extension Elaborator {
                 let ge = fold(.binary(.ge, x, lo), .bool, r), le = fold(.binary(.le, x, hi), .bool, r)
                 return fold(.binary(.and, ge, le), .bool, r)
             }
+            if let agg = aggregateType(b, s) {
+                return elementOf(x, a, b, agg, r, s)
+            }
             let expectedSet: IRType? = x.type.isScalar && x.type != intType ? .set(element: x.type) : nil
             guard let y = expr(b, s, expected: expectedSet) else { return nil }
             guard case .set(let el) = y.type else { return typeError("'in' needs a set on its right", y, b.range) }
@@ -477,5 +480,65 @@ extension Elaborator {
         default:
             return nil
         }
+    }
+
+    /// The type of `e` if it names a queue, stack or array (a variable, an array element
+    /// or a process's local), without reporting anything: `x in e` then tests membership
+    /// in its elements rather than in a set.
+    func aggregateType(_ e: AExpr, _ s: Scope) -> IRType? {
+        let t: IRType?
+        switch e.kind {
+        case .name(let n):
+            if s.bound.contains(where: { $0.name == n }) || s.indexName == n { return nil }
+            if let l = s.locals[n], s.process != nil {
+                t = l.type
+            } else if case .global(let g, _) = symbols[n] {
+                t = globals[g.index].type
+            } else {
+                return nil
+            }
+        case .index(let base, _):
+            guard case .array(_, let et)? = aggregateType(base, s) else { return nil }
+            t = et
+        case .member(let base, let m):
+            let pn: String
+            switch base.kind {
+            case .name(let n): pn = n
+            case .call(let f, _): pn = f.name
+            default: return nil
+            }
+            guard case .process(let pid, _) = symbols[pn],
+                  let li = processDecls[pid.index].locals.firstIndex(where: { $0.name.name == m.name }) else { return nil }
+            t = localTypes[pid.index][li]
+        default:
+            return nil
+        }
+        switch t {
+        case .queue?, .array?: return t
+        default: return nil
+        }
+    }
+
+    /// `x in q` for a queue or stack `q` (its current elements) or an array of scalars.
+    func elementOf(_ x: IExpr, _ a: AExpr, _ b: AExpr, _ agg: IRType, _ r: SourceRange, _ s: Scope) -> IExpr? {
+        guard s.allowState else { return stateInConstant(b.range) }
+        let el: IRType
+        switch agg {
+        case .queue(let e, _, _): el = e
+        case .array(_, let e):
+            guard e.isScalar else {
+                diags.error("'in' looks for a value among an array's elements, which must be scalars; this array holds \(e.description)", at: b.range)
+                return nil
+            }
+            el = e
+        default: return nil
+        }
+        guard x.type.isScalar else { return typeError("'in' needs a scalar on its left", x, a.range) }
+        guard compatible(x.type, el) || (isInt(x.type) && isInt(el)) else {
+            diags.error("\(x.type.description) cannot be an element of \(agg.description)", at: r)
+            return nil
+        }
+        guard let pl = place(b, s) else { return nil }
+        return IExpr(.elementOf(x, pl), .bool, r)
     }
 }

@@ -93,6 +93,11 @@ extension Z3Solver: Sendable {}
 /// Interrupts one solver check after a delay, from its own thread. `Z3_interrupt`
 /// is the one Z3 call that may come from another thread; the lock makes sure it
 /// never runs after the check has returned.
+///
+/// An interrupt that arrives before Z3 has started the check is lost (the check
+/// clears the flag when it starts), which a loaded machine makes likely for short
+/// timeouts; so once the deadline has passed the watchdog interrupts again every
+/// 10 ms until the check returns.
 private final class Watchdog: @unchecked Sendable {
     private let lock = NSCondition()
     private var done = false

@@ -113,6 +113,47 @@ final class CrossCheckTests: XCTestCase {
         XCTAssertGreaterThan(cc.counts["ok", default: 0], 500)
     }
 
+    func testMembershipInQueuesStacksAndArrays() throws {
+        let m = try proverModel("""
+        type V = 0..3
+        type Color = enum { red, green, blue }
+        var q: queue<V, 3> = []
+        var st: stack<-1..2, 2> = [2]
+        var qs: [0..1] stack<Color, 2> = []
+        var bs: queue<bool, 2> = [true]
+        var arr: [0..2] V = [3, 0, 1]
+        var i: 0..3 = 0
+        var x: -2..4 = 0
+
+        process p(k: 0..<2) {
+          var mine: stack<V, 2> = []
+          a:
+            either { push(q, (i + k) % 4) } or { push(st, x % 3) } or { push(qs[k], if x > 0 then green else blue) } or {
+              push(mine, i) } or { push(bs, x > k) }
+          b:
+            either { pop(q) } or { x = pop(st) } or { i = (i + 1) % 4 } or { x = (x + 3) % 7 - 2 } or {
+              if !empty(mine) { arr[i % 3] = pop(mine) } } or { pop(bs) }
+            if x in q { x = -x }
+            goto a
+        }
+
+        invariant e_queue: (x in q) || (i in q) || 0 in q
+        invariant e_stack: (x in st) == (exists v: -1..2: v == x && v in st)
+        invariant e_enum: (green in qs[0]) || (blue in qs[i % 2]) || (red in qs[1])
+        invariant e_bool: (x > 0) in bs || !(true in bs)
+        invariant e_array: (i in arr) || (x in arr)
+        invariant e_local: (i in p(0).mine) || (x in p(x).mine)
+        invariant e_index_err: red in qs[x]
+        invariant e_value_err: (6 / x) in q
+        invariant e_count: (count v: V: v in q) <= len(q)
+        """)
+        let cc = try CrossChecker(m)
+        try cc.run(random: 500, seed: 23)
+        XCTAssertGreaterThan(cc.counts["expr error", default: 0], 100)
+        XCTAssertGreaterThan(cc.counts["expr value", default: 0], 1000)
+        XCTAssertGreaterThan(cc.counts["ok", default: 0], 1000)
+    }
+
     func testLoopsChooseAssertsAndOverflow() throws {
         let m = try proverModel("""
         var n: 0..7 = 0

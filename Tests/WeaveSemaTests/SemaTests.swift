@@ -147,3 +147,34 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+final class MembershipSemaTests: XCTestCase {
+    func assertError(_ text: String, _ expected: String, line: UInt = #line) {
+        let (m, ds) = elaborate(text)
+        XCTAssertNil(m, "expected an error", line: line)
+        XCTAssertTrue(ds.contains { $0.contains(expected) }, "\(ds) lacks \(expected)", line: line)
+    }
+
+    func testMembershipTypeErrors() {
+        assertError("var q: queue<0..3, 2> = []\nvar b: bool = false\ninvariant i: b in q", "3:14: error: bool cannot be an element of queue<0..3, 2>")
+        assertError("type E = enum { a, b }\nvar q: stack<E, 2> = []\ninvariant i: 1 in q", "cannot be an element of stack<E, 2>")
+        assertError("var m: [0..1] [0..1] bool = false\ninvariant i: true in m", "2:22: error: 'in' looks for a value among an array's elements, which must be scalars")
+        assertError("var q: queue<0..3, 2> = []\nvar s: set<0..3> = {}\ninvariant i: s in q", "'in' needs a scalar on its left, not set<0..3>")
+        assertError("var q: queue<0..3, 2> = []\nconst C = 1\nvar x: bool = C in q", "a constant expression cannot read variables")
+    }
+
+    func testMembershipElaborates() throws {
+        let (m, ds) = elaborate("""
+        type E = enum { a, b }
+        var q: stack<E, 2> = []
+        var arr: [0..1] 0..3 = 0
+        process p { s: push(q, b) }
+        invariant i: (a in q || 3 in arr) && !(5 in arr)
+        """)
+        XCTAssertNotNil(m, "\(ds)")
+        guard case .binary(.and, let l, _)? = m?.invariants.first?.expr.op, case .binary(.or, let x, let y) = l.op else {
+            return XCTFail("unexpected shape")
+        }
+        guard case .elementOf = x.op, case .elementOf = y.op else { return XCTFail("not membership: \(x.op) \(y.op)") }
+    }
+}
