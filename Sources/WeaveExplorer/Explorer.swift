@@ -166,6 +166,16 @@ public final class Explorer {
 
     func search() -> Verdict {
         if !options.depthFirst { return levelSynchronousBFS() }
+        if let v = forEachInitialState({ k, buf in
+            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
+            return isNew ? checkState(id).map { .violated($0) } : nil
+        }) { return v }
+        return dfs()
+    }
+
+    /// Packs (and under symmetry canonicalises) each initial state in turn; `body` gets
+    /// its index among the initial states and may end the run with a verdict.
+    func forEachInitialState(_ body: (Int, UnsafeMutableRawPointer) -> Verdict?) -> Verdict? {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         let inits = initialStates()
@@ -177,11 +187,10 @@ public final class Explorer {
                 return .incomplete(reason: "an initial value is outside its type")
             }
             symmetry?.canonicalize(buf)
-            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
             initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
-            if isNew, let v = checkState(id) { return .violated(v) }
+            if let v = body(k, buf) { return v }
         }
-        return dfs()
+        return nil
     }
 
     /// Checks invariants and reachables on a newly found state.

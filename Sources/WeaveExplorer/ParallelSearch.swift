@@ -463,23 +463,13 @@ extension Explorer {
 
     /// Inserts the initial states; a verdict if that already decides the run.
     func seedInitialStates() -> Verdict? {
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
-        defer { buf.deallocate() }
-        let inits = initialStates()
-        if inits.count > 1 << 20 {
-            return .incomplete(reason: "more than 1,048,576 initial states")
-        }
-        for (k, values) in inits.enumerated() {
-            guard engine.pack(values, into: buf) else {
-                return .incomplete(reason: "an initial value is outside its type")
-            }
-            symmetry?.canonicalize(buf)
+        if let v = forEachInitialState({ k, buf in
             let fp = StateStore.fingerprint(buf, words: engine.wordCount)
             let w = workers[owner(fp)]
             let r = w.partition.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(k), depth: 0)
-            initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
             if r.isNew { checkNew(w, r.stored, id: globalID(r.id, w.index), key: fp, length: 0) }
-        }
+            return nil
+        }) { return v }
         if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
             gatherStatistics()
             return .violated(violation(for: c))
