@@ -31,7 +31,10 @@ final class CheckpointWriter {
     func int(_ v: Int) { var x = Int64(v); withUnsafeBytes(of: &x) { bytes($0.baseAddress!, 8) } }
     func u64(_ v: UInt64) { var x = v; withUnsafeBytes(of: &x) { bytes($0.baseAddress!, 8) } }
     func double(_ v: Double) { u64(v.bitPattern) }
-    func array<T>(_ a: [T]) { int(a.count); a.withUnsafeBytes { bytes($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, $0.count) } }
+    func array<T>(_ a: [T]) {
+        int(a.count)
+        a.withUnsafeBytes { if let p = $0.baseAddress { bytes(p, $0.count) } }
+    }
     func close() -> Bool { let r = fclose(file) == 0; return r && !failed }
 }
 

@@ -14,11 +14,9 @@ public final class Explorer {
     let start = Date()
     var lastProgress = Date()
     /// Steps fired per (process, label): flat, `coverageBase[p] + label`.
-    let coverageCounts: UnsafeMutablePointer<Int>
     let coverageBase: [Int]
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
-    var reachableFound: [Bool] = []
     /// The labelled state graph, recorded during BFS when liveness will need it
     /// (BFS expands states in id order, so edges arrive in CSR order).
     var recordGraph = false
@@ -57,14 +55,11 @@ public final class Explorer {
         var total = 0
         for p in model.processes { bases.append(total); total += p.labels.count }
         coverageBase = bases
-        coverageCounts = .allocate(capacity: max(1, total))
-        coverageCounts.initialize(repeating: 0, count: max(1, total))
         for (i, name) in engine.stepProperties.enumerated() {
             engine.stepEnabled[i] = options.properties.includes(name)
         }
         invariantIndices = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
         reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
-        reachableFound = [Bool](repeating: false, count: model.reachables.count)
         stats.stateBytes = engine.stateBytes
         checkDeadlockHere = options.checkDeadlock && options.properties.includes("deadlock")
         let livenessRuns = options.checkLiveness && model.liveness.contains { options.properties.includes($0.name) }
@@ -95,8 +90,6 @@ public final class Explorer {
         stats.workers = count
         stats.fingerprintOnly = fingerprintOnly
     }
-
-    deinit { coverageCounts.deallocate() }
 
     /// Bytes one packed state takes.
     public var stateBytes: Int { engine.stateBytes }
@@ -141,7 +134,7 @@ public final class Explorer {
             let live = p.reachableLabels()
             for (li, l) in p.labels.enumerated() where live.contains(li) {
                 let k = coverageBase[pi] + li
-                let n = workers.reduce(coverageCounts[k]) { $0 + $1.coverage[k] }
+                let n = workers.reduce(0) { $0 + $1.coverage[k] }
                 out.append(Coverage.Entry(process: p.name, label: l.name, count: n, range: l.range))
             }
         }
@@ -168,7 +161,8 @@ public final class Explorer {
         if !options.depthFirst { return levelSynchronousBFS() }
         if let v = forEachInitialState({ k, buf in
             let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
-            return isNew ? checkState(id).map { .violated($0) } : nil
+            if isNew { checkNew(workers[0], store.state(id), id: UInt32(id), key: 0, length: 0) }
+            return workers[0].candidate.map { .violated(violation(for: $0)) }
         }) { return v }
         return dfs()
     }
@@ -189,27 +183,6 @@ public final class Explorer {
             symmetry?.canonicalize(buf)
             initialGenerated += 1   // as TLC and SPIN count: initial states are generated too
             if let v = body(k, buf) { return v }
-        }
-        return nil
-    }
-
-    /// Checks invariants and reachables on a newly found state.
-    @inline(__always)
-    func checkState(_ id: Int) -> Violation? {
-        let s = store.state(id)
-        for i in invariantIndices {
-            engine.failed = false
-            let v = engine.eval(engine.invariantCode[i], s)
-            if engine.failed { return runtimeError(at: id, site: engine.failSite, instance: nil, inStep: false) }
-            if v == 0 {
-                let inv = model.invariants[i]
-                return Violation(kind: .invariant, property: inv.name, message: "invariant \(inv.name) is violated",
-                                 range: inv.range, trace: trace(to: id), failedInsideStep: false)
-            }
-        }
-        for i in reachableIndices where !reachableFound[i] {
-            engine.failed = false
-            if engine.eval(engine.reachableCode[i], s) != 0 && !engine.failed { reachableFound[i] = true }
         }
         return nil
     }
@@ -237,56 +210,33 @@ public final class Explorer {
         return nil
     }
 
-    /// Expands state `id`; returns a violation, or nil after inserting its successors.
+    /// Depth-first search's expansion of state `id`: a violation (found as the
+    /// breadth-first search finds them: a `Candidate` of worker 0), or nil after
+    /// inserting its successors.
     @inline(__always)
     func expandOne(_ id: Int, depth: Int, onNew: (Int) -> Void) -> Violation? {
+        let w = workers[0]
         let s = store.state(id)   // valid until the first insert below
+        let g = UInt32(id)
         engine.expand(s, into: sink)
         let n = sink.count
-        if recordGraph {
-            var en: UInt64 = 0
-            for o in 0..<n { en |= 1 << UInt64(sink.instances[o]) }
-            enabledMasks.append(en)
-        }
-        defer { if recordGraph { edgeOffsets.append(edgeTargets.count) } }
-        if n == 0 {
-            if options.checkDeadlock && options.properties.includes("deadlock") && isDeadlock(s) {
-                return Violation(kind: .deadlock, property: "deadlock",
-                                 message: "deadlock: no step is enabled, and " + blockedSummary(s),
-                                 range: nil, trace: trace(to: id), failedInsideStep: false)
-            }
-            return nil
+        if n == 0 && checkDeadlockHere && isDeadlock(s) {
+            return violation(for: Candidate(what: .deadlock, length: depth, key: 0, parent: g, ordinal: 0, state: g))
         }
         for o in 0..<n {
-            let inst = engine.instances[Int(sink.instances[o])]
-            @inline(__always) func instName() -> String { engine.instanceNames[Int(sink.instances[o])] }
-            switch sink.kinds[o] {
-            case .state: break
-            case .violation:
-                let name = engine.stepProperties[Int(sink.details[o])]
-                let isOverflow = name.hasPrefix("overflow(")
-                var t = trace(to: id)
-                appendStep(&t, from: id, ordinal: o, state: sink.state(o))
-                let site = siteRange(forViolation: name)
-                return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
-                                 message: isOverflow ? "\(name): \(instName()) pushes onto a full \(name.dropFirst(9).dropLast())"
-                                                     : "assertion \"\(name)\" fails in \(instName())",
-                                 range: site, trace: t, failedInsideStep: true)
-            case .error:
-                return runtimeError(at: id, site: sink.details[o], instance: o, inStep: true)
+            if sink.kinds[o] != .state {
+                return violation(for: Candidate(what: .step, length: depth + 1, key: 0, parent: g, ordinal: UInt32(o), state: g))
             }
+            let inst = engine.instances[Int(sink.instances[o])]
             stats.generated &+= 1
             // Re-read the parent: an insert may have moved the arena.
             let pc = Int(engine.load(store.state(id), inst.pcSlot))
-            coverageCounts[coverageBase[inst.process] &+ pc] &+= 1
+            w.coverage[coverageBase[inst.process] &+ pc] &+= 1
             symmetry?.canonicalize(sink.mutableState(o))
-            let (nid, isNew) = store.insert(sink.state(o), parent: UInt32(id), ordinal: UInt32(o), depth: UInt32(depth + 1))
-            if recordGraph {
-                edgeTargets.append(UInt32(nid))
-                edgeStepper.append(UInt8(sink.instances[o]))
-            }
+            let (nid, isNew) = store.insert(sink.state(o), parent: g, ordinal: UInt32(o), depth: UInt32(depth + 1))
             if isNew {
-                if let v = checkState(nid) { return v }
+                checkNew(w, store.state(nid), id: UInt32(nid), key: 0, length: depth + 1)
+                if let c = w.candidate { return violation(for: c) }
                 onNew(nid)
             }
         }
@@ -312,8 +262,9 @@ public final class Explorer {
         return reachablesVerdict()
     }
 
+    /// An unreached `reachable` property (found by no worker), or holds.
     func reachablesVerdict() -> Verdict {
-        for i in reachableIndices where !reachableFound[i] {
+        for i in reachableIndices where !workers.contains(where: { $0.reachableFound[i] }) {
             let r = model.reachables[i]
             return .violated(Violation(kind: .unreachable, property: r.name,
                                        message: "no reachable state satisfies reachable \(r.name)",
@@ -358,14 +309,6 @@ public final class Explorer {
         return nil
     }
 
-    func runtimeError(at id: Int, site: Int32, instance ordinal: Int?, inStep: Bool) -> Violation {
-        var t = trace(to: id)
-        if let o = ordinal { appendStep(&t, from: id, ordinal: o, state: sink.state(o)) }
-        let s = engine.sites[Int(site)]
-        return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(s.message)",
-                         range: s.range, trace: t, failedInsideStep: inStep)
-    }
-
     // MARK: traces
 
     /// The path from an initial state to global id `id` (a store id in a one-worker exact search).
@@ -375,17 +318,11 @@ public final class Explorer {
         return t
     }
 
-    /// Appends the step `ordinal` of state `from` (re-expanded) to a trace.
-    func appendStep(_ t: inout Trace, from: Int, ordinal: Int, state: UnsafeRawPointer?) {
-        let s = store.state(from)
+    /// Appends the step `ordinal` of stored state `from` (re-expanded) to a trace.
+    func appendStep(_ t: inout Trace, from: Int, ordinal: Int) {
         let scratch = Sink(stateBytes: engine.stateBytes)
-        engine.expand(s, into: scratch)
-        guard ordinal < scratch.count else { return }
-        let inst = engine.instances[Int(scratch.instances[ordinal])]
-        let pc = Int(engine.load(s, inst.pcSlot))
-        let p = model.processes[inst.process]
-        t.steps.append(TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
-                                 name: "\(engine.instanceNames[Int(scratch.instances[ordinal])]).\(p.labelName(LabelID(pc)))"))
-        t.states.append(engine.unpack(state ?? scratch.state(ordinal)))
+        guard let step = stepRecord(from: store.state(from), ordinal: ordinal, scratch: scratch) else { return }
+        t.steps.append(step)
+        t.states.append(engine.unpack(scratch.state(ordinal)))
     }
 }

@@ -97,7 +97,8 @@ struct LivenessChecker {
                     }
                 }
                 if let err {
-                    return .violated(explorer.runtimeError(at: 0, site: err, instance: nil, inStep: false))
+                    return .violated(explorer.violation(for: Candidate(what: .invariantError(site: err), length: 0, key: 0,
+                                                                       parent: 0, ordinal: 0, state: 0)))
                 }
                 if let v = search(prop, valuation, g, bad: bad, start: start) { return .violated(v) }
             }
@@ -330,7 +331,7 @@ struct LivenessChecker {
         let sink = Sink(stateBytes: engine.stateBytes)
         engine.expand(store.state(u), into: sink)
         for o in 0..<sink.count where sink.kinds[o] == .state && store.find(sink.state(o)) == v {
-            explorer.appendStep(&t, from: u, ordinal: o, state: nil)
+            explorer.appendStep(&t, from: u, ordinal: o)
             return
         }
     }

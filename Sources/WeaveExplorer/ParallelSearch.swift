@@ -187,6 +187,13 @@ final class Partition {
         frontierCount = n.count
         c.removeAll()
         c.shrink()
+        swapLevels()
+    }
+
+    /// Fingerprint mode: the next level's buffer becomes the frontier, and the old
+    /// frontier's buffer takes the level after.
+    private func swapLevels() {
+        guard let c = current, let n = next else { return }
         current = n
         next = c
         nextRef = Unmanaged.passUnretained(c)
@@ -202,11 +209,7 @@ final class Partition {
         self.levelStart = levelStart
         self.frontierCount = frontierCount
         nextKeys.removeAll()
-        if let c = current, let n = next {
-            current = n
-            next = c
-            nextRef = Unmanaged.passUnretained(c)
-        }
+        swapLevels()
     }
 
     /// (parent, ordinal) of a local id.
@@ -470,7 +473,7 @@ extension Explorer {
             if r.isNew { checkNew(w, r.stored, id: globalID(r.id, w.index), key: fp, length: 0) }
             return nil
         }) { return v }
-        if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+        if let c = bestCandidate {
             gatherStatistics()
             return .violated(violation(for: c))
         }
@@ -493,7 +496,6 @@ extension Explorer {
         defer { depthBox.deallocate() }
         depthBox[0] = 0; depthBox[1] = 0
         let box = Shared(value: depthBox)
-        var threads: [Thread] = []
         let done = DispatchGroup()
         for wi in 1..<workers.count {
             done.enter()
@@ -510,7 +512,6 @@ extension Explorer {
                 done.leave()
             }
             t.stackSize = 1 << 22
-            threads.append(t)
             t.start()
         }
         let w0 = workers[0]
@@ -519,13 +520,13 @@ extension Explorer {
             // Before each round: the level may be over. A violation found in it is
             // reported once the whole level is done (its key must be the smallest).
             if workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount }) {
-                if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+                if let c = bestCandidate {
                     outcome = .violated(violation(for: c))
                     break
                 }
                 for w in workers { w.partition.advanceLevel(); w.cursor = 0 }
                 if workers.allSatisfy({ $0.partition.frontierCount == 0 }) {
-                    outcome = finalReachablesVerdict()
+                    outcome = reachablesVerdict()
                     break
                 }
                 depth += 1
@@ -556,7 +557,7 @@ extension Explorer {
             gatherStatistics()
             if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes) {
                 // A violation already seen is real: report it rather than the limit.
-                if let c = workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) {
+                if let c = bestCandidate {
                     outcome = .violated(violation(for: c))
                 } else {
                     outcome = .incomplete(reason: r)
@@ -571,12 +572,8 @@ extension Explorer {
 }
 
 extension Explorer {
-    func finalReachablesVerdict() -> Verdict {
-        for w in workers {
-            for (i, f) in w.reachableFound.enumerated() where f { reachableFound[i] = true }
-        }
-        return reachablesVerdict()
-    }
+    /// The violation every worker's candidates agree is first (see `Candidate`).
+    var bestCandidate: Candidate? { workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) }
 
     /// The (parent, ordinal) record of a global id.
     func record(_ g: UInt32) -> (parent: UInt32, ordinal: UInt32) {
