@@ -14,12 +14,11 @@ final class FingerprintSet {
 
     init(capacity: Int = 1 << 12) {
         self.capacity = capacity
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
+        slots = MappedMemory.allocate(UInt64.self, count: capacity)
         growAt = capacity / 5 * 4
     }
 
-    deinit { slots.deallocate() }
+    deinit { MappedMemory.free(slots, count: capacity) }
 
     var memoryBytes: Int { capacity * 8 }
 
@@ -50,15 +49,14 @@ final class FingerprintSet {
     private func grow() {
         let old = slots, oldCapacity = capacity
         capacity = oldCapacity + oldCapacity / 2
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
+        slots = MappedMemory.allocate(UInt64.self, count: capacity)
         growAt = capacity / 5 * 4
         for j in 0..<oldCapacity where old[j] != 0 {
             var i = home(old[j])
             while slots[i] != 0 { i &+= 1; if i == capacity { i = 0 } }
             slots[i] = old[j]
         }
-        old.deallocate()
+        MappedMemory.free(old, count: oldCapacity)
     }
 
     /// The table as it is (for a checkpoint).
@@ -66,10 +64,9 @@ final class FingerprintSet {
 
     /// Replaces the table by one `rawSlots` gave.
     func restore(slots raw: [UInt64], count n: Int) {
-        slots.deallocate()
+        MappedMemory.free(slots, count: capacity)
         capacity = max(1, raw.count)
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: 0, count: capacity)
+        slots = MappedMemory.allocate(UInt64.self, count: capacity)
         raw.withUnsafeBufferPointer { slots.update(from: $0.baseAddress!, count: raw.count) }
         count = n
         growAt = capacity / 5 * 4
@@ -93,10 +90,10 @@ final class StateBuffer {
     init(stateBytes: Int) {
         self.stateBytes = stateBytes
         capacity = 1 << 10
-        base = .allocate(byteCount: stateBytes * capacity, alignment: 8)
+        base = MappedMemory.allocate(bytes: stateBytes * capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit { MappedMemory.free(base, bytes: stateBytes * capacity) }
 
     var memoryBytes: Int { capacity * stateBytes }
 
@@ -114,16 +111,14 @@ final class StateBuffer {
     func shrink() {
         guard capacity > 1 << 10, count * 4 < capacity else { return }
         let n = max(1 << 10, count * 2)
-        let b = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
-        b.copyMemory(from: base, byteCount: stateBytes * count)
-        base.deallocate(); base = b; capacity = n
+        base = MappedMemory.reallocate(base, from: stateBytes * capacity, to: stateBytes * n)
+        capacity = n
     }
 
     private func grow() {
         let n = capacity * 2
-        let b = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
-        b.copyMemory(from: base, byteCount: stateBytes * count)
-        base.deallocate(); base = b; capacity = n
+        base = MappedMemory.reallocate(base, from: stateBytes * capacity, to: stateBytes * n)
+        capacity = n
     }
 }
 

@@ -26,20 +26,22 @@ final class StateStore {
         self.stateBytes = stateBytes
         words = stateBytes / 8
         capacity = 1 << 12
-        arena = .allocate(byteCount: stateBytes * capacity, alignment: 8)
-        parents = .allocate(capacity: capacity)
-        ordinals = .allocate(capacity: capacity)
-        depths = .allocate(capacity: capacity)
+        arena = MappedMemory.allocate(bytes: stateBytes * capacity)
+        parents = MappedMemory.allocate(UInt32.self, count: capacity)
+        ordinals = MappedMemory.allocate(UInt32.self, count: capacity)
+        depths = MappedMemory.allocate(UInt32.self, count: capacity)
         tableMask = (1 << 13) - 1
-        fps = .allocate(capacity: tableMask + 1)
-        fps.initialize(repeating: 0, count: tableMask + 1)
-        ids = .allocate(capacity: tableMask + 1)
-        ids.initialize(repeating: 0, count: tableMask + 1)
+        fps = MappedMemory.allocate(UInt64.self, count: tableMask + 1)
+        ids = MappedMemory.allocate(UInt32.self, count: tableMask + 1)
     }
 
     deinit {
-        arena.deallocate(); parents.deallocate(); ordinals.deallocate(); depths.deallocate()
-        fps.deallocate(); ids.deallocate()
+        MappedMemory.free(arena, bytes: stateBytes * capacity)
+        MappedMemory.free(parents, count: capacity)
+        MappedMemory.free(ordinals, count: capacity)
+        MappedMemory.free(depths, count: capacity)
+        MappedMemory.free(fps, count: tableMask + 1)
+        MappedMemory.free(ids, count: tableMask + 1)
     }
 
     /// Bytes held (arena, per-state records, table).
@@ -109,24 +111,17 @@ final class StateStore {
 
     private func growArena() {
         let n = capacity * 2
-        let a = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
-        a.copyMemory(from: arena, byteCount: stateBytes * count)
-        arena.deallocate(); arena = a
-        func grow(_ p: inout UnsafeMutablePointer<UInt32>) {
-            let q = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-            q.initialize(from: p, count: count)
-            p.deallocate(); p = q
-        }
-        grow(&parents); grow(&ordinals); grow(&depths)
+        arena = MappedMemory.reallocate(arena, from: stateBytes * capacity, to: stateBytes * n)
+        parents = MappedMemory.reallocate(parents, from: capacity, to: n)
+        ordinals = MappedMemory.reallocate(ordinals, from: capacity, to: n)
+        depths = MappedMemory.reallocate(depths, from: capacity, to: n)
         capacity = n
     }
 
     private func growTable() {
         let n = (tableMask + 1) * 2
-        let nf = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        nf.initialize(repeating: 0, count: n)
-        let ni = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
-        ni.initialize(repeating: 0, count: n)
+        let nf = MappedMemory.allocate(UInt64.self, count: n)
+        let ni = MappedMemory.allocate(UInt32.self, count: n)
         let mask = n - 1
         for j in 0...tableMask where ids[j] != 0 {
             var i = Int(truncatingIfNeeded: fps[j]) & mask
@@ -134,7 +129,8 @@ final class StateStore {
             nf[i] = fps[j]
             ni[i] = ids[j]
         }
-        fps.deallocate(); ids.deallocate()
+        MappedMemory.free(fps, count: tableMask + 1)
+        MappedMemory.free(ids, count: tableMask + 1)
         fps = nf; ids = ni; tableMask = mask
     }
 }
