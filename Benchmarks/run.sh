@@ -3,7 +3,7 @@
 #
 #   Benchmarks/run.sh [--weave PATH] [--sizes 1s,10s,60s] [--runs N] [MODEL...]
 #
-#   MODEL     flush_race, task_work_fput, kernfs_notify (default: all three)
+#   MODEL     flush_race, flush_race_rounds, task_work_fput, kernfs_notify (default: all)
 #   --sizes   which sizes to run, by the time SPIN takes for them on the project
 #             machine: 1s, 10s, 60s (default: 1s,10s; the 60 s sizes need several GiB),
 #             or tiny (a few seconds in all: to try the script)
@@ -47,18 +47,22 @@ while [ $# -gt 0 ]; do
     *) models+=("$1"); shift ;;
   esac
 done
-[ ${#models[@]} -eq 0 ] && models=(flush_race task_work_fput kernfs_notify)
+[ ${#models[@]} -eq 0 ] && models=(flush_race flush_race_rounds task_work_fput kernfs_notify)
 
 # The cases: model | size label | consts (NAME=VALUE ...) | weave flags | pan flags.
 # The consts go to weave as --const and to spin and gcc as -D (pan.c uses them too).
 # flush_race's design violates its assertion, so both check reachability only
-# (weave --property renamed, pan -A); its next size, THREADS=6, is far beyond 60 s.
+# (weave --property renamed, pan -A); its next size, THREADS=6, is far beyond 60 s,
+# so its 60 s size is flush_race_rounds: the same protocol, each thread serving ROUNDS
+# requests.
 cases=(
   "flush_race|tiny|THREADS=3|--property renamed|-A"
   "task_work_fput|tiny|THREADS=2 REQUESTS=3 CLOSES=1||"
   "kernfs_notify|tiny|ARRAYS=2 WRITES=2||"
   "flush_race|1s|THREADS=4|--property renamed|-A"
   "flush_race|10s|THREADS=5|--property renamed|-A"
+  "flush_race_rounds|tiny|THREADS=3 ROUNDS=2|--property renamed|-A"
+  "flush_race_rounds|60s|THREADS=4 ROUNDS=2|--property renamed|-A"
   "task_work_fput|1s|THREADS=2 REQUESTS=6 CLOSES=1||"
   "task_work_fput|10s|THREADS=2 REQUESTS=7 CLOSES=1||"
   "task_work_fput|60s|THREADS=2 REQUESTS=8 CLOSES=1||"

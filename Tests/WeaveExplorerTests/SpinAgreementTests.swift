@@ -30,6 +30,14 @@ final class SpinAgreementTests: XCTestCase {
         ])
     }
 
+    func testFlushRaceRoundsMatchesSpin() throws {
+        // The benchmark's second knob: every thread serves ROUNDS requests.
+        try agree([
+            Case(model: "flush_race_rounds", weave: ["THREADS": "2", "ROUNDS": "3"], spin: ["THREADS": "2", "ROUNDS": "3"], checked: false),
+            Case(model: "flush_race_rounds", weave: ["THREADS": "3", "ROUNDS": "2"], spin: ["THREADS": "3", "ROUNDS": "2"], checked: false),
+        ])
+    }
+
     func testTaskWorkFputMatchesSpin() throws {
         try agree([
             Case(model: "task_work_fput", weave: [:], spin: [:], checked: true),
