@@ -144,6 +144,11 @@ final class Partition {
         else { fingerprintsRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.prefetch(fp) } }
     }
 
+    /// Exact mode: after `prefetch`, the stored state a probe will compare against.
+    @inline(__always) func prefetchStored(_ fp: UInt64) {
+        if let e = exactRef { e._withUnsafeGuaranteedRef { $0.prefetchStored(fp) } }
+    }
+
     /// Inserts a state; returns its local id and whether it is new, and for a new
     /// state a pointer to its stored copy (valid until the next insert).
     @inline(__always)
@@ -389,11 +394,16 @@ extension Explorer {
         for src in 0..<nw {
             workers[src].outboxBase[w.index]._withUnsafeGuaranteedRef { box in
                 let n = box.count
+                // Three passes over each batch: bring in the table slots, then (exact
+                // mode) the stored states that a duplicate will be compared with, then
+                // insert; so a batch waits for memory twice, not once per successor.
                 let batch = 32
+                let exact = p.exact != nil
                 var b = 0
                 while b < n {
                     let e = min(b &+ batch, n)
                     for k in b..<e { p.prefetch(box.fps[k]) }
+                    if exact { for k in b..<e { p.prefetchStored(box.fps[k]) } }
                     for k in b..<e {
                         let r = p.insert(box.state(k), fp: box.fps[k], parent: box.parents[k], parentKey: box.parentKeys[k],
                                          ordinal: box.ordinals[k], depth: d)

@@ -86,6 +86,18 @@ final class StateStore {
         weave_prefetch(fps + (Int(truncatingIfNeeded: fp) & tableMask))
     }
 
+    /// When the home slot of `fp` holds that fingerprint (a state seen before, most
+    /// likely), hints the cache that the stored state is about to be compared: the
+    /// second stage of a batched insert, after `prefetch` brought in the slots.
+    @inline(__always) func prefetchStored(_ fp: UInt64) {
+        let i = Int(truncatingIfNeeded: fp) & tableMask
+        let id = Int(ids[i])
+        guard fps[i] == fp && id != 0 else { return }
+        let s = arena + (id &- 1) &* stateBytes
+        weave_prefetch(s)
+        weave_prefetch(s + (stateBytes &- 1))
+    }
+
     /// `insert` with the state's fingerprint already computed.
     @inline(__always)
     func insert(_ s: UnsafeRawPointer, fingerprint fp: UInt64, parent: UInt32, ordinal: UInt32, depth: UInt32) -> (Int, Bool) {
