@@ -49,7 +49,7 @@ final class FingerprintSet {
     private func grow() {
         let old = slots, oldCapacity = capacity
         capacity = oldCapacity + oldCapacity / 2
-        slots = MappedMemory.allocate(UInt64.self, count: capacity)
+        slots = MappedMemory.allocate(UInt64.self, count: capacity, populated: true)   // written all over
         growAt = capacity / 5 * 4
         for j in 0..<oldCapacity where old[j] != 0 {
             var i = home(old[j])
@@ -86,6 +86,8 @@ final class StateBuffer {
     private(set) var count = 0
     private var capacity: Int
     private(set) var base: UnsafeMutableRawPointer
+    /// States below this index have their pages faulted in (see `StateStore.populateAhead`).
+    private var populatedTo = 0
 
     init(stateBytes: Int) {
         self.stateBytes = stateBytes
@@ -101,10 +103,16 @@ final class StateBuffer {
 
     @inline(__always) func append(_ s: UnsafeRawPointer) {
         if count == capacity { grow() }
+        if count == populatedTo {
+            let to = min(capacity, populatedTo + StateStore.populateChunk)
+            MappedMemory.populate(base, from: populatedTo * stateBytes, to: to * stateBytes)
+            populatedTo = to
+        }
         (base + count &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         count &+= 1
     }
 
+    /// Empties the buffer; its pages stay, so refilling it populates nothing again.
     func removeAll() { count = 0 }
 
     /// Gives back memory a much larger earlier level needed.
@@ -113,6 +121,7 @@ final class StateBuffer {
         let n = max(1 << 10, count * 2)
         base = MappedMemory.reallocate(base, from: stateBytes * capacity, to: stateBytes * n)
         capacity = n
+        populatedTo = min(populatedTo, n)
     }
 
     private func grow() {

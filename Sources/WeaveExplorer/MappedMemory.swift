@@ -15,9 +15,19 @@ enum MappedMemory {
     }
 
     /// `bytes` of zeroed memory; stops the process with a message if the system has none.
-    static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
-        guard let p = weave_map(rounded(bytes)) else { outOfMemory(bytes) }
+    /// `populated`: faulted in up front, for a buffer about to be written all over.
+    static func allocate(bytes: Int, populated: Bool = false) -> UnsafeMutableRawPointer {
+        guard let p = populated ? weave_map_populated(rounded(bytes)) : weave_map(rounded(bytes)) else {
+            outOfMemory(bytes)
+        }
         return p
+    }
+
+    /// Faults in the whole pages inside `[p + from, p + to)` for writing, in one call.
+    static func populate(_ p: UnsafeMutableRawPointer, from: Int, to: Int) {
+        let lo = (from + pageBytes - 1) / pageBytes * pageBytes
+        let hi = to / pageBytes * pageBytes
+        if hi > lo { weave_populate(p + lo, hi - lo) }
     }
 
     /// The region at `p` resized from `old` to `new` bytes, contents kept, new tail zero.
@@ -30,8 +40,11 @@ enum MappedMemory {
     static func free(_ p: UnsafeMutableRawPointer, bytes: Int) { weave_unmap(p, rounded(bytes)) }
 
     /// Typed forms of the above, for `count` elements of `T`.
-    static func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        allocate(bytes: count * MemoryLayout<T>.stride).assumingMemoryBound(to: T.self)
+    static func allocate<T>(_: T.Type, count: Int, populated: Bool = false) -> UnsafeMutablePointer<T> {
+        allocate(bytes: count * MemoryLayout<T>.stride, populated: populated).assumingMemoryBound(to: T.self)
+    }
+    static func populate<T>(_ p: UnsafeMutablePointer<T>, from: Int, to: Int) {
+        populate(UnsafeMutableRawPointer(p), from: from * MemoryLayout<T>.stride, to: to * MemoryLayout<T>.stride)
     }
     static func reallocate<T>(_ p: UnsafeMutablePointer<T>, from old: Int, to new: Int) -> UnsafeMutablePointer<T> {
         reallocate(UnsafeMutableRawPointer(p), from: old * MemoryLayout<T>.stride, to: new * MemoryLayout<T>.stride)

@@ -14,6 +14,10 @@ final class StateStore {
     private(set) var parents: UnsafeMutablePointer<UInt32>
     private(set) var ordinals: UnsafeMutablePointer<UInt32>
     private(set) var depths: UnsafeMutablePointer<UInt32>
+    /// States below this index have their arena and record pages faulted in already.
+    private var populatedTo = 0
+    /// States whose pages are faulted in per call: one call instead of a fault per page.
+    static let populateChunk = 1 << 15
 
     // Hash table: fingerprint and id+1 (0 = empty) per slot.
     private var tableMask: Int
@@ -109,6 +113,7 @@ final class StateStore {
             i = (i &+ 1) & tableMask
         }
         if count == capacity { growArena() }
+        if count == populatedTo { populateAhead() }
         let newID = count
         (arena + newID &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
         parents[newID] = parent
@@ -119,6 +124,17 @@ final class StateStore {
         ids[i] = UInt32(newID + 1)
         if count * 2 > tableMask { growTable() }
         return (newID, true)
+    }
+
+    /// Faults in the pages of the next `populateChunk` states (arena and records), which
+    /// the search is about to fill in order.
+    private func populateAhead() {
+        let to = min(capacity, populatedTo + StateStore.populateChunk)
+        MappedMemory.populate(arena, from: populatedTo * stateBytes, to: to * stateBytes)
+        MappedMemory.populate(parents, from: populatedTo, to: to)
+        MappedMemory.populate(ordinals, from: populatedTo, to: to)
+        MappedMemory.populate(depths, from: populatedTo, to: to)
+        populatedTo = to
     }
 
     private func growArena() {
@@ -132,8 +148,9 @@ final class StateStore {
 
     private func growTable() {
         let n = (tableMask + 1) * 2
-        let nf = MappedMemory.allocate(UInt64.self, count: n)
-        let ni = MappedMemory.allocate(UInt32.self, count: n)
+        // The rehash writes all over the new table: fault it in with one call.
+        let nf = MappedMemory.allocate(UInt64.self, count: n, populated: true)
+        let ni = MappedMemory.allocate(UInt32.self, count: n, populated: true)
         let mask = n - 1
         for j in 0...tableMask where ids[j] != 0 {
             var i = Int(truncatingIfNeeded: fps[j]) & mask

@@ -21,6 +21,15 @@ static inline void weave_cpu_relax(void) {
 /// compact memory; flush_race THREADS=5 spent 1.4 s in the kernel with it, 0.55 without.)
 void *weave_map(size_t bytes);
 
+/// `weave_map` with every page faulted in by the kernel in one call (MAP_POPULATE): for a
+/// buffer that will be written all over at once, such as a rehashed table. On this VM a
+/// page fault taken one at a time costs several microseconds.
+void *weave_map_populated(size_t bytes);
+
+/// Faults in the pages of `[p, p + bytes)` (page-aligned) for writing in one call
+/// (MADV_POPULATE_WRITE, Linux 5.14); a hint: on an older kernel it does nothing.
+void weave_populate(void *p, size_t bytes);
+
 /// Grows (or shrinks) a `weave_map` region to `new_bytes`, keeping its contents; the
 /// kernel moves page-table entries, not bytes. The grown tail is zero. NULL on failure
 /// (the old region is then untouched).
