@@ -1,5 +1,6 @@
 import Foundation
 import WeaveIR
+import WeaveSource
 import WeaveExplorer
 import WeaveProver
 import WeaveReport
@@ -32,31 +33,105 @@ public enum ProverDriver {
     }
 
     /// Bounded model checking to `depth` steps. Exit 0 no violation, 14 a violation, 15 unknown.
-    public static func bmc(path: String, overrides: [String: String], depth: Int, io: Output) -> WeaveExit {
+    /// A violation is printed in `format` as `weave check` prints one (text, JSON, kernel
+    /// view, Mermaid), and `traceOut` receives it as ITF, which `weave replay` checks
+    /// against the explorer.
+    public static func bmc(path: String, overrides: [String: String], depth: Int,
+                           format: Driver.Format = .text, traceOut: String? = nil, io: Output) -> WeaveExit {
         let loaded = Driver.load(path, overrides: overrides, io: io)
-        guard case .model(let model, _, let warnings) = loaded else {
+        guard case .model(let model, let source, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
             return .internalError
+        }
+        if let traceOut, let input = Driver.inputMatching(traceOut, source.units.map(\.file.path)) {
+            io.err("weave: --trace-out '\(traceOut)' is an input of this run ('\(input)'); name another file\n")
+            return .usage
         }
         for w in warnings { io.err(w.rendered() + "\n") }
         let reporter = Reporter(model: model)
         let head = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
         let t0 = Date()
         let r = BoundedModelChecker.check(model, depth: depth)
-        let secs = String(format: "%.2f", Date().timeIntervalSince(t0))
+        let seconds = Date().timeIntervalSince(t0)
+        let secs = String(format: "%.2f", seconds)
         switch r {
         case .noViolation(let d):
-            io.out(head + "NO VIOLATION up to depth \(d) (invariants, asserts, overflows, run-time errors; deadlock not checked) in \(secs) s\n")
+            if format == .json {
+                io.out(bmcJSON(model, verdict: "holds", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
+            } else {
+                io.out(head + "NO VIOLATION up to depth \(d) (invariants, asserts, overflows, run-time errors; deadlock not checked) in \(secs) s\n")
+            }
+            if let traceOut { io.err("weave: no trace written to '\(traceOut)': BMC found no violation\n") }
             return .holds
-        case .violation(_, let message, let trace, let failed):
-            var out = head + "VIOLATED: \(message)\n\ntrace (\(trace.steps.count) step\(trace.steps.count == 1 ? "" : "s"), found by BMC in \(secs) s):\n"
-            out += reporter.traceText(trace, failedInsideStep: failed)
-            io.out(out)
+        case .violation(let property, let message, let trace, let failed):
+            let v = violation(model, property: property, message: message, trace: trace, failedInsideStep: failed)
+            switch format {
+            case .text:
+                var out = head + "VIOLATED: \(message)\n"
+                if let range = v.range { out += "  at \(range.description)\n" }
+                out += "\ntrace (\(trace.steps.count) step\(trace.steps.count == 1 ? "" : "s"), found by BMC in \(secs) s):\n"
+                out += reporter.traceText(trace, failedInsideStep: failed)
+                io.out(out)
+            case .json:
+                var kv: [(String, JSON)] = [("property", .string(v.property)), ("kind", .string(v.kind.rawValue)),
+                                            ("message", .string(v.message))]
+                if let range = v.range { kv.append(("location", .string(range.description))) }
+                kv.append(("trace", reporter.traceJSON(trace)))
+                io.out(bmcJSON(model, verdict: "violated", depth: trace.steps.count, seconds: seconds, extra: kv)
+                    .serialized(pretty: true) + "\n")
+            case .kernel:
+                io.out(KernelView.render(model: model, trace: trace, violation: v))
+            case .mermaid:
+                io.out("```mermaid\n" + Mermaid.render(model: model, trace: trace, violation: v) + "```\n")
+            }
+            if let traceOut {
+                let text = reporter.itf(trace, description: v.message, violation: v).serialized(pretty: true) + "\n"
+                do {
+                    try Driver.writeAtomically(text, to: traceOut)
+                    if format == .text { io.out("ITF trace written to \(traceOut)\n") }
+                } catch {
+                    io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
+                    return .fileError
+                }
+            }
             return .proofRefuted
         case .unknown(let why):
-            io.out(head + "UNKNOWN: \(why)\n")
+            if format == .json {
+                io.out(bmcJSON(model, verdict: "unknown", depth: depth, seconds: seconds, extra: [("reason", .string(why))])
+                    .serialized(pretty: true) + "\n")
+            } else {
+                io.out(head + "UNKNOWN: \(why)\n")
+            }
             return .proofUnknown
         }
+    }
+
+    /// A BMC violation as the explorer reports the same one: its kind, and where in the
+    /// model it is checked (the invariant, the assert, the push).
+    static func violation(_ model: Model, property: String, message: String, trace: Trace,
+                          failedInsideStep: Bool) -> Violation {
+        let kind: ViolationKind
+        var range: SourceRange? = nil
+        if let inv = model.invariants.first(where: { $0.name == property }), !failedInsideStep {
+            kind = .invariant
+            range = inv.range
+        } else if property == "runtime error" {
+            kind = .runtimeError
+        } else {
+            kind = property.hasPrefix("overflow(") ? .overflow : .assertion
+            range = model.siteRange(forViolation: property)
+        }
+        return Violation(kind: kind, property: property, message: message, range: range, trace: trace,
+                         failedInsideStep: failedInsideStep)
+    }
+
+    /// The JSON object of a BMC run: the fields `weave check --format json` has that BMC
+    /// knows, and `engine: bmc`.
+    static func bmcJSON(_ model: Model, verdict: String, depth: Int, seconds: Double, extra: [(String, JSON)]) -> JSON {
+        .object([("model", .string(model.name)),
+                 ("settings", .object(model.settings.map { ($0.name, .string($0.type.format($0.value))) })),
+                 ("engine", .string("bmc")), ("verdict", .string(verdict))]
+                + extra + [("depth", .int(Int64(depth))), ("elapsedSeconds", .double(seconds))])
     }
 
     /// The text report of a proof attempt.

@@ -65,6 +65,12 @@ public struct Violation: Sendable {
     /// The last step failed partway (assert, overflow, run-time error): the last state
     /// is the state at that point, not a reachable state.
     public let failedInsideStep: Bool
+
+    public init(kind: ViolationKind, property: String, message: String, range: SourceRange?, trace: Trace?,
+                failedInsideStep: Bool) {
+        self.kind = kind; self.property = property; self.message = message; self.range = range
+        self.trace = trace; self.failedInsideStep = failedInsideStep
+    }
 }
 
 /// Figures about a search, as TLC and SPIN print them.

@@ -296,19 +296,6 @@ public final class Explorer {
         return parts.joined(separator: ", ")
     }
 
-    func siteRange(forViolation name: String) -> SourceRange? {
-        for p in model.processes {
-            for n in p.nodes {
-                switch n.kind {
-                case .assert(_, let m, _) where m == name: return n.range
-                case .push(_, _, let q, _) where q == name: return n.range
-                default: continue
-                }
-            }
-        }
-        return nil
-    }
-
     // MARK: traces
 
     /// The path from an initial state to global id `id` (a store id in a one-worker exact search).

@@ -698,7 +698,7 @@ extension Explorer {
                 return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
                                  message: isOverflow ? "\(name): \(instName) pushes onto a full \(name.dropFirst(9).dropLast())"
                                                      : "assertion \"\(name)\" fails in \(instName)",
-                                 range: siteRange(forViolation: name), trace: t, failedInsideStep: true)
+                                 range: model.siteRange(forViolation: name), trace: t, failedInsideStep: true)
             }
         }
     }

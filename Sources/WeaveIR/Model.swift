@@ -75,3 +75,20 @@ public struct Model: Sendable {
         invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + ["deadlock", "runtime error"]
     }
 }
+
+extension Model {
+    /// Where a step property is checked: the `assert` with message `name`, or the push
+    /// onto the queue `q` for `overflow(q)`. Both engines name a failing step this way.
+    public func siteRange(forViolation name: String) -> SourceRange? {
+        for p in processes {
+            for n in p.nodes {
+                switch n.kind {
+                case .assert(_, let m, _) where m == name: return n.range
+                case .push(_, _, let q, _) where q == name: return n.range
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -162,10 +162,17 @@ struct BMC: ParsableCommand {
         abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.")
     @OptionGroup var model: ModelOptions
     @Option(help: "Number of steps to unroll.") var depth: Int = 10
+    @Option(help: "Output format: text, json, kernel (two-column race diagram) or mermaid (sequence diagram).")
+    var format: String = "text"
+    @Option(name: .customLong("trace-out"), help: "Write a violation's trace as ITF JSON (for weave replay).")
+    var traceOut: String?
     func run() throws {
         if depth < 0 { throw ValidationError("--depth must not be negative") }
+        guard let fmt = Driver.Format(rawValue: format) else {
+            throw ValidationError("--format must be text, json, kernel or mermaid, not '\(format)'")
+        }
         let ov = try overrides(params: model.params, consts: model.consts)
-        finish(ProverDriver.bmc(path: model.model, overrides: ov, depth: depth, io: terminal))
+        finish(ProverDriver.bmc(path: model.model, overrides: ov, depth: depth, format: fmt, traceOut: traceOut, io: terminal))
     }
 }
 

@@ -59,6 +59,47 @@ final class ProverDriverTests: XCTestCase {
         XCTAssertTrue(out2.contains("NO VIOLATION up to depth 6"), out2)
     }
 
+    /// BMC's trace in check's formats, and its ITF file replayed by the explorer: the
+    /// Z3 encoding's counterexample must be a real run of the native semantics.
+    func testBMCTraceFormatsAndReplayThroughTheExplorer() throws {
+        let path = proverRepoRoot + "/Models/flush_delayed_fput.weave"
+        let itf = NSTemporaryDirectory() + "weave-bmc-\(getpid())-\(UUID().uuidString).itf.json"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: itf) }
+        let (c1, out1) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 8, traceOut: itf, io: $0) }
+        XCTAssertEqual(c1, .proofRefuted, out1)
+        // Where the assert is, as `weave check` says it (the explorer's report of the same model).
+        XCTAssertNotNil(out1.range(of: #"\n  at .*/Models/flush_delayed_fput\.weave:\d+:\d+\n"#, options: .regularExpression), out1)
+        let (c2, out2) = capture { ReplayDriver.replay(modelPath: path, tracePath: itf, overrides: [:], io: $0) }
+        XCTAssertEqual(c2, .holds, out2)
+        XCTAssertTrue(out2.contains("REPRODUCED: all 6 steps apply"), out2)
+        // The same trace under another design no longer reproduces.
+        let (c3, out3) = capture { ReplayDriver.replay(modelPath: path, tracePath: itf, overrides: ["design": "fput_queued"], io: $0) }
+        XCTAssertEqual(c3, .ciMismatch, out3)
+
+        let (c4, out4) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 8, format: .json, io: $0) }
+        XCTAssertEqual(c4, .proofRefuted, out4)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(out4.utf8)) as? [String: Any])
+        XCTAssertEqual(json["engine"] as? String, "bmc")
+        XCTAssertEqual(json["verdict"] as? String, "violated")
+        XCTAssertEqual(json["kind"] as? String, "assertion")
+        XCTAssertEqual(json["property"] as? String, "close completed before rename")
+        let steps = try XCTUnwrap((json["trace"] as? [String: Any])?["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.count, 7)
+        XCTAssertEqual(steps.last?["action"] as? String, "nfsd(0).rename")
+
+        let (c5, out5) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 8, format: .kernel, io: $0) }
+        XCTAssertEqual(c5, .proofRefuted, out5)
+        XCTAssertTrue(out5.contains("<-- VIOLATED: close completed before rename"), out5)
+        let (c6, out6) = capture { ProverDriver.bmc(path: path, overrides: ["design": "fput_sync"], depth: 4, format: .json, io: $0) }
+        XCTAssertEqual(c6, .holds, out6)
+        XCTAssertTrue(out6.contains("\"verdict\": \"holds\""), out6)
+        // An output that is an input of the run is refused, and the model is left alone.
+        let before = try String(contentsOfFile: path, encoding: .utf8)
+        let (c7, _) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 8, traceOut: path, io: $0) }
+        XCTAssertEqual(c7, .usage)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), before)
+    }
+
     func testProofFilesProve() throws {
         let queued = proverRepoRoot + "/Proofs/flush_fput_queued.weave"
         for threads in ["2", "8"] {
