@@ -227,8 +227,10 @@ final class Partition {
 
 /// A violation found during a level, before its trace is built. Of all the violations
 /// a level shows, the search reports the one with the smallest key: the shortest trace,
-/// then the fingerprint of the state it is about. No key depends on thread timing or on
-/// the number of workers, so neither does the verdict.
+/// then the property (`rank`), then the fingerprint of the state it is about. No key
+/// depends on thread timing or on the number of workers, so neither does the verdict;
+/// and the property reported does not depend on how states are stored either (with or
+/// without symmetry reduction the same properties fail first, on other states).
 struct Candidate {
     enum What {
         /// No step is enabled in `state`.
@@ -247,10 +249,13 @@ struct Candidate {
     let parent: UInt32
     let ordinal: UInt32
     let state: UInt32
+    /// Which property fails: invariants in declaration order, then the asserts and
+    /// overflows (`Engine.stepProperties` order), then run-time errors, then deadlock.
+    var rank: Int32 = 0
 
     @inline(__always)
     func precedes(_ o: Candidate) -> Bool {
-        (length, key, ordinal) < (o.length, o.key, o.ordinal)
+        (length, rank, key, ordinal) < (o.length, o.rank, o.key, o.ordinal)
     }
 }
 
@@ -370,13 +375,16 @@ extension Explorer {
                 engine.expand(s, into: sink)
                 let n = sink.count
                 if n == 0 && deadlockOn && isDeadlock(s) {
-                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g))
+                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g,
+                                     rank: deadlockRank))
                 }
                 var en: UInt64 = 0
                 var edges = 0
                 for o in 0..<n {
                     if sink.kinds[o] != .state {
-                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g))
+                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
+                                         rank: sink.kinds[o] == .error ? runtimeErrorRank
+                                             : Int32(truncatingIfNeeded: model.invariants.count) &+ sink.details[o]))
                         continue
                     }
                     let who = sink.instances[o]
@@ -449,11 +457,13 @@ extension Explorer {
             engine.failed = false
             let v = engine.eval(engine.invariantCode[i], s)
             if engine.failed {
-                w.note(Candidate(what: .invariantError(site: engine.failSite), length: length, key: key, parent: id, ordinal: 0, state: id))
+                w.note(Candidate(what: .invariantError(site: engine.failSite), length: length, key: key, parent: id, ordinal: 0,
+                                 state: id, rank: runtimeErrorRank))
                 return
             }
             if v == 0 {
-                w.note(Candidate(what: .invariant(i), length: length, key: key, parent: id, ordinal: 0, state: id))
+                w.note(Candidate(what: .invariant(i), length: length, key: key, parent: id, ordinal: 0, state: id,
+                                 rank: Int32(truncatingIfNeeded: i)))
                 return
             }
         }
@@ -601,6 +611,10 @@ extension Explorer {
 }
 
 extension Explorer {
+    /// `Candidate.rank` of run-time errors and of deadlock: after every named property.
+    var runtimeErrorRank: Int32 { Int32(truncatingIfNeeded: model.invariants.count &+ engine.stepProperties.count) }
+    var deadlockRank: Int32 { runtimeErrorRank &+ 1 }
+
     /// The violation every worker's candidates agree is first (see `Candidate`).
     var bestCandidate: Candidate? { workers.compactMap({ $0.candidate }).min(by: { $0.precedes($1) }) }
 
