@@ -5,9 +5,13 @@ import WeaveIR
 /// orbit (up to N! fewer for N interchangeable threads).
 ///
 /// Exact mode (groups of at most `exactLimit` permutations): the representative is the
-/// smallest state, slot by slot in layout order, over *every* permutation, so two states
-/// get the same representative exactly when they are in one orbit and the distinct-state
-/// count is the orbit count. Larger groups use a greedy descent by transpositions: each
+/// smallest state of the orbit in the order "the pcs of the first process family
+/// indexed by each symmetric type, then every slot in layout order", so two states get
+/// the same representative exactly when they are in one orbit and the distinct-state
+/// count is the orbit count. The first key prunes: only the permutations that sort a
+/// state's instances by pc can give the minimum, so a state whose instances are all at
+/// different labels is compared under one permutation, not N!; instances at the same
+/// label are tried in every order. Larger groups use a greedy descent by transpositions: each
 /// state still maps into its own orbit (sound: every reachable orbit is visited and every
 /// verdict is the same), but one orbit may keep more than one representative.
 ///
@@ -42,6 +46,29 @@ final class Symmetry {
     private var cur: UnsafeMutablePointer<UInt64>
     private var best: UnsafeMutablePointer<UInt64>
     private var cand: UnsafeMutablePointer<UInt64>
+
+    // Pruning by pcs (exact mode). Per group g (`groupCount` of them): its size, the
+    // number of its permutations, and where its tables start.
+    private let groupCount: Int
+    private let gSize: UnsafeMutablePointer<Int>
+    private let gPerms: UnsafeMutablePointer<Int>
+    /// `gPermBase[g] + r * gSize[g] + i`: where permutation `r` (lexicographic rank) of
+    /// group g sends ordinal `i`, in `gPermTable`.
+    private let gPermBase: UnsafeMutablePointer<Int>
+    private let gPermTable: UnsafeMutablePointer<UInt8>
+    /// `gPcBase[g] + i`: the pc slot of instance `i` of the first process family indexed
+    /// by group g, in `gPcSlot`; -1 when no family is indexed by it.
+    private let gPcBase: UnsafeMutablePointer<Int>
+    private let gPcSlot: UnsafeMutablePointer<Int32>
+    /// Scratch: per instance, the first and last+1 position its pc may sort to; the
+    /// accepted ranks of every group (at `gPermBase`-like offsets by rank count); the
+    /// table indices of the accepted product permutations (-1: identity).
+    private let lo: UnsafeMutablePointer<Int>
+    private let hi: UnsafeMutablePointer<Int>
+    private let accepted: UnsafeMutablePointer<Int32>
+    private let acceptedBase: UnsafeMutablePointer<Int>
+    private let acceptedCount: UnsafeMutablePointer<Int>
+    private let candidates: UnsafeMutablePointer<Int32>
 
     /// Nil when the model declares no symmetric type.
     init?(engine: Engine) {
@@ -117,11 +144,54 @@ final class Symmetry {
         cur = .allocate(capacity: max(1, s))
         best = .allocate(capacity: max(1, s))
         cand = .allocate(capacity: max(1, s))
+
+        let gc = sl.sizes.count
+        groupCount = gc
+        gSize = .allocate(capacity: max(1, gc))
+        gPerms = .allocate(capacity: max(1, gc))
+        gPermBase = .allocate(capacity: max(1, gc))
+        gPcBase = .allocate(capacity: max(1, gc))
+        acceptedBase = .allocate(capacity: max(1, gc))
+        acceptedCount = .allocate(capacity: max(1, gc))
+        var permTable: [UInt8] = []
+        var pcTable: [Int32] = []
+        var rankTotal = 0
+        var maxSize = 1
+        for (g, n) in sl.sizes.enumerated() {
+            gSize[g] = n
+            maxSize = max(maxSize, n)
+            // Only exact mode prunes; a greedy group keeps no per-permutation tables.
+            let all = isExact ? Symmetry.allPermutations(n) : []
+            gPerms[g] = all.count
+            gPermBase[g] = permTable.count
+            acceptedBase[g] = rankTotal
+            rankTotal += all.count
+            for perm in all { permTable += perm.map { UInt8($0) } }
+            let type = sl.types[g]
+            let lay = engine.layout
+            if let pi = engine.model.processes.firstIndex(where: { $0.indexType == type && $0.instanceCount == n }) {
+                gPcBase[g] = pcTable.count
+                pcTable += (0..<n).map { Int32(lay.instanceBase[pi][$0]) }
+            } else {
+                gPcBase[g] = -1
+            }
+        }
+        gPermTable = .allocate(capacity: max(1, permTable.count))
+        gPermTable.initialize(from: permTable, count: permTable.count)
+        gPcSlot = .allocate(capacity: max(1, pcTable.count))
+        gPcSlot.initialize(from: pcTable, count: pcTable.count)
+        lo = .allocate(capacity: maxSize)
+        hi = .allocate(capacity: maxSize)
+        accepted = .allocate(capacity: max(1, rankTotal))
+        candidates = .allocate(capacity: max(1, isExact ? size : 1))
     }
 
     deinit {
         src.deallocate(); kind.deallocate(); vbase.deallocate(); vsize.deallocate(); qindex.deallocate()
         vmap.deallocate(); cur.deallocate(); best.deallocate(); cand.deallocate()
+        gSize.deallocate(); gPerms.deallocate(); gPermBase.deallocate(); gPermTable.deallocate()
+        gPcBase.deallocate(); gPcSlot.deallocate(); lo.deallocate(); hi.deallocate()
+        accepted.deallocate(); acceptedBase.deallocate(); acceptedCount.deallocate(); candidates.deallocate()
     }
 
     /// Every permutation of `0..<n`, identity first.
@@ -185,12 +255,107 @@ final class Symmetry {
         return improved
     }
 
+    /// Exact mode: fills `candidates` with the table indices (-1 for the identity) of the
+    /// permutations that sort `cur`'s instances by pc, group by group; returns how many.
+    private func sortingPermutations() -> Int {
+        for g in 0..<groupCount {
+            let n = gSize[g], base = gPermBase[g], ab = acceptedBase[g]
+            var count = 0
+            if gPcBase[g] < 0 {
+                for r in 0..<gPerms[g] { accepted[ab &+ r] = Int32(r) }
+                count = gPerms[g]
+            } else {
+                // Instance i may go to positions lo[i] ..< hi[i]: after every instance
+                // with a smaller pc, among those with the same pc.
+                let pcs = gPcSlot + gPcBase[g]
+                for i in 0..<n {
+                    let v = cur[Int(pcs[i])]
+                    var below = 0, same = 0
+                    for k in 0..<n {
+                        let w = cur[Int(pcs[k])]
+                        if w < v { below &+= 1 } else if w == v { same &+= 1 }
+                    }
+                    lo[i] = below
+                    hi[i] = below &+ same
+                }
+                for r in 0..<gPerms[g] {
+                    let perm = gPermTable + (base &+ r &* n)
+                    var ok = true
+                    for i in 0..<n {
+                        let to = Int(perm[i])
+                        if to < lo[i] || to >= hi[i] { ok = false; break }
+                    }
+                    if ok { accepted[ab &+ count] = Int32(r); count &+= 1 }
+                }
+            }
+            acceptedCount[g] = count
+        }
+        // The product, in the table's order (group 0 most significant; identity removed,
+        // so every product index moves down by one).
+        var total = 1
+        candidates[0] = 0
+        for g in 0..<groupCount {
+            let k = acceptedCount[g], f = gPerms[g], ab = acceptedBase[g]
+            var out = total &* k
+            // Expand in place from the back so earlier entries are read before overwritten.
+            var t = total
+            while t > 0 {
+                t &-= 1
+                let prefix = candidates[t]
+                var a = k
+                while a > 0 {
+                    a &-= 1
+                    out &-= 1
+                    candidates[out] = prefix &* Int32(f) &+ accepted[ab &+ a]
+                }
+            }
+            total &*= k
+        }
+        for c in 0..<total { candidates[c] &-= 1 }
+        return total
+    }
+
+    /// Exact mode: leaves in `best` the smallest image of `cur` under the permutations
+    /// that sort its instances by pc; returns whether that differs from `cur`.
+    @inline(__always)
+    private func prunedPass() -> Bool {
+        let s = slotCount
+        let n = sortingPermutations()
+        let first = Int(candidates[0])
+        if first < 0 { best.update(from: cur, count: s) } else { for j in 0..<s { best[j] = image(first, j) } }
+        var c = 1
+        while c < n {
+            let p = Int(candidates[c])
+            c &+= 1
+            var j = 0
+            while j < s {
+                let v = p < 0 ? cur[j] : image(p, j)
+                let b = best[j]
+                if v > b { break }
+                cand[j] = v
+                if v < b {
+                    var k = j &+ 1
+                    while k < s { cand[k] = p < 0 ? cur[k] : image(p, k); k &+= 1 }
+                    swap(&best, &cand)
+                    break
+                }
+                j &+= 1
+            }
+        }
+        for j in 0..<s where best[j] != cur[j] { return true }
+        return false
+    }
+
     /// Replaces the packed state at `state` with its orbit's representative.
     /// - Complexity: see `pass()`; no allocation.
     @inline(__always)
     func canonicalize(_ state: UnsafeMutableRawPointer) {
         let s = slotCount
         for j in 0..<s { cur[j] = engine.loadRaw(state, j) }
+        if isExact {
+            if prunedPass() { for j in 0..<s { engine.storeRaw(state, j, best[j]) } }
+            return
+        }
         var changed = false
         while pass() {
             changed = true
