@@ -24,6 +24,11 @@ public final class Explorer {
     var edgeTargets: [UInt32] = []
     var edgeStepper: [UInt8] = []
     var enabledMasks: [UInt64] = []
+    /// Bytes the recorded graph holds (its arrays' capacities): part of the search's
+    /// memory, so `--memory-limit` stops a liveness run before it outgrows the machine.
+    var graphBytes: Int {
+        edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + enabledMasks.capacity * 8
+    }
     /// Symmetry reduction, when the model declares symmetric types and no liveness pass
     /// will need the full graph (see Symmetry.swift).
     let symmetry: Symmetry?

@@ -483,6 +483,7 @@ extension Explorer {
             memory &+= w.memoryBytes
             visited &+= w.partition.visitedBytes
         }
+        if recordGraph { memory &+= graphBytes }
         stats.generated = generated
         stats.distinct = distinct
         stats.queued = queued
