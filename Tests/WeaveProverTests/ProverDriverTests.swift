@@ -1,5 +1,8 @@
 import Foundation
 import WeaveDriver
+import WeaveExplorer
+import WeaveIR
+import WeaveProver
 import XCTest
 
 /// `weave prove`, `weave bmc` and `weave ci` on proof files: reports and exit codes.
@@ -111,6 +114,48 @@ final class ProverDriverTests: XCTestCase {
         let (c2, out2) = capture { ProverDriver.prove(path: queued, overrides: ["design": "flush_delayed_fput"],
                                                      properties: ["close completed before rename"], k: 1, timeoutMs: 60_000, smtLog: nil, io: $0) }
         XCTAssertEqual(c2, .proofRefuted, out2)
+    }
+
+    func testWorkExitedProvesTheSentinelAndRefutesFlagThenRun() throws {
+        let path = proverRepoRoot + "/Proofs/work_exited.weave"
+        let targets = ["no_work_lost", "adds after exit fail", "runtime error"]
+        for files in ["1", "2"] {
+            let (c, out) = capture { ProverDriver.prove(path: path, overrides: ["design": "sentinel", "FILES": files],
+                                                       properties: targets, k: 1, timeoutMs: 60_000, smtLog: nil, io: $0) }
+            XCTAssertEqual(c, .holds, "FILES = \(files): \(out)")
+            XCTAssertTrue(out.contains("PROVED"), out)
+        }
+        // flag_then_run with the same lemmas: induction breaks a target, not a lemma ...
+        let (c2, out2) = capture { ProverDriver.prove(path: path, overrides: ["design": "flag_then_run"],
+                                                     properties: targets, k: 1, timeoutMs: 60_000, smtLog: nil, io: $0) }
+        XCTAssertEqual(c2, .proofRefuted, out2)
+        XCTAssertTrue(out2.contains("REFUTED: consecution: no_work_lost\n"), out2)
+        // ... and every lemma holds in every reachable state of flag_then_run, so the refutation
+        // is not the doing of a lemma that only the sentinel satisfies.
+        let m = try proverModelFile("Proofs/work_exited.weave", ["design": "flag_then_run"])
+        var options = CheckOptions()
+        options.properties = .only(Set(m.invariants.map(\.name).filter { $0 != "no_work_lost" }))
+        options.checkDeadlock = false
+        options.checkLiveness = false
+        let lemmas = try Explorer(model: m, options: options).run()
+        guard case .holds = lemmas.verdict else { return XCTFail("a lemma fails in flag_then_run: \(lemmas.verdict)") }
+        // With k = 8 the base case finds the race itself: a run from an initial state whose
+        // every step is an explorer step, and whose last step fails a target.
+        var o = ProverOptions()
+        o.k = 8
+        guard case .refuted(let c) = Prover.prove(m, properties: targets, options: o).verdict else {
+            return XCTFail("k = 8 does not refute flag_then_run")
+        }
+        XCTAssertTrue(c.obligation.hasPrefix("base"), c.obligation)
+        XCTAssertTrue(["no_work_lost", "adds after exit fail"].contains(c.property), c.property)
+        let space = try StateSpace(model: m)
+        XCTAssertTrue(space.initialStates().contains(c.trace.states[0]))
+        for (i, st) in c.trace.steps.enumerated() {
+            let succ = try XCTUnwrap(space.successors(of: c.trace.states[i]))
+            let last = i == c.trace.steps.count - 1 && c.failedInsideStep
+            XCTAssertTrue(succ.contains { $0.step.name == st.name && (last ? $0.kind == .violation(c.property) : $0.state == c.trace.states[i + 1]) },
+                          "step \(i) \(st.name)")
+        }
     }
 
     func testCIRunsProvedExpectations() {

@@ -39,7 +39,9 @@ final class MinimizeTests: XCTestCase {
     }
 
     func testFlushRaceMinimisedIsBestOfAllSixStepTraces() throws {
-        let m = try loadModel("Models/flush_delayed_fput.weave")
+        // THREADS = 3: at the default size, which of the shortest traces BFS keeps (the one whose
+        // state has the smallest fingerprint, so it depends on the state layout) is already a best one.
+        let m = try loadModel("Models/flush_delayed_fput.weave", ["THREADS": "3"])
         let v = try bfsViolation(m)
         let t = try XCTUnwrap(v.trace)
         XCTAssertEqual(t.steps.count, 6)
@@ -60,11 +62,11 @@ final class MinimizeTests: XCTestCase {
         XCTAssertEqual(r.switchesAfter, best.1)
         XCTAssertEqual(tools.participants(r.trace).count, best.0)
         XCTAssertEqual(tools.contextSwitches(r.trace), best.1)
-        // Checked by hand: the BFS trace is nfsd(1).close, nfsd(0).close, nfsd(1).schedule,
-        // nfsd(0).flush, nfsd(1).flush, nfsd(1).rename (4 switches); minimised, nfsd(0) closes
+        // Checked by hand: the BFS trace is nfsd(0).close, nfsd(2).close, nfsd(0).schedule,
+        // nfsd(0).flush, nfsd(2).flush, nfsd(2).rename (3 switches); minimised, nfsd(0) closes
         // and schedules, nfsd(1) closes and flushes both files, nfsd(0) flushes an empty list
         // and renames: 2 switches.
-        XCTAssertEqual(r.switchesBefore, 4)
+        XCTAssertEqual(r.switchesBefore, 3)
         XCTAssertEqual(best.1, 2)
         XCTAssertEqual(r.trace.steps.map(\.name),
                        ["nfsd(0).close", "nfsd(0).schedule", "nfsd(1).close", "nfsd(1).flush", "nfsd(0).flush", "nfsd(0).rename"])
