@@ -62,10 +62,7 @@ extension ProverDriver {
         let n = r.constName
         var out = ""
         if let model = r.model {
-            let reporter = Reporter(model: model)
-            let settings = reporter.settingsText.replacingOccurrences(
-                of: "\(n)=\(model.settings.first { $0.name == n }.map { $0.type.format($0.value) } ?? "")", with: "\(n)=N")
-            out += "model \(model.name) (\(settings.isEmpty ? "no params" : settings))\n"
+            out += "model \(model.name) (\(r.settings.isEmpty ? "no params" : r.settings))\n"
         }
         out += "prove \(r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
         out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"

@@ -218,6 +218,18 @@ struct SymbolicModel {
     /// The model at N = 2 (or the smallest sample): for settings and names.
     var base: Model { sampleModels[min(1, sampleModels.count - 1)] }
 
+    /// `THREADS=N, FILES=N, WORKER=N+0, design=fput_queued`: the settings, consts as functions of N.
+    var settingsText: String {
+        base.settings.indices.map { i in
+            let s = base.settings[i]
+            let vs = sampleModels.map { $0.settings[i].value }
+            if !s.isParam, let l = try? Zipper(ns: Self.samples, constName: constName).lin(vs, nil), !l.isConstant {
+                return "\(s.name)=\(l.description("N"))"
+            }
+            return s.description
+        }.joined(separator: ", ")
+    }
+
     init(constName: String, elaborate: (Int64) throws -> Model) throws {
         self.constName = constName
         var models: [Model] = []

@@ -38,6 +38,8 @@ public struct SymbolicProofResult: Sendable {
     public let encodingSeconds: Double
     /// The model at a sample size (for names and settings); nil if it did not elaborate.
     public let model: Model?
+    /// The settings with the consts that depend on N written as functions of N.
+    public var settings: String = ""
 }
 
 /// Proves invariants and step properties for every value N >= 1 of one const, by
@@ -50,6 +52,13 @@ public struct SymbolicProofResult: Sendable {
 /// the step writes nothing I reads; for each assert/overflow target and `runtime error`:
 /// H(s) ⇒ no path of any step fails it.
 public enum SymbolicProver {
+    /// Z3 time per query when the options set none: a quantified query Z3 cannot decide
+    /// may otherwise run for ever.
+    public static let defaultTimeoutMs: UInt32 = 30_000
+    /// When Z3 cannot decide a symbolic query, the per-size prover looks for a
+    /// counterexample at these sizes (one refutes "for every N").
+    public static let fallbackSizes: [Int64] = [1, 2, 3]
+
     public static func prove(constName: String, properties: [String], options: ProverOptions = ProverOptions(),
                              elaborate: @escaping (Int64) throws -> Model) -> SymbolicProofResult {
         let t0 = Date()
@@ -79,8 +88,12 @@ public enum SymbolicProver {
             }
         }
         let lemmas = sm.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
-        let session = SymbolicSession(model: sm, options: options, elaborate: elaborate)
-        return session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
+        var o = options
+        if o.timeoutMs == nil { o.timeoutMs = defaultTimeoutMs }
+        let session = SymbolicSession(model: sm, options: o, elaborate: elaborate)
+        var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
+        r.settings = sm.settingsText
+        return r
     }
 }
 
@@ -225,6 +238,9 @@ final class SymbolicSession {
         } catch {
             if unknownReason == nil { unknownReason = "\(error)" }
         }
+        if firstCTI == nil, unknownReason != nil {
+            firstCTI = finiteCounterexample(targetNames)
+        }
         let verdict: SymbolicVerdict
         if let c = firstCTI {
             verdict = .refuted(c)
@@ -268,6 +284,23 @@ final class SymbolicSession {
     }
 
     // MARK: counterexamples
+
+    /// A counterexample to induction found by the per-size prover at a small N (each of its
+    /// obligations is the symbolic one with N fixed): refutes the claim for every N when
+    /// Z3 cannot decide a quantified query.
+    func finiteCounterexample(_ targets: [String]) -> SymbolicCTI? {
+        for k in SymbolicProver.fallbackSizes {
+            guard let m = try? elaborate(k) else { continue }
+            var o = ProverOptions()
+            o.timeoutMs = options.timeoutMs
+            let r = Prover.prove(m, properties: targets, options: o)
+            guard case .refuted(let c) = r.verdict else { continue }
+            return SymbolicCTI(obligation: "\(c.obligation) (per-size prover at \(model.constName) = \(k); Z3 could not decide the symbolic query)",
+                               property: c.property, n: k, stepName: c.step?.name ?? "", concrete: m, trace: c.trace,
+                               failedInsideStep: c.failedInsideStep, isInitiation: c.isInitiation)
+        }
+        return nil
+    }
 
     /// The CTI of the last satisfiable query: the smallest N (up to 8) that still has one.
     func cti(_ q: QueryRunner, _ sys: System, name: String, property: String, path: SPath?, failedInside: Bool) throws -> SymbolicCTI {
