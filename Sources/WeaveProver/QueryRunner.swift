@@ -7,6 +7,8 @@ final class QueryRunner {
     let solver: Z3Solver
     let logDir: String?
     let prefix: String
+    /// SMT-LIB options written at the top of each logged query (the solver's own settings).
+    var preamble = ""
     private var counter = 0
 
     init(_ context: Z3Context, options: ProverOptions, prefix: String = "") {
@@ -23,7 +25,7 @@ final class QueryRunner {
         if let d = logDir {
             let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(60))
             let file = d + "/" + prefix + String(format: "%04d", counter) + "-" + safe + ".smt2"
-            let text = "; \(name)\n" + solver.toSMTLIB2() + "(check-sat)\n"
+            let text = "; \(name)\n" + preamble + solver.toSMTLIB2() + "(check-sat)\n"
             try? Data(text.utf8).write(to: URL(fileURLWithPath: file))
         }
         let start = DispatchTime.now().uptimeNanoseconds

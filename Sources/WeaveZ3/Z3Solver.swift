@@ -135,3 +135,18 @@ private final class Watchdog: @unchecked Sendable {
         return f
     }
 }
+
+extension Z3Solver {
+    /// Sets a Boolean solver parameter, e.g. `smt.pull_nested_quantifiers` (the symbolic
+    /// prover's quantified queries need it); names as `z3 -p` lists them.
+    public func setParameter(_ name: String, _ value: Bool) throws {
+        let p = Z3_mk_params(context.raw)
+        try context.check()
+        guard let p else { throw Z3Error("Z3 returned no parameter set") }
+        Z3_params_inc_ref(context.raw, p)
+        defer { Z3_params_dec_ref(context.raw, p) }
+        Z3_params_set_bool(context.raw, p, Z3_mk_string_symbol(context.raw, name), value)
+        Z3_solver_set_params(context.raw, raw, p)
+        try context.check()
+    }
+}

@@ -149,9 +149,15 @@ struct Prove: ParsableCommand {
     @Option(help: "k for k-induction.") var k: Int = 1
     @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds.") var timeoutMs: UInt32?
     @Option(name: .customLong("smt-log"), help: "Write every query as SMT-LIB2 into this directory.") var smtLog: String?
+    @Option(name: .customLong("symbolic"), help: "Prove for every value N >= 1 of this const (e.g. THREADS), with quantified invariants.") var symbolic: String?
     func run() throws {
         if k < 1 { throw ValidationError("--k must be at least 1") }
         let ov = try overrides(params: model.params, consts: model.consts)
+        if let symbolic {
+            if k != 1 { throw ValidationError("--symbolic proves by induction (k = 1); drop --k") }
+            finish(ProverDriver.proveSymbolic(path: model.model, overrides: ov, constName: symbolic, properties: properties,
+                                              timeoutMs: timeoutMs, smtLog: smtLog, io: terminal))
+        }
         finish(ProverDriver.prove(path: model.model, overrides: ov, properties: properties, k: k,
                                   timeoutMs: timeoutMs, smtLog: smtLog, io: terminal))
     }

@@ -1,0 +1,47 @@
+import Foundation
+import WeaveIR
+import WeaveProver
+import WeaveSema
+import WeaveSource
+
+/// `expect ..., THREADS = symbolic: proved P`: the proof for every value N >= 1 of the const.
+extension CI {
+    /// The consts an expectation run sets to `symbolic`.
+    static func symbolicConsts(_ run: [(String, String)]) -> [String] {
+        run.filter { $0.1 == "symbolic" }.map(\.0)
+    }
+
+    static func runSymbolic(source: ModelSource, exp: Expectation, run: [(String, String)],
+                            row: (String, Bool, String, String?) -> Row) -> Row {
+        let consts = symbolicConsts(run)
+        guard case .proved(let ps) = exp.verdict else {
+            return row("error", false, "\(exp.range.description): '= symbolic' goes with a 'proved' expectation (a proof for every value)", nil)
+        }
+        guard consts.count == 1, let name = consts.first else {
+            return row("error", false, "\(exp.range.description): only one const can be symbolic (\(consts.joined(separator: ", ")))", nil)
+        }
+        var overrides: [String: String] = [:]
+        for (k, v) in run where k != name { overrides[k] = v }
+        var options = ProverOptions()
+        options.timeoutMs = 120_000
+        let r = ProverDriver.proveSymbolic(source: source, overrides: overrides, constName: name, properties: ps, options: options)
+        let modelName = r.model?.name
+        switch r.verdict {
+        case .proved:
+            let times = r.obligations.filter { $0.milliseconds >= 1 }
+                .map { "\($0.name) \(String(format: "%.0f", $0.milliseconds)) ms" }.joined(separator: "; ")
+            return row("proved", true, times, modelName)
+        case .unknown(let why):
+            return row("unknown", false, why, modelName)
+        case .unsupported(let why):
+            return row("unsupported", false, why, modelName)
+        case .refuted(let c):
+            var d = "\(c.obligation) fails at \(name) = \(c.n.map(String.init) ?? "?")"
+            if !c.isInitiation { d += " after step \(c.stepName)" }
+            if let m = c.concrete, let t = c.trace, !c.isInitiation {
+                d += "; the pre-state is " + ProverDriver.reachability(m, t.states[0])
+            }
+            return row("refuted", false, d, modelName)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import WeaveIR
+import WeaveProver
+import WeaveReport
+import WeaveSema
+import WeaveSource
+
+/// `weave prove MODEL --symbolic CONST`: one proof for every value N >= 1 of a const.
+extension ProverDriver {
+    /// Exit 0 proved, 14 refuted, 15 unknown, 65 outside the symbolic fragment, 64 a bad const name.
+    public static func proveSymbolic(path: String, overrides: [String: String], constName: String, properties: [String],
+                                     timeoutMs: UInt32?, smtLog: String?, io: Output) -> WeaveExit {
+        if overrides[constName] != nil {
+            io.err("weave: --symbolic \(constName) and --const \(constName)=\(overrides[constName]!) contradict each other\n")
+            return .usage
+        }
+        let loaded = Driver.load(path, overrides: overrides, io: io)
+        guard case .model(let model, let source, let warnings) = loaded else {
+            if case .failed(let code) = loaded { return code }
+            return .internalError
+        }
+        for w in warnings { io.err(w.rendered() + "\n") }
+        guard model.settings.contains(where: { $0.name == constName && !$0.isParam }) else {
+            let consts = model.settings.filter { !$0.isParam }.map(\.name)
+            io.err("weave: --symbolic \(constName): the model has no const named '\(constName)'"
+                   + (consts.isEmpty ? "" : " (consts: \(consts.joined(separator: ", ")))") + "\n")
+            return .usage
+        }
+        var options = ProverOptions()
+        options.timeoutMs = timeoutMs
+        options.smtLogDir = smtLog
+        let r = proveSymbolic(source: source, overrides: overrides, constName: constName, properties: properties, options: options)
+        io.out(symbolicReport(r))
+        if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
+        switch r.verdict {
+        case .proved: return .holds
+        case .refuted: return .proofRefuted
+        case .unknown: return .proofUnknown
+        case .unsupported: return .modelError
+        }
+    }
+
+    /// The symbolic proof of a loaded source, the const set to each sample size in turn.
+    public static func proveSymbolic(source: ModelSource, overrides: [String: String], constName: String,
+                                     properties: [String], options: ProverOptions) -> SymbolicProofResult {
+        SymbolicProver.prove(constName: constName, properties: properties, options: options) { n in
+            var o = overrides
+            o[constName] = String(n)
+            do { return try Sema.elaborate(source, overrides: o).0 } catch let e as DiagnosticsError {
+                throw ElaborationFailure(text: e.diagnostics.map { $0.rendered() }.joined(separator: "; "))
+            }
+        }
+    }
+
+    struct ElaborationFailure: Error, CustomStringConvertible {
+        let text: String
+        var description: String { text }
+    }
+
+    /// The text report of a symbolic proof attempt.
+    public static func symbolicReport(_ r: SymbolicProofResult) -> String {
+        let n = r.constName
+        var out = ""
+        if let model = r.model {
+            out += "model \(model.name) (\(r.settings.isEmpty ? "no params" : r.settings))\n"
+        }
+        out += "prove \(r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
+        out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
+        if case .unsupported(let why) = r.verdict {
+            return out + "UNSUPPORTED: \(why)\n"
+        }
+        out += "encoding: \(r.pathCount) step paths of an arbitrary instance in \(String(format: "%.2f", r.encodingSeconds)) s\n"
+        for o in r.obligations {
+            let status: String
+            switch o.status {
+            case .proved: status = "proved"
+            case .refuted: status = "REFUTED"
+            case .unknown(let why): status = "unknown (\(why))"
+            }
+            out += "  \(o.name): \(status)   \(String(format: "%.1f", o.milliseconds)) ms\n"
+        }
+        let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
+        switch r.verdict {
+        case .proved:
+            out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
+        case .unknown(let why):
+            out += "UNKNOWN: \(why)\n"
+        case .unsupported:
+            break
+        case .refuted(let c):
+            out += "REFUTED: \(c.obligation)\n"
+            out += "\n\(n) = \(c.n.map(String.init) ?? "?")" + (c.isInitiation ? "" : ", step \(c.stepName)") + "\n"
+            if let model = c.concrete, let trace = c.trace {
+                let reporter = Reporter(model: model)
+                if c.isInitiation {
+                    out += "an initial state violates \(c.property):\n" + reporter.traceText(trace)
+                } else {
+                    out += c.failedInsideStep ? "counterexample to induction (the last step fails: \(c.property)):\n"
+                                              : "counterexample to induction (\(c.property) fails after the step):\n"
+                    out += reporter.traceText(trace, failedInsideStep: c.failedInsideStep)
+                        .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
+                    out += "the pre-state is " + reachability(model, trace.states[0]) + " at \(n) = \(c.n ?? 0)\n"
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,452 @@
+import Foundation
+import WeaveIR
+import WeaveZ3
+
+/// A counterexample to induction for every-N proofs: the size N and the step Z3 chose
+/// (the smallest N that has one), and the states as a concrete trace of the model at that N.
+public struct SymbolicCTI: Sendable {
+    public let obligation: String
+    public let property: String
+    /// The value of the symbolic const in the counterexample.
+    public let n: Int64?
+    /// `nfsd(1).close`, or `nfsd(i).close` if the instance is unknown.
+    public let stepName: String
+    /// The model elaborated at N and the CTI as its states (pre-state, post-state), if decoded.
+    public let concrete: Model?
+    public let trace: Trace?
+    /// The step fails inside (assert, overflow, run-time error): the last state is the state at the failure.
+    public let failedInsideStep: Bool
+    public let isInitiation: Bool
+}
+
+public enum SymbolicVerdict: Sendable {
+    case proved
+    case refuted(SymbolicCTI)
+    case unknown(String)
+    /// The model is outside the symbolic fragment: the construct and its position.
+    case unsupported(String)
+}
+
+public struct SymbolicProofResult: Sendable {
+    public let verdict: SymbolicVerdict
+    public let obligations: [Obligation]
+    public let constName: String
+    public let targets: [String]
+    public let lemmas: [String]
+    /// Step paths of an arbitrary instance of every process (all outcomes).
+    public let pathCount: Int
+    public let encodingSeconds: Double
+    /// The model at a sample size (for names and settings); nil if it did not elaborate.
+    public let model: Model?
+    /// The settings with the consts that depend on N written as functions of N.
+    public var settings: String = ""
+}
+
+/// Proves invariants and step properties for every value N >= 1 of one const, by
+/// induction with quantified invariants (see `SymbolicModel` and `SymbolicEncoder`).
+///
+/// H(s) = TypeOK(s) ∧ every invariant, each a formula over N (`forall t: Thread` a Z3
+/// quantifier guarded by 0 <= t < N). Obligations: Init(s) ⇒ I(s) for each invariant;
+/// for each invariant and each step of each process family (an arbitrary instance i,
+/// 0 <= i < N, along each path of the step): H(s) ∧ path(s, s') ⇒ I(s'), skipped when
+/// the step writes nothing I reads; for each assert/overflow target and `runtime error`:
+/// H(s) ⇒ no path of any step fails it.
+public enum SymbolicProver {
+    /// Z3 time per query when the options set none: a quantified query Z3 cannot decide
+    /// may otherwise run for ever.
+    public static let defaultTimeoutMs: UInt32 = 30_000
+    /// When Z3 cannot decide a symbolic query, the per-size prover looks for a
+    /// counterexample at these sizes (one refutes "for every N").
+    public static let fallbackSizes: [Int64] = [1, 2, 3]
+
+    public static func prove(constName: String, properties: [String], options: ProverOptions = ProverOptions(),
+                             elaborate: @escaping (Int64) throws -> Model) -> SymbolicProofResult {
+        let t0 = Date()
+        func fail(_ v: SymbolicVerdict, _ model: Model? = nil) -> SymbolicProofResult {
+            SymbolicProofResult(verdict: v, obligations: [], constName: constName, targets: properties, lemmas: [],
+                                pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0), model: model)
+        }
+        let sm: SymbolicModel
+        do { sm = try SymbolicModel(constName: constName, elaborate: elaborate) } catch {
+            return fail(.unsupported("\(error)"))
+        }
+        let base = sm.base
+        if options.k != 1 { return fail(.unsupported("--symbolic proves by plain induction (k = 1) only"), base) }
+        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames : properties
+        var invTargets: [SProperty] = []
+        var stepTargets: [String] = []
+        for n in names {
+            if let inv = sm.invariants.first(where: { $0.name == n }) {
+                if !invTargets.contains(where: { $0.name == n }) { invTargets.append(inv) }
+            } else if sm.assertNames.contains(n) || sm.overflowNames.contains(n) || n == Prover.runtimeErrors {
+                if !stepTargets.contains(n) { stepTargets.append(n) }
+            } else {
+                let why = base.propertyNames.contains(n)
+                    ? "'\(n)' is not an invariant, an assert or an overflow bound; the prover handles only those"
+                    : "the model has no property named '\(n)'"
+                return fail(.unknown(why), base)
+            }
+        }
+        let lemmas = sm.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
+        var o = options
+        if o.timeoutMs == nil { o.timeoutMs = defaultTimeoutMs }
+        let session = SymbolicSession(model: sm, options: o, elaborate: elaborate)
+        var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
+        r.settings = sm.settingsText
+        return r
+    }
+}
+
+/// One symbolic proof attempt (one Z3 context).
+final class SymbolicSession {
+    let model: SymbolicModel
+    let options: ProverOptions
+    let elaborate: (Int64) throws -> Model
+    let context = Z3Context()
+    var obligations: [Obligation] = []
+    var firstCTI: SymbolicCTI?
+    var unknownReason: String?
+    /// The consecution hypothesis (type constraints and every invariant in the pre-state).
+    var hypothesis: [Z3Expr] = []
+    private var queryCount = 0
+
+    init(model: SymbolicModel, options: ProverOptions, elaborate: @escaping (Int64) throws -> Model) {
+        self.model = model
+        self.options = options
+        self.elaborate = elaborate
+    }
+
+    /// The transition system: the encoder, the pre-state and every step path.
+    struct System {
+        let enc: SymbolicEncoder
+        let pre: SState
+        let paths: [SPath]
+    }
+
+    static func system(_ model: SymbolicModel, _ context: Z3Context) throws -> System {
+        let enc = try SymbolicEncoder(model: model, context: context)
+        let pre = try enc.stateVars("")
+        let solver = Z3Solver(context)
+        solver.setTimeout(milliseconds: 10_000)
+        try solver.assert(enc.terms.le(enc.terms.int(1), enc.n))
+        let terms = enc.terms
+        let exec = SymbolicStepExecutor(encoder: enc, feasible: { conds in
+            solver.push()
+            defer { try? solver.pop() }
+            try solver.assert(terms.and(conds))
+            return try solver.check() != .unsat
+        })
+        var paths: [SPath] = []
+        for (pi, p) in model.processes.enumerated() {
+            let instance = p.indexType == nil ? nil : try context.constant("\(p.name).i", context.intSort)
+            for l in p.labels.indices {
+                paths += try exec.paths(pre: pre, process: pi, instance: instance, label: l)
+            }
+        }
+        return System(enc: enc, pre: pre, paths: paths)
+    }
+
+    func record(_ name: String, _ r: Z3Result, _ ms: Double) {
+        switch r {
+        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
+        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
+        case .unknown(let why):
+            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
+            if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
+        }
+    }
+
+    func run(invTargets: [SProperty], stepTargets: [String], lemmas: [SProperty], targetNames: [String], t0: Date) -> SymbolicProofResult {
+        let invariants = invTargets + lemmas
+        let isLemma = Set(lemmas.map(\.name))
+        func label(_ i: SProperty) -> String { isLemma.contains(i.name) ? "\(i.name) (lemma)" : i.name }
+        var pathCount = 0
+        var encodingSeconds = 0.0
+        do {
+            let sys = try Self.system(model, context)
+            pathCount = sys.paths.count
+            let enc = sys.enc
+            let env = SEnv(state: sys.pre, me: nil)
+            // Encode every invariant once (this is where unsupported constructs are found).
+            var pre: [String: Z3Expr] = [:]
+            for inv in invariants { pre[inv.name] = try enc.holds(inv.expr, env) }
+            encodingSeconds = Date().timeIntervalSince(t0)
+            let q = QueryRunner(context, options: options)
+            // Initiation. Init must have a model (else every initiation query holds vacuously).
+            try q.scoped {
+                try q.solver.assert(enc.initial(sys.pre))
+                let (ri, _) = try q.check("initial states exist")
+                if ri != .sat {
+                    throw SymbolicVacuous(reason: ri == .unsat ? "the initial-state predicate is unsatisfiable (an encoding bug?)"
+                                                               : "Z3 cannot decide whether an initial state exists")
+                }
+                // Init => TypeOK, so with initiation an initial state satisfies the whole hypothesis:
+                // the hypothesis is consistent, and the consecution queries are not vacuous.
+                let typeName = "initiation: type constraints"
+                try q.scoped {
+                    try q.solver.assert(enc.terms.not(enc.terms.and(enc.typeOK(sys.pre))))
+                    let (r, ms) = try q.check(typeName)
+                    record(typeName, r, ms)
+                    if r == .sat, firstCTI == nil {
+                        firstCTI = try cti(q, sys, name: typeName, property: "type constraints", path: nil, failedInside: false)
+                    }
+                }
+                for inv in invariants {
+                    let name = "initiation: \(label(inv))"
+                    try q.scoped {
+                        try q.solver.assert(enc.terms.not(pre[inv.name]!))
+                        let (r, ms) = try q.check(name)
+                        record(name, r, ms)
+                        if r == .sat, firstCTI == nil {
+                            firstCTI = try cti(q, sys, name: name, property: inv.name, path: nil, failedInside: false)
+                        }
+                    }
+                }
+            }
+            // Consecution: each query in a fresh solver with the whole hypothesis (Z3's
+            // incremental mode handles these quantified queries far worse than a fresh check).
+            hypothesis = try enc.typeOK(sys.pre) + invariants.map { pre[$0.name]! }
+            for inv in invariants {
+                let reads = enc.reads(inv.expr)
+                var byStep: [(String, [SPath])] = []
+                for p in sys.paths where p.outcome == .ok && !p.writes.isDisjoint(with: reads) {
+                    if let k = byStep.firstIndex(where: { $0.0 == p.name }) { byStep[k].1.append(p) } else { byStep.append((p.name, [p])) }
+                }
+                for (step, ps) in byStep {
+                    let name = "consecution: \(label(inv)), step \(step)"
+                    try check(q, sys, name: name, property: inv.name, ps) { p in
+                        try enc.terms.and(p.condition, enc.terms.not(enc.holds(inv.expr, SEnv(state: p.post, me: nil))))
+                    }
+                }
+            }
+            for target in stepTargets {
+                let ps: [SPath]
+                let name: String
+                if target == Prover.runtimeErrors {
+                    ps = sys.paths.filter { if case .error = $0.outcome { return true }; return false }
+                    name = "no step hits a run-time error"
+                } else {
+                    ps = sys.paths.filter { $0.outcome == .violation(target) }
+                    name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
+                }
+                try check(q, sys, name: name, property: target, ps, failedInside: true) { $0.condition }
+            }
+        } catch let u as SymbolicUnsupported {
+            return SymbolicProofResult(verdict: .unsupported(u.description), obligations: obligations, constName: model.constName,
+                                       targets: targetNames, lemmas: lemmas.map(\.name), pathCount: pathCount,
+                                       encodingSeconds: encodingSeconds, model: model.base)
+        } catch {
+            if unknownReason == nil { unknownReason = "\(error)" }
+        }
+        if firstCTI == nil, unknownReason != nil {
+            firstCTI = finiteCounterexample(targetNames)
+        }
+        let verdict: SymbolicVerdict
+        if let c = firstCTI {
+            verdict = .refuted(c)
+        } else if let u = unknownReason {
+            verdict = .unknown(u)
+        } else {
+            verdict = .proved
+        }
+        return SymbolicProofResult(verdict: verdict, obligations: obligations, constName: model.constName, targets: targetNames,
+                                   lemmas: lemmas.map(\.name), pathCount: pathCount, encodingSeconds: encodingSeconds,
+                                   model: model.base)
+    }
+
+    /// One obligation over several paths: one query per path, the times summed.
+    func check(_ q: QueryRunner, _ sys: System, name: String, property: String, _ ps: [SPath], failedInside: Bool = false,
+               bad: (SPath) throws -> Z3Expr) throws {
+        var total = 0.0
+        var result: Z3Result = .unsat
+        for (k, p) in ps.enumerated() {
+            let b = try bad(p)
+            if b.boolValue == false { continue }
+            queryCount += 1
+            let fresh = QueryRunner(context, options: options, prefix: String(format: "%04d-", queryCount))
+            // Membership in a stack nests an existential inside the invariants' foralls;
+            // without pulling it out, Z3's MBQI loops on such queries.
+            try fresh.solver.setParameter("smt.pull_nested_quantifiers", true)
+            fresh.preamble = "(set-option :smt.pull_nested_quantifiers true)\n"
+            for h in hypothesis { try fresh.solver.assert(h) }
+            try fresh.solver.assert(b)
+            let (r, ms) = try fresh.check("\(name) path \(k)")
+            if r == .sat, firstCTI == nil {
+                let prop: String
+                if case .error(let why) = p.outcome { prop = "\(Prover.runtimeErrors): \(why)" } else { prop = property }
+                firstCTI = try cti(fresh, sys, name: name, property: prop, path: p, failedInside: failedInside)
+            }
+            total += ms
+            if r == .sat { result = r; break }
+            if case .unknown = r { result = r }
+        }
+        record(name, result, total)
+    }
+
+    // MARK: counterexamples
+
+    /// A counterexample to induction found by the per-size prover at a small N (each of its
+    /// obligations is the symbolic one with N fixed): refutes the claim for every N when
+    /// Z3 cannot decide a quantified query.
+    func finiteCounterexample(_ targets: [String]) -> SymbolicCTI? {
+        for k in SymbolicProver.fallbackSizes {
+            guard let m = try? elaborate(k) else { continue }
+            var o = ProverOptions()
+            o.timeoutMs = options.timeoutMs
+            let r = Prover.prove(m, properties: targets, options: o)
+            guard case .refuted(let c) = r.verdict else { continue }
+            return SymbolicCTI(obligation: "\(c.obligation) (per-size prover at \(model.constName) = \(k); Z3 could not decide the symbolic query)",
+                               property: c.property, n: k, stepName: c.step?.name ?? "", concrete: m, trace: c.trace,
+                               failedInsideStep: c.failedInsideStep, isInitiation: c.isInitiation)
+        }
+        return nil
+    }
+
+    /// The CTI of the last satisfiable query: the smallest N (up to 8) that still has one.
+    func cti(_ q: QueryRunner, _ sys: System, name: String, property: String, path: SPath?, failedInside: Bool) throws -> SymbolicCTI {
+        let enc = sys.enc
+        var m = try q.solver.model()
+        for k in 1...8 {
+            let small = try enc.terms.eq(enc.n, enc.terms.int(Int64(k)))
+            if try q.solver.check(assumptions: [small]) == .sat { m = try q.solver.model(); break }
+        }
+        let n = try m.evalInt(enc.n)
+        var stepName = path?.name ?? ""
+        var instance: Int64? = nil
+        if let p = path, let i = p.instance {
+            instance = try m.evalInt(i)
+            if let v = instance { stepName = stepName.replacingOccurrences(of: "(i).", with: "(\(v)).") }
+        }
+        var concrete: Model? = nil
+        var trace: Trace? = nil
+        if let n, n >= 1, n <= 12, let cm = try? elaborate(n) {
+            concrete = cm
+            let pre = try SymbolicConcrete(enc: enc, concrete: cm).decode(m, sys.pre)
+            if let p = path {
+                let post = try SymbolicConcrete(enc: enc, concrete: cm).decode(m, p.post)
+                let proc = cm.processes[p.process]
+                let k = Int((instance ?? 0) - (proc.indexType?.lowerBound ?? 0))
+                let step = TraceStep(process: ProcessID(p.process), instance: k, label: LabelID(p.label),
+                                     name: "\(proc.instanceName(k)).\(proc.labels[p.label].name)")
+                trace = Trace(states: [pre, post], steps: [step])
+            } else {
+                trace = Trace(states: [pre], steps: [])
+            }
+        }
+        return SymbolicCTI(obligation: name, property: property, n: n, stepName: stepName, concrete: concrete, trace: trace,
+                           failedInsideStep: failedInside, isInitiation: path == nil)
+    }
+}
+
+/// A proof that would hold vacuously.
+struct SymbolicVacuous: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
+}
+
+/// Maps a symbolic state to the slots of the model elaborated at one N (and back):
+/// to print counterexamples as concrete states and to cross-check with the explorer.
+struct SymbolicConcrete {
+    let enc: SymbolicEncoder
+    let concrete: Model
+    let layout: Layout
+
+    init(enc: SymbolicEncoder, concrete: Model) {
+        self.enc = enc
+        self.concrete = concrete
+        layout = Layout(concrete)
+    }
+
+    /// A slot's term: a scalar, or one Bool per bit of a set, or a queue element (with its queue's length slot).
+    enum Item {
+        case scalar(Z3Expr)
+        case set([Z3Expr])
+        case element(Z3Expr, lenSlot: Int, index: Int, raw0: Int64)
+    }
+
+    func items(_ s: SState) throws -> [(Int, Item)] {
+        var out: [(Int, Item)] = []
+        let ctx = enc.ctx
+        func walk(_ v: SVal, _ t: IRType, _ at: Int) throws {
+            switch t {
+            case .bool, .range, .enumeration:
+                out.append((at, .scalar(v.main)))
+            case .set(let e):
+                let bits = try (0..<Int(min(64, e.cardinality))).map { k in try ctx.select(v.main, enc.terms.int(e.lowerBound + Int64(k))) }
+                out.append((at, .set(bits)))
+            case .array(let i, let e):
+                for k in 0..<Int(i.cardinality) {
+                    try walk(enc.select(v, enc.terms.int(i.lowerBound + Int64(k))), e, at + k * e.slotCount)
+                }
+            case .queue(let e, let cap, _):
+                guard let len = v.len else { throw ProverError.internal("a queue without a length") }
+                out.append((at, .scalar(len)))
+                for j in 0..<cap {
+                    out.append((at + 1 + j, .element(try ctx.select(v.main, enc.terms.int(Int64(j))), lenSlot: at, index: j, raw0: e.lowerBound)))
+                }
+            }
+        }
+        for (gi, g) in concrete.globals.enumerated() { try walk(s.globals[gi], g.type, layout.globalOffsets[gi]) }
+        for (pi, p) in concrete.processes.enumerated() {
+            for k in 0..<p.instanceCount {
+                let base = layout.instanceBase[pi][k]
+                let idx = p.indexType.map { enc.terms.int($0.lowerBound + Int64(k)) }
+                let pc = try idx.map { try ctx.select(s.pcs[pi], $0) } ?? s.pcs[pi]
+                out.append((base, .scalar(pc)))
+                for (vi, v) in p.locals.enumerated() {
+                    var val = s.locals[pi][vi]
+                    if let idx { val = try enc.select(val, idx) }
+                    try walk(val, v.type, base + layout.localOffsets[pi][vi])
+                }
+            }
+        }
+        return out
+    }
+
+    /// The state's slots in a Z3 model (unused queue elements canonical).
+    func decode(_ m: Z3Model, _ s: SState) throws -> [Int64] {
+        var out = [Int64](repeating: 0, count: layout.slotCount)
+        let all = try items(s)
+        func value(_ z: Z3Expr) throws -> Int64 { ValueCodec.decode(try m.eval(z)) ?? 0 }
+        for (slot, item) in all {
+            switch item {
+            case .scalar(let z): out[slot] = try value(z)
+            case .set(let bits):
+                var mask: UInt64 = 0
+                for (k, b) in bits.enumerated() where try m.evalBool(b) == true { mask |= 1 << UInt64(k) }
+                out[slot] = Int64(bitPattern: mask)
+            case .element: break
+            }
+        }
+        for (slot, item) in all {
+            guard case .element(let z, let lenSlot, let j, let raw0) = item else { continue }
+            out[slot] = j < out[lenSlot] ? try value(z) : raw0
+        }
+        return out
+    }
+
+    /// The constraints that the symbolic state is the concrete state `slots` (with N fixed).
+    func equals(_ s: SState, _ slots: [Int64]) throws -> [Z3Expr] {
+        let terms = enc.terms
+        var out = [try terms.eq(enc.n, terms.int(Int64(concreteN)))]
+        for (slot, item) in try items(s) {
+            switch item {
+            case .scalar(let z):
+                out.append(z.sort.isBool ? (slots[slot] != 0 ? z : try terms.not(z)) : try terms.eq(z, terms.int(slots[slot])))
+            case .set(let bits):
+                for (k, b) in bits.enumerated() {
+                    out.append((UInt64(bitPattern: slots[slot]) >> UInt64(k)) & 1 == 1 ? b : try terms.not(b))
+                }
+            case .element(let z, let lenSlot, let j, _):
+                guard j < slots[lenSlot] else { continue }
+                out.append(z.sort.isBool ? (slots[slot] != 0 ? z : try terms.not(z)) : try terms.eq(z, terms.int(slots[slot])))
+            }
+        }
+        return out
+    }
+
+    /// The value of the symbolic const in the concrete model.
+    var concreteN: Int64 {
+        concrete.settings.first { $0.name == enc.model.constName }?.value ?? 0
+    }
+}
