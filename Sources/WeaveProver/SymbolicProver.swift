@@ -54,7 +54,7 @@ public struct SymbolicProofResult: Sendable {
 public enum SymbolicProver {
     /// Z3 time per query when the options set none: a quantified query Z3 cannot decide
     /// may otherwise run for ever.
-    public static let defaultTimeoutMs: UInt32 = 30_000
+    public static let defaultTimeoutMs: UInt32 = 120_000
     /// When Z3 cannot decide a symbolic query, the per-size prover looks for a
     /// counterexample at these sizes (one refutes "for every N").
     public static let fallbackSizes: [Int64] = [1, 2, 3]
