@@ -134,14 +134,10 @@ public enum ProverDriver {
                 + extra + [("depth", .int(Int64(depth))), ("elapsedSeconds", .double(seconds))])
     }
 
-    /// The text report of a proof attempt.
-    public static func report(_ model: Model, _ r: ProofResult) -> String {
-        let reporter = Reporter(model: model)
-        var out = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
-        out += "prove \(r.targets.joined(separator: ", ")) by \(r.k == 1 ? "induction" : "\(r.k)-induction")"
-        out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
-        out += "encoding: \(r.pathCount) step paths in \(String(format: "%.2f", r.encodingSeconds)) s\n"
-        for o in r.obligations {
+    /// One line per obligation, with its outcome and Z3 time (per-size and symbolic reports).
+    static func obligationLines(_ obligations: [Obligation]) -> String {
+        var out = ""
+        for o in obligations {
             let status: String
             switch o.status {
             case .proved: status = "proved"
@@ -150,6 +146,17 @@ public enum ProverDriver {
             }
             out += "  \(o.name): \(status)   \(String(format: "%.1f", o.milliseconds)) ms\n"
         }
+        return out
+    }
+
+    /// The text report of a proof attempt.
+    public static func report(_ model: Model, _ r: ProofResult) -> String {
+        let reporter = Reporter(model: model)
+        var out = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
+        out += "prove \(r.targets.joined(separator: ", ")) by \(r.k == 1 ? "induction" : "\(r.k)-induction")"
+        out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
+        out += "encoding: \(r.pathCount) step paths in \(String(format: "%.2f", r.encodingSeconds)) s\n"
+        out += obligationLines(r.obligations)
         let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
         switch r.verdict {
         case .proved:

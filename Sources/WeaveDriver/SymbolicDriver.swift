@@ -70,15 +70,7 @@ extension ProverDriver {
             return out + "UNSUPPORTED: \(why)\n"
         }
         out += "encoding: \(r.pathCount) step paths of an arbitrary instance in \(String(format: "%.2f", r.encodingSeconds)) s\n"
-        for o in r.obligations {
-            let status: String
-            switch o.status {
-            case .proved: status = "proved"
-            case .refuted: status = "REFUTED"
-            case .unknown(let why): status = "unknown (\(why))"
-            }
-            out += "  \(o.name): \(status)   \(String(format: "%.1f", o.milliseconds)) ms\n"
-        }
+        out += obligationLines(r.obligations)
         let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
         switch r.verdict {
         case .proved:
