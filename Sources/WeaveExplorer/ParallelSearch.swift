@@ -7,15 +7,17 @@ import WeaveIR
 //
 // The visited set is split into one partition per worker by fingerprint, so no two
 // threads ever touch the same table and no atomics are needed. A level is searched in
-// rounds. In phase A every worker expands the next chunk of its own frontier and files
-// each successor (state, fingerprint, parent, outcome) in an outbox addressed to the
-// partition that owns it. After a barrier, in phase B, every worker drains the outboxes
-// addressed to it in a fixed order, inserting into its own table (in batches, with the
-// table slots prefetched first), checking invariants on the new states and appending
-// them to its next frontier. After a second barrier worker 0 looks at the round: a
-// violation, a limit, the end of the level. States of level d+1 are found only while
-// level d is expanded, so the trace to any state is a shortest one, and the whole run,
-// ids included, is the same on every run with the same number of workers.
+// rounds, and each worker has two sets of outboxes that alternate between rounds. In
+// round r every worker first drains the outboxes of round r-1 addressed to it, in a
+// fixed order, inserting into its own table (in batches, with the table slots
+// prefetched first), checking invariants on the new states and appending them to its
+// next frontier; then it expands the next chunk of its own frontier and files each
+// successor (state, fingerprint, parent, outcome) in its round-r outbox addressed to the
+// partition that owns it. A barrier ends the round, worker 0 looks at it (a violation,
+// a limit, the end of the level) and a second barrier starts the next. A level ends
+// with a round that only drains. States of level d+1 are found only while level d is
+// expanded, so the trace to any state is a shortest one, and the whole run, ids
+// included, is the same on every run with the same number of workers.
 //
 // A state's global id is `local * workers + partition`; parents are global ids, so a
 // trace is rebuilt by following parents to an initial state and replaying the recorded
@@ -265,7 +267,8 @@ final class SearchWorker {
     let engine: Engine
     let sink: Sink
     let partition: Partition
-    /// By owning partition.
+    /// Two sets (alternate rounds) of one outbox per owning partition: set k's outbox
+    /// for partition p is `outboxes[k * workers + p]`.
     let outboxes: [Outbox]
     /// The same, as unmanaged references (the array keeps them alive), so the hot loop
     /// reaches them without reference counting.
@@ -285,9 +288,9 @@ final class SearchWorker {
         self.engine = engine
         sink = Sink(stateBytes: engine.stateBytes)
         self.partition = partition
-        outboxes = (0..<workers).map { _ in Outbox(stateBytes: engine.stateBytes) }
-        outboxBase = .allocate(capacity: workers)
-        outboxBase.initialize(from: outboxes.map { Unmanaged.passUnretained($0) }, count: workers)
+        outboxes = (0..<2 * workers).map { _ in Outbox(stateBytes: engine.stateBytes) }
+        outboxBase = .allocate(capacity: 2 * workers)
+        outboxBase.initialize(from: outboxes.map { Unmanaged.passUnretained($0) }, count: 2 * workers)
         self.coverageCount = max(1, coverageCount)
         coverage = .allocate(capacity: self.coverageCount)
         coverage.initialize(repeating: 0, count: self.coverageCount)
@@ -351,10 +354,10 @@ extension Explorer {
         workers.count == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(workers.count)) >> 32)
     }
 
-    /// Phase A: expand the worker's next chunk of its frontier into the outboxes.
+    /// Expands the worker's next chunk of its frontier into its outboxes of set `set`.
     /// Everything the loop touches is hoisted into locals first: reading a class or
     /// array property per transition costs a retain/release pair.
-    func expandChunk(_ w: SearchWorker, depth: Int) {
+    func expandChunk(_ w: SearchWorker, depth: Int, set: Int) {
         let p = w.partition
         let engine = w.engine, sink = w.sink
         let words = engine.wordCount, bytes = engine.stateBytes
@@ -362,7 +365,7 @@ extension Explorer {
         let deadlockOn = checkDeadlockHere, graph = recordGraph
         let base = p.frontierBase
         let nw = workers.count
-        let boxes = w.outboxBase
+        let boxes = w.outboxBase + set &* nw
         let coverage = w.coverage
         coverageBase.withUnsafeBufferPointer { cb in
         engine.instances.withUnsafeBufferPointer { instances in
@@ -412,14 +415,15 @@ extension Explorer {
         }
     }
 
-    /// Phase B: insert every successor addressed to this worker's partition.
-    func insertRound(_ w: SearchWorker, depth: Int) {
+    /// Inserts every successor that the outboxes of set `set` address to this worker's
+    /// partition (found while expanding level `depth`), and empties those outboxes.
+    func insertRound(_ w: SearchWorker, depth: Int, set: Int) {
         let p = w.partition
         let nw = workers.count
         let graph = recordGraph
         let d = UInt32(truncatingIfNeeded: depth + 1)
         for src in 0..<nw {
-            workers[src].outboxBase[w.index]._withUnsafeGuaranteedRef { box in
+            workers[src].outboxBase[set &* nw &+ w.index]._withUnsafeGuaranteedRef { box in
                 let n = box.count
                 // Three passes over each batch: bring in the table slots, then (exact
                 // mode) the stored states that a duplicate will be compared with, then
@@ -532,9 +536,9 @@ extension Explorer {
         var outcome: Verdict? = nil
         var lastCheckpoint = Date()
         let me = Shared(value: self)
-        let depthBox = UnsafeMutablePointer<Int>.allocate(capacity: 2)   // [depth, stop]
+        let depthBox = UnsafeMutablePointer<Int>.allocate(capacity: 3)   // [depth, stop, set]
         defer { depthBox.deallocate() }
-        depthBox[0] = 0; depthBox[1] = 0
+        depthBox[0] = 0; depthBox[1] = 0; depthBox[2] = 0
         let box = Shared(value: depthBox)
         let done = DispatchGroup()
         for wi in 1..<workers.count {
@@ -544,9 +548,8 @@ extension Explorer {
                 while true {
                     barrier.wait()
                     if flags[1] != 0 { break }
-                    ex.expandChunk(w, depth: flags[0])
-                    barrier.wait()
-                    ex.insertRound(w, depth: flags[0])
+                    ex.insertRound(w, depth: flags[0], set: flags[2] ^ 1)
+                    ex.expandChunk(w, depth: flags[0], set: flags[2])
                     barrier.wait()
                 }
                 done.leave()
@@ -556,10 +559,13 @@ extension Explorer {
         }
         let w0 = workers[0]
         stats.depth = depth
+        // The outboxes of the last round are empty: true at a level boundary.
+        var drained = true
+        var set = 0
         while outcome == nil {
             // Before each round: the level may be over. A violation found in it is
             // reported once the whole level is done (its key must be the smallest).
-            if workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount }) {
+            if drained && workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount }) {
                 if let c = bestCandidate {
                     outcome = .violated(violation(for: c))
                     break
@@ -588,12 +594,15 @@ extension Explorer {
                     break
                 }
             }
+            // A round in which nobody has states left to expand only drains the outboxes.
+            drained = workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount })
             depthBox[0] = depth
+            depthBox[2] = set
             barrier.wait()
-            expandChunk(w0, depth: depth)
+            insertRound(w0, depth: depth, set: set ^ 1)
+            expandChunk(w0, depth: depth, set: set)
             barrier.wait()
-            insertRound(w0, depth: depth)
-            barrier.wait()
+            set ^= 1
             gatherStatistics()
             if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes) {
                 // A violation already seen is real: report it rather than the limit.
