@@ -202,12 +202,17 @@ struct SymbolicUnsupported: Error, CustomStringConvertible {
 
 /// A model with one const symbolic.
 struct SymbolicModel {
-    /// The sizes the model is elaborated at to recover its dependence on N.
+    /// The sizes the model must elaborate at; its dependence on N is recovered from them.
     static let samples: [Int64] = [1, 2, 3, 4, 5, 7, 10]
+    /// Larger sizes also compared when the model elaborates at them (a set over an N-sized
+    /// type has at most 64 values): a number that changes only beyond 10 is caught up to 63.
+    static let extraSamples: [Int64] = [16, 31, 63]
 
     let constName: String
-    /// The elaboration at each sample, in `samples` order.
+    /// The elaboration at each sample size, in `sampleSizes` order.
     let sampleModels: [Model]
+    /// `samples`, then the `extraSamples` the model elaborates at.
+    let sampleSizes: [Int64]
     let name: String
     let globals: [SVariable]
     let processes: [SProcess]
@@ -223,7 +228,7 @@ struct SymbolicModel {
         base.settings.indices.map { i in
             let s = base.settings[i]
             let vs = sampleModels.map { $0.settings[i].value }
-            if !s.isParam, let l = try? Zipper(ns: Self.samples, constName: constName).lin(vs, nil), !l.isConstant {
+            if !s.isParam, let l = try? Zipper(ns: sampleSizes, constName: constName).lin(vs, nil), !l.isConstant {
                 return "\(s.name)=\(l.description("N"))"
             }
             return s.description
@@ -233,16 +238,24 @@ struct SymbolicModel {
     init(constName: String, elaborate: (Int64) throws -> Model) throws {
         self.constName = constName
         var models: [Model] = []
+        var ns: [Int64] = []
         for n in Self.samples {
             do { models.append(try elaborate(n)) } catch {
                 throw SymbolicUnsupported(message: "the model does not elaborate with \(constName) = \(n): \(error)", range: nil)
             }
+            ns.append(n)
         }
+        for n in Self.extraSamples {
+            guard let m = try? elaborate(n) else { break }
+            models.append(m)
+            ns.append(n)
+        }
+        sampleSizes = ns
         guard models[0].settings.contains(where: { $0.name == constName && !$0.isParam }) else {
             throw SymbolicUnsupported(message: "the model has no const named '\(constName)'", range: nil)
         }
         sampleModels = models
-        let z = Zipper(ns: Self.samples, constName: constName)
+        let z = Zipper(ns: ns, constName: constName)
         name = models[0].name
         assertNames = models[0].assertNames
         overflowNames = models[0].overflowNames

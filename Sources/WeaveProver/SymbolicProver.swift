@@ -445,6 +445,60 @@ struct SymbolicConcrete {
         return out
     }
 
+    /// The constraints that the symbolic state is exactly the concrete state `slots`, whole
+    /// arrays included (elements outside the index types hold the type's first value), with N fixed:
+    /// a ground state, on which the quantified encodings can be evaluated.
+    func ground(_ s: SState, _ slots: [Int64]) throws -> [Z3Expr] {
+        let terms = enc.terms, ctx = enc.ctx
+        func term(_ t: IRType, _ at: Int) throws -> SVal {
+            switch t {
+            case .bool: return SVal(main: terms.bool(slots[at] != 0), len: nil)
+            case .range, .enumeration: return SVal(main: terms.int(slots[at]), len: nil)
+            case .set(let e):
+                var a = try enc.emptySet()
+                for k in 0..<Int(min(64, e.cardinality)) where (UInt64(bitPattern: slots[at]) >> UInt64(k)) & 1 == 1 {
+                    a = try ctx.store(a, terms.int(e.lowerBound + Int64(k)), terms.t)
+                }
+                return SVal(main: a, len: nil)
+            case .array(let i, let e):
+                return try array(i, (0..<Int(i.cardinality)).map { try term(e, at + $0 * e.slotCount) })
+            case .queue(let e, let cap, _):
+                let raw0 = try ValueCodec.literal(e.lowerBound, e, terms)
+                var a = try ctx.constArray(domain: ctx.intSort, value: raw0)
+                for j in 0..<cap { a = try ctx.store(a, terms.int(Int64(j)), ValueCodec.literal(slots[at + 1 + j], e, terms)) }
+                return SVal(main: a, len: terms.int(slots[at]))
+            }
+        }
+        func array(_ i: IRType, _ items: [SVal]) throws -> SVal {
+            guard let first = items.first else { throw ProverError.internal("an empty array") }
+            var a = SVal(main: try ctx.constArray(domain: ctx.intSort, value: first.main),
+                         len: try first.len.map { try ctx.constArray(domain: ctx.intSort, value: $0) })
+            for (k, x) in items.enumerated().dropFirst() { a = try enc.store(a, terms.int(i.lowerBound + Int64(k)), x) }
+            return a
+        }
+        func same(_ v: SVal, _ x: SVal) throws -> [Z3Expr] {
+            var out = [try terms.eq(v.main, x.main)]
+            if let l = v.len, let xl = x.len { out.append(try terms.eq(l, xl)) }
+            return out
+        }
+        var out = [try terms.eq(enc.n, terms.int(concreteN))]
+        for (gi, g) in concrete.globals.enumerated() { out += try same(s.globals[gi], term(g.type, layout.globalOffsets[gi])) }
+        for (pi, p) in concrete.processes.enumerated() {
+            let bases = layout.instanceBase[pi]
+            let pcs = bases.map { SVal(main: terms.int(slots[$0]), len: nil) }
+            if let it = p.indexType {
+                out += try same(SVal(main: s.pcs[pi], len: nil), array(it, pcs))
+            } else {
+                out += try same(SVal(main: s.pcs[pi], len: nil), pcs[0])
+            }
+            for (vi, v) in p.locals.enumerated() {
+                let values = try bases.map { try term(v.type, $0 + layout.localOffsets[pi][vi]) }
+                out += try same(s.locals[pi][vi], p.indexType.map { try array($0, values) } ?? values[0])
+            }
+        }
+        return out
+    }
+
     /// The value of the symbolic const in the concrete model.
     var concreteN: Int64 {
         concrete.settings.first { $0.name == enc.model.constName }?.value ?? 0
