@@ -51,7 +51,11 @@ final class SymbolicTests: XCTestCase {
         let e = try elaborator(text: text, ["design": "fput_queued"])
         let r = SymbolicProver.prove(constName: "THREADS", properties: ["close completed before rename"], options: options(), elaborate: e)
         guard case .refuted(let c) = r.verdict else { return XCTFail("expected a CTI, got \(r.verdict)") }
-        XCTAssertEqual(c.obligation, "no step fails \"close completed before rename\"")
+        // Z3 refutes the symbolic query itself, or (when it cannot decide it in time, as
+        // on a loaded machine) the per-size fallback finds the same CTI at THREADS = 1.
+        XCTAssertTrue(c.obligation == "no step fails \"close completed before rename\""
+                      || c.obligation.hasPrefix("no step fails \"close completed before rename\" (per-size prover at THREADS = 1;"),
+                      c.obligation)
         XCTAssertEqual(c.n, 1)
         XCTAssertEqual(c.stepName, "nfsd(0).rename")
         XCTAssertTrue(c.failedInsideStep)
