@@ -3,7 +3,7 @@ import WeaveIR
 import WeaveZ3
 
 /// The state of one proof attempt (one Z3 context).
-final class ProofSession {
+final class ProofSession: ObligationRecorder {
     let model: Model
     let options: ProverOptions
     let context = Z3Context()
@@ -14,16 +14,6 @@ final class ProofSession {
     init(model: Model, options: ProverOptions) {
         self.model = model
         self.options = options
-    }
-
-    func record(_ name: String, _ r: Z3Result, _ ms: Double) {
-        switch r {
-        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
-        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
-        case .unknown(let why):
-            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
-            if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
-        }
     }
 
     func run(invTargets: [StateProperty], stepTargets: [String], lemmas: [StateProperty], targetNames: [String]) -> ProofResult {

@@ -46,3 +46,23 @@ final class QueryRunner {
         try s.map { try ValueCodec.decode(m.eval($0)) ?? 0 }
     }
 }
+
+/// A proof session's obligations as they are checked (per-size and symbolic sessions).
+protocol ObligationRecorder: AnyObject {
+    var obligations: [Obligation] { get set }
+    /// The first obligation Z3 could not decide, for the verdict.
+    var unknownReason: String? { get set }
+}
+
+extension ObligationRecorder {
+    /// Records the outcome of the query for obligation `name`.
+    func record(_ name: String, _ r: Z3Result, _ ms: Double) {
+        switch r {
+        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
+        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
+        case .unknown(let why):
+            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
+            if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
+        }
+    }
+}

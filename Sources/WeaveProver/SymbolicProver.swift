@@ -98,7 +98,7 @@ public enum SymbolicProver {
 }
 
 /// One symbolic proof attempt (one Z3 context).
-final class SymbolicSession {
+final class SymbolicSession: ObligationRecorder {
     let model: SymbolicModel
     let options: ProverOptions
     let elaborate: (Int64) throws -> Model
@@ -144,16 +144,6 @@ final class SymbolicSession {
             }
         }
         return System(enc: enc, pre: pre, paths: paths)
-    }
-
-    func record(_ name: String, _ r: Z3Result, _ ms: Double) {
-        switch r {
-        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
-        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
-        case .unknown(let why):
-            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
-            if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
-        }
     }
 
     func run(invTargets: [SProperty], stepTargets: [String], lemmas: [SProperty], targetNames: [String], t0: Date) -> SymbolicProofResult {
