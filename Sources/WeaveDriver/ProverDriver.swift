@@ -12,6 +12,10 @@ public enum ProverDriver {
     /// the file's other invariants are the lemmas. Exit 0 proved, 14 refuted, 15 unknown.
     public static func prove(path: String, overrides: [String: String], properties: [String], k: Int,
                              timeoutMs: UInt32?, smtLog: String?, io: Output) -> WeaveExit {
+        if let smtLog, let problem = smtLogProblem(smtLog) {
+            io.err("weave: --smt-log '\(smtLog)': \(problem)\n")
+            return .fileError
+        }
         let loaded = Driver.load(path, overrides: overrides, io: io)
         guard case .model(let model, _, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
@@ -147,6 +151,21 @@ public enum ProverDriver {
             out += "  \(o.name): \(status)   \(String(format: "%.1f", o.milliseconds)) ms\n"
         }
         return out
+    }
+
+    /// Why `--smt-log DIR` cannot take the queries (nil: the directory exists now). A
+    /// path that names a file is refused, and the file is left alone.
+    static func smtLogProblem(_ dir: String) -> String? {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            return isDir.boolValue ? nil : "is a file, not a directory (the queries go into a directory)"
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return nil
+        } catch {
+            return "cannot create the directory: \(error.localizedDescription)"
+        }
     }
 
     /// The text report of a proof attempt.

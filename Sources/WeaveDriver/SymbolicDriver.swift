@@ -14,6 +14,10 @@ extension ProverDriver {
             io.err("weave: --symbolic \(constName) and --const \(constName)=\(overrides[constName]!) contradict each other\n")
             return .usage
         }
+        if let smtLog, let problem = smtLogProblem(smtLog) {
+            io.err("weave: --smt-log '\(smtLog)': \(problem)\n")
+            return .fileError
+        }
         let loaded = Driver.load(path, overrides: overrides, io: io)
         guard case .model(let model, let source, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }

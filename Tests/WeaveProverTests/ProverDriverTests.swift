@@ -51,6 +51,20 @@ final class ProverDriverTests: XCTestCase {
         XCTAssertEqual(c5, .fileError)
     }
 
+    /// `--smt-log` naming a file is a file error, and the file is left as it was.
+    func testSMTLogNamingAFileIsRefused() throws {
+        let model = proverRepoRoot + "/Proofs/flush_fput_queued.weave"
+        let file = try temp("not a directory\n")
+        let (c1, out1) = capture { ProverDriver.prove(path: model, overrides: ["design": "fput_queued"], properties: [], k: 1,
+                                                      timeoutMs: nil, smtLog: file, io: $0) }
+        XCTAssertEqual(c1, .fileError, out1)
+        XCTAssertTrue(out1.contains("is a file, not a directory"), out1)
+        let (c2, _) = capture { ProverDriver.proveSymbolic(path: model, overrides: ["design": "fput_queued"], constName: "THREADS",
+                                                           properties: [], timeoutMs: nil, smtLog: file, io: $0) }
+        XCTAssertEqual(c2, .fileError)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "not a directory\n")
+    }
+
     func testBMCPrintsTheFlushRace() {
         let path = proverRepoRoot + "/Models/flush_delayed_fput.weave"
         let (c1, out1) = capture { ProverDriver.bmc(path: path, overrides: [:], depth: 6, io: $0) }
