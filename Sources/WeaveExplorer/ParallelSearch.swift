@@ -386,8 +386,7 @@ extension Explorer {
                 for o in 0..<n {
                     if sink.kinds[o] != .state {
                         w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
-                                         rank: sink.kinds[o] == .error ? runtimeErrorRank
-                                             : Int32(truncatingIfNeeded: model.invariants.count) &+ sink.details[o]))
+                                         rank: stepRank(sink.kinds[o], sink.details[o])))
                         continue
                     }
                     let who = sink.instances[o]
@@ -467,7 +466,7 @@ extension Explorer {
             }
             if v == 0 {
                 w.note(Candidate(what: .invariant(i), length: length, key: key, parent: id, ordinal: 0, state: id,
-                                 rank: Int32(truncatingIfNeeded: i)))
+                                 rank: invariantRank(i)))
                 return
             }
         }
@@ -621,7 +620,13 @@ extension Explorer {
 }
 
 extension Explorer {
-    /// `Candidate.rank` of run-time errors and of deadlock: after every named property.
+    // `Candidate.rank` of each kind of violation: invariants in declaration order, then
+    // the asserts and overflows, then run-time errors, then deadlock.
+    func invariantRank(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: i) }
+    /// A failing step's outcome: a step property (`detail` is its index) or a run-time error.
+    func stepRank(_ kind: Engine.OutcomeKind, _ detail: Int32) -> Int32 {
+        kind == .error ? runtimeErrorRank : Int32(truncatingIfNeeded: model.invariants.count) &+ detail
+    }
     var runtimeErrorRank: Int32 { Int32(truncatingIfNeeded: model.invariants.count &+ engine.stepProperties.count) }
     var deadlockRank: Int32 { runtimeErrorRank &+ 1 }
 
