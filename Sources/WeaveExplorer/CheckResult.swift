@@ -26,8 +26,8 @@ public struct CheckOptions: Sendable {
     /// Keep 64-bit fingerprints instead of states (breadth-first safety only): 10-15
     /// bytes per state, at a small risk of missing states (TLC's trade).
     public var fingerprintOnly = false
-    /// Reduce by the model's symmetric types (if it declares any). Runs that check a
-    /// liveness property explore the full graph regardless (`SymmetryUse.offForLiveness`).
+    /// Reduce by the model's symmetric types (if it declares any), for safety and for
+    /// liveness (except `SymmetryUse.offForLiveness`'s cases).
     public var symmetry = true
     public var maxStates: Int? = nil
     public var maxDepth: Int? = nil

@@ -29,8 +29,8 @@ public final class Explorer {
     var graphBytes: Int {
         edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + enabledMasks.capacity * 8
     }
-    /// Symmetry reduction, when the model declares symmetric types and no liveness pass
-    /// will need the full graph (see Symmetry.swift).
+    /// Symmetry reduction, when the model declares symmetric types (see Symmetry.swift;
+    /// for liveness, SymmetricLiveness.swift).
     let symmetry: Symmetry?
     let symmetryUse: SymmetryUse
     /// --max-states, checked on every expansion (the other limits every 1024).
@@ -88,6 +88,9 @@ public final class Explorer {
                                    coverageCount: total, reachables: model.reachables.count))
         }
         (symmetry, symmetryUse) = Symmetry.choose(engine: engine, model: model, options: options)
+        // The recorded graph has no permutations on its edges: under symmetry the
+        // liveness pass rebuilds the quotient graph with them.
+        if symmetry != nil { recordGraph = false }
         if let sym = symmetry {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }

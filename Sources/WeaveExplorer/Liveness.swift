@@ -15,8 +15,10 @@ import WeaveSource
 ///   disabled everywhere (SCCs failing only strong fairness are refined by
 ///   removing the states where the offending instance is enabled, as in
 ///   Emerson–Lei), and returns the lasso: prefix, then the cycle.
-/// Sound and complete on the explored graph; symmetry reduction and several
-/// workers are not involved (the graph is the full one).
+/// Sound and complete on the explored graph. Under symmetry reduction the graph is
+/// the quotient one, and fairness follows each process's identity through the
+/// permutations on its edges (SymmetricLiveness.swift). One worker: the pass needs
+/// every state in one store.
 struct LivenessChecker {
     let explorer: Explorer
     let properties: [LivenessProperty]
@@ -67,6 +69,7 @@ struct LivenessChecker {
                 offsets[id + 1] = targets.count
             }
         }
+        if let sym = explorer.symmetry { return runSymmetric(sym, weak: weak, strong: strong) }
         let g = Graph(offsets: offsets, targets: targets, stepper: stepper, enabled: enabled, weak: weak, strong: strong)
 
         for prop in properties {
@@ -76,12 +79,11 @@ struct LivenessChecker {
                 for (reg, v) in valuation { engine.regs[reg] = v }
                 var bad = [Bool](repeating: false, count: n)
                 var start = [Bool](repeating: false, count: n)
-                var err: Int32? = nil
-                scan: for id in 0..<n {
+                for id in 0..<n {
                     let s = store.state(id)
                     engine.failed = false
                     let p = engine.eval(code.p, s) != 0
-                    if engine.failed { err = engine.failSite; break scan }
+                    if engine.failed { return evaluationError(site: engine.failSite, state: id) }
                     switch prop.form {
                     case .eventually:
                         bad[id] = !p
@@ -91,16 +93,14 @@ struct LivenessChecker {
                         start[id] = !p
                     case .leadsTo:
                         let q = engine.eval(code.q, s) != 0
-                        if engine.failed { err = engine.failSite; break scan }
+                        if engine.failed { return evaluationError(site: engine.failSite, state: id) }
                         bad[id] = !q
                         start[id] = p && !q
                     }
                 }
-                if let err {
-                    return .violated(explorer.violation(for: Candidate(what: .invariantError(site: err), length: 0, key: 0,
-                                                                       parent: 0, ordinal: 0, state: 0)))
+                if let f = findFairRun(g, bad: bad, start: start) {
+                    return .violated(lasso(prop, valuation, g, entry: f.entry, rParent: f.rParent, cycle: f.cycle))
                 }
-                if let v = search(prop, valuation, g, bad: bad, start: start) { return .violated(v) }
             }
         }
         return .holds
@@ -122,10 +122,37 @@ struct LivenessChecker {
         let enabled: [UInt64]
         let weak: UInt64
         let strong: UInt64
+        /// Under symmetry: per edge, the table index + 1 of the permutation that took its
+        /// target to the representative (0: the identity); empty otherwise.
+        var perm: [UInt16] = []
+        /// Under symmetry: `instImage[perm[e] * instanceCount + i]` is where instance `i`
+        /// of the edge's source is in its target.
+        var instImage: [UInt8] = []
+        var instanceCount = 0
+    }
+
+    /// Where a fair run that stays in the bad region was found: the region's BFS parents
+    /// (back to a start state), the state it loops at or stutters in, and the fair
+    /// component it loops through (nil: a fair stutter state).
+    struct FairRun {
+        let entry: Int
+        let rParent: [Int32]
+        let cycle: [Int]?
+    }
+
+    /// Per-search scratch buffers of the graph's size, all-false / unset between uses.
+    final class Scratch {
+        var member: [Bool]
+        /// Under symmetry: a node's position in the component being analysed.
+        var position: [Int32]
+        init(nodes: Int, symmetric: Bool) {
+            member = [Bool](repeating: false, count: nodes)
+            position = symmetric ? [Int32](repeating: -1, count: nodes) : []
+        }
     }
 
     /// Looks for a fair run staying in `bad` from some `start` state.
-    func search(_ prop: LivenessProperty, _ valuation: [(Int, Int64)], _ g: Graph, bad: [Bool], start: [Bool]) -> Violation? {
+    func findFairRun(_ g: Graph, bad: [Bool], start: [Bool]) -> FairRun? {
         let n = bad.count
         // States reachable inside the bad region from a start state, breadth-first (with parents).
         var inR = [Bool](repeating: false, count: n)
@@ -151,51 +178,57 @@ struct LivenessChecker {
         let fair = g.weak | g.strong
         // A fair stutter state: nothing fair can move. BFS order gives the nearest.
         for u in queue where g.enabled[u] & fair == 0 {
-            return lasso(prop, valuation, g, entry: u, rParent: rParent, cycle: nil)
+            return FairRun(entry: u, rParent: rParent, cycle: nil)
         }
         // Fair cycles: SCCs of the region.
         var bfsOrder = [Int32](repeating: .max, count: n)
         for (k, u) in queue.enumerated() { bfsOrder[u] = Int32(k) }
-        var member = [Bool](repeating: false, count: n)
+        let scratch = Scratch(nodes: n, symmetric: !g.perm.isEmpty)
         for comp in sccs(queue, g, allowed: inR) {
-            if let c = fairComponent(comp, g, member: &member) {
+            if let c = fairComponent(comp, g, scratch) {
                 // Enter the cycle at its state nearest to the start (shortest prefix).
                 let entry = c.min { bfsOrder[$0] < bfsOrder[$1] } ?? c[0]
-                return lasso(prop, valuation, g, entry: entry, rParent: rParent, cycle: c)
+                return FairRun(entry: entry, rParent: rParent, cycle: c)
             }
         }
         return nil
     }
 
     /// The fair part of an SCC (nil if none), refining for strong fairness.
-    /// `member` is an all-false scratch buffer of the graph's size; it is all false again on return.
-    func fairComponent(_ comp: [Int], _ g: Graph, member: inout [Bool]) -> [Int]? {
+    func fairComponent(_ comp: [Int], _ g: Graph, _ scratch: Scratch) -> [Int]? {
         // Most components are single states without a self-loop: no cycle at all.
         if comp.count == 1 {
             let u = comp[0]
             if !(g.offsets[u]..<g.offsets[u + 1]).contains(where: { Int(g.targets[$0]) == u }) { return nil }
         }
-        for u in comp { member[u] = true }
+        if !g.perm.isEmpty { return threadFairComponent(comp, g, scratch) }
+        for u in comp { scratch.member[u] = true }
         var stepped: UInt64 = 0, enSome: UInt64 = 0, disSome: UInt64 = 0
         var hasEdge = false
         for u in comp {
             enSome |= g.enabled[u]
             disSome |= ~g.enabled[u]
-            for e in g.offsets[u]..<g.offsets[u + 1] where member[Int(g.targets[e])] {
+            for e in g.offsets[u]..<g.offsets[u + 1] where scratch.member[Int(g.targets[e])] {
                 hasEdge = true
                 stepped |= 1 << UInt64(g.stepper[e])
             }
         }
-        for u in comp { member[u] = false }
+        for u in comp { scratch.member[u] = false }
         guard hasEdge else { return nil }
         if g.weak & ~stepped & ~disSome != 0 { return nil }
         let strongBad = g.strong & ~stepped & enSome
         if strongBad == 0 { return comp }
-        let rest = comp.filter { g.enabled[$0] & strongBad == 0 }
+        return refine(comp.filter { g.enabled[$0] & strongBad == 0 }, g, scratch)
+    }
+
+    /// Emerson–Lei's step for strong fairness: the fair components among `rest`, the
+    /// states of a component left once those where an unfairly treated strongly fair
+    /// instance is enabled are removed.
+    func refine(_ rest: [Int], _ g: Graph, _ scratch: Scratch) -> [Int]? {
         var allowed = [Bool](repeating: false, count: g.enabled.count)
         for u in rest { allowed[u] = true }
         for sub in sccs(rest, g, allowed: allowed) {
-            if let c = fairComponent(sub, g, member: &member) { return c }
+            if let c = fairComponent(sub, g, scratch) { return c }
         }
         return nil
     }

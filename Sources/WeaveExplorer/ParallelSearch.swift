@@ -675,7 +675,11 @@ extension Explorer {
     func stepRecord(from s: UnsafeRawPointer, ordinal: Int, scratch: Sink) -> TraceStep? {
         engine.expand(s, into: scratch)
         guard ordinal < scratch.count else { return nil }
-        let i = Int(scratch.instances[ordinal])
+        return traceStep(instance: Int(scratch.instances[ordinal]), from: s)
+    }
+
+    /// The step instance `i` takes from packed state `s`, named after its label there.
+    func traceStep(instance i: Int, from s: UnsafeRawPointer) -> TraceStep {
         let inst = engine.instances[i]
         let pc = Int(engine.load(s, inst.pcSlot))
         let p = model.processes[inst.process]

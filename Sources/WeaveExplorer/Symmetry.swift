@@ -29,6 +29,12 @@ final class Symmetry {
     let groupSize: Int
     /// Permutations tried per pass (all non-identity ones, or the transpositions).
     let permCount: Int
+    /// Exact mode: the permutation at each table index (`[type][ordinal] -> ordinal`), so
+    /// that a caller of `canonicalizeTracking` can follow values and instances through it.
+    let tablePermutations: [[[Int]]]
+    /// Exact mode: the table index of the permutation the last `canonicalize` applied
+    /// (-1: the identity). Any permutation that yields the representative will do.
+    private(set) var lastPermutation = -1
 
     /// `src[p * slotCount + j]`: the slot of the input whose content lands in slot `j`
     /// under permutation `p`.
@@ -111,6 +117,7 @@ final class Symmetry {
         let identity = sl.sizes.map { Array(0..<$0) }
         perms.removeAll { $0 == identity }
         permCount = perms.count
+        tablePermutations = isExact ? perms : []
 
         src = .allocate(capacity: max(1, perms.count * s))
         for (p, perm) in perms.enumerated() {
@@ -323,6 +330,8 @@ final class Symmetry {
         let n = sortingPermutations()
         let first = Int(candidates[0])
         if first < 0 { best.update(from: cur, count: s) } else { for j in 0..<s { best[j] = image(first, j) } }
+        var bestPerm = first
+        defer { lastPermutation = bestPerm }
         var c = 1
         while c < n {
             let p = Int(candidates[c])
@@ -337,6 +346,7 @@ final class Symmetry {
                     var k = j &+ 1
                     while k < s { cand[k] = p < 0 ? cur[k] : image(p, k); k &+= 1 }
                     swap(&best, &cand)
+                    bestPerm = p
                     break
                 }
                 j &+= 1
@@ -368,6 +378,25 @@ final class Symmetry {
         }
     }
 
+    /// Exact mode: canonicalises `state` and returns the table index of the permutation
+    /// that maps it to its representative (-1: the identity).
+    func canonicalizeTracking(_ state: UnsafeMutableRawPointer) -> Int {
+        precondition(isExact, "permutations are tracked in exact mode only")
+        canonicalize(state)
+        return lastPermutation
+    }
+
+    /// Exact mode: applies the permutation at table index `p` (-1: the identity) to a
+    /// packed state, in place.
+    func permute(_ state: UnsafeMutableRawPointer, by p: Int) {
+        guard p >= 0 else { return }
+        precondition(isExact && p < permCount, "permutation table index out of range")
+        let s = slotCount
+        for j in 0..<s { cur[j] = engine.loadRaw(state, j) }
+        for j in 0..<s { cand[j] = image(p, j) }
+        for j in 0..<s { engine.storeRaw(state, j, cand[j]) }
+    }
+
     /// The representative of a packed state, as raw slot values (for traces; allocates).
     func representative(_ state: UnsafeRawPointer) -> [UInt64] {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
@@ -381,10 +410,13 @@ final class Symmetry {
     static func choose(engine: Engine, model: Model, options: CheckOptions) -> (Symmetry?, SymmetryUse) {
         guard !model.symmetricTypes.isEmpty else { return (nil, .none) }
         guard options.symmetry else { return (nil, .disabled) }
-        if options.checkLiveness && model.liveness.contains(where: { options.properties.includes($0.name) }) {
+        guard let s = Symmetry(engine: engine) else { return (nil, .none) }
+        // The liveness pass follows process identities through the permutations each
+        // edge applies (SymmetricLiveness.swift), which needs the exact representatives.
+        if options.checkLiveness && model.liveness.contains(where: { options.properties.includes($0.name) })
+            && !(s.isExact && engine.instances.count <= 64) {
             return (nil, .offForLiveness)
         }
-        guard let s = Symmetry(engine: engine) else { return (nil, .none) }
         return (s, s.use)
     }
 
@@ -400,9 +432,10 @@ public enum SymmetryUse: Sendable, Equatable {
     case none
     /// `CheckOptions.symmetry` was off.
     case disabled
-    /// Liveness properties were checked: the run explored the full state graph, because
-    /// the quotient graph does not preserve which process instance takes each step,
-    /// which fairness needs.
+    /// Liveness properties were checked and the group is too large for exact
+    /// representatives (more than 5040 permutations) or the model has more than 64
+    /// process instances: the run explored the full state graph. (With exact
+    /// representatives, liveness is checked on the quotient graph.)
     case offForLiveness
     /// States were stored one per orbit of the group of `permutations` permutations of
     /// `types` (`exact`), or with a greedy representative (not exact: sound, less reduction).
@@ -414,7 +447,7 @@ public enum SymmetryUse: Sendable, Equatable {
         case .none: return nil
         case .disabled: return "symmetry: off (--no-symmetry); distinct states are states"
         case .offForLiveness:
-            return "symmetry: off for this run: liveness is checked on the full state graph (check with --no-liveness to reduce the safety check)"
+            return "symmetry: off for this run: liveness under symmetry needs exact representatives (at most 5040 permutations, 64 instances); the full state graph was explored (check with --no-liveness to reduce the safety check)"
         case .reduced(let types, let n, let exact):
             let size = n == Int.max ? "too many" : String(n)
             return "symmetry: \(types.joined(separator: ", ")) (\(size) permutations\(exact ? "" : ", greedy representatives")); distinct states are \(exact ? "orbits" : "orbit representatives")"
@@ -449,12 +482,7 @@ extension Explorer {
         var failedInstance: Int? = nil
 
         func stepName(_ o: Int, _ s: UnsafeRawPointer) -> TraceStep {
-            let i = Int(scratch.instances[o])
-            let inst = engine.instances[i]
-            let pc = Int(engine.load(s, inst.pcSlot))
-            let p = model.processes[inst.process]
-            return TraceStep(process: ProcessID(inst.process), instance: inst.k, label: LabelID(pc),
-                             name: "\(engine.instanceNames[i]).\(p.labelName(LabelID(pc)))")
+            traceStep(instance: Int(scratch.instances[o]), from: s)
         }
         for k in 0..<max(0, t.states.count - 1) {
             guard let last = real.states.last, engine.pack(last, into: parent) else { return verdict }
