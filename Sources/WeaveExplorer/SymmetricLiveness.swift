@@ -40,6 +40,7 @@ extension LivenessChecker {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         for id in 0..<n {
+            if id & 4095 == 0, let stop = stopReason(graphBytes: targets.capacity * 7 + n * 16) { return .incomplete(reason: stop) }
             engine.expand(store.state(id), into: sink)
             var en: UInt64 = 0
             for o in 0..<sink.count {
@@ -64,6 +65,10 @@ extension LivenessChecker {
             let valuations = valuations(prop)
             let vCount = valuations.count
             let valImage = valuationImages(prop, images)
+            // The quotient graph, and the node graph with its search arrays (~40 bytes a node).
+            let quotientBytes = targets.count * 7 + n * 16
+            let nodeBytes = vCount == 1 ? n * 40 : targets.count * vCount * 7 + n * vCount * 56
+            if let stop = stopReason(graphBytes: quotientBytes + nodeBytes) { return .incomplete(reason: stop) }
             // The graph on (representative, valuation) nodes: `node = id * vCount + v`.
             let g: Graph
             if vCount == 1 {
@@ -123,6 +128,14 @@ extension LivenessChecker {
             }
         }
         return .holds
+    }
+
+    /// Why the pass must stop (memory limit, time limit, interrupt) with `graphBytes` of
+    /// graph beside the store; counts them in the run's peak memory.
+    func stopReason(graphBytes: Int) -> String? {
+        let memory = store.memoryBytes + graphBytes
+        explorer.stats.peakMemoryBytes = max(explorer.stats.peakMemoryBytes, memory)
+        return explorer.limitReason(distinct: store.count, memory: memory)
     }
 
     /// A run-time error evaluating a property at stored state `state`, with a real trace.
