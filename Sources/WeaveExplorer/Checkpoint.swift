@@ -191,7 +191,6 @@ extension Explorer {
                 }
             }
             p.restoreLevel(count: count, levelStart: levelStart, frontierCount: frontier)
-            worker.cursor = 0
         }
         edgeOffsets = try r.array(Int.self)
         edgeTargets = try r.array(UInt32.self)

@@ -37,6 +37,8 @@ public final class Explorer {
     var stateLimit: Int { options.maxStates ?? Int.max }
     /// The breadth-first search's workers (worker 0's exact partition is `store`).
     var workers: [SearchWorker] = []
+    /// The states of the level being expanded, claimed by the workers in turn.
+    let claims = LevelClaims()
     /// Initial states generated (they count as generated, as in TLC and SPIN).
     var initialGenerated = 0
     let checkDeadlockHere: Bool

@@ -6,18 +6,23 @@ import WeaveIR
 // Breadth-first search with one or more workers, level by level.
 //
 // The visited set is split into one partition per worker by fingerprint, so no two
-// threads ever touch the same table and no atomics are needed. A level is searched in
-// rounds, and each worker has two sets of outboxes that alternate between rounds. In
-// round r every worker first drains the outboxes of round r-1 addressed to it, in a
-// fixed order, inserting into its own table (in batches, with the table slots
-// prefetched first), checking invariants on the new states and appending them to its
-// next frontier; then it expands the next chunk of its own frontier and files each
-// successor (state, fingerprint, parent, outcome) in its round-r outbox addressed to the
-// partition that owns it. A barrier ends the round, worker 0 looks at it (a violation,
-// a limit, the end of the level) and a second barrier starts the next. A level ends
-// with a round that only drains. States of level d+1 are found only while level d is
-// expanded, so the trace to any state is a shortest one, and the whole run, ids
-// included, is the same on every run with the same number of workers.
+// threads ever touch the same table. A level is searched in rounds, and each worker
+// has two sets of outboxes that alternate between rounds. In round r every worker
+// first drains the outboxes of round r-1 addressed to it, in a fixed order, inserting
+// into its own table (in batches, with the table slots prefetched first), checking
+// invariants on the new states and appending them to its next frontier; then it
+// expands states of the level and files each successor (state, fingerprint, parent,
+// outcome) in its round-r outbox addressed to the partition that owns it. The states a
+// round expands (`LevelClaims`: the level's frontiers of all partitions, one after the
+// other, up to the round's end) are claimed 64 at a time with an atomic counter, so a
+// worker whose inserts finished early expands more, from any partition (a partition's
+// arena never moves, see `StateStore`), and both reach the barrier together. A barrier
+// ends the round, worker 0 looks at it (a violation, a limit, the end of the level) and
+// a second barrier starts the next. A level ends with a round that only drains. States
+// of level d+1 are found only while level d is expanded, so the trace to any state is a
+// shortest one. Which worker expands which state depends on timing, and so do the ids
+// of new states; nothing else does: a state's BFS parent and the violation reported
+// are chosen by keys (see `Candidate`, `Partition.insert`).
 //
 // A state's global id is `local * workers + partition`; parents are global ids, so a
 // trace is rebuilt by following parents to an initial state and replaying the recorded
@@ -280,8 +285,6 @@ final class SearchWorker {
     /// Symmetry reduction's scratch is per thread: each worker has its own.
     var symmetry: Symmetry?
     var candidate: Candidate?
-    /// Next frontier position to expand in this level.
-    var cursor = 0
 
     init(index: Int, engine: Engine, partition: Partition, workers: Int, coverageCount: Int, reachables: Int) {
         self.index = index
@@ -309,6 +312,45 @@ final class SearchWorker {
 
 /// Lets the search hand its (thread-confined, barrier-synchronised) objects to threads.
 private struct Shared<T>: @unchecked Sendable { let value: T }
+
+/// The states of the level being expanded, shared by the workers: partition p's
+/// frontier is `start[p] ..< start[p + 1]` of one sequence, and a round expands the
+/// sequence up to `roundEnd`, claiming it `grain` states at a time. Only `next` changes
+/// during a round; the rest is set by worker 0 between the barriers.
+final class LevelClaims: @unchecked Sendable {
+    let next = Atomic<Int>(0)
+    var start: [Int] = [0]
+    var roundEnd = 0
+    var total: Int { start[start.count - 1] }
+    static let grain = 64
+
+    /// A new level: the partitions' frontiers, none claimed.
+    func begin(_ frontiers: [Int]) {
+        start = [0]
+        for n in frontiers { start.append(start[start.count - 1] + n) }
+        next.store(0, ordering: .relaxed)
+        roundEnd = 0
+    }
+
+    /// Claims the next states of this round: a range of the sequence, or nil when the
+    /// round's states are all claimed.
+    @inline(__always)
+    func claim() -> Range<Int>? {
+        let end = roundEnd
+        var c = next.load(ordering: .relaxed)
+        while c < end {
+            let to = min(c &+ LevelClaims.grain, end)
+            let (done, seen) = next.compareExchange(expected: c, desired: to, ordering: .relaxed)
+            if done { return c..<to }
+            c = seen
+        }
+        return nil
+    }
+
+    /// Whether every state of the level has been claimed (and, after the round that
+    /// claimed them, expanded).
+    var allClaimed: Bool { next.load(ordering: .relaxed) >= total }
+}
 
 /// A reusable barrier for the search threads that spins before it sleeps.
 ///
@@ -342,7 +384,7 @@ private final class Barrier: @unchecked Sendable {
 }
 
 extension Explorer {
-    /// States a worker expands per round: small enough that the outboxes stay in cache
+    /// States a round expands, per worker: small enough that the outboxes stay in cache
     /// and limits are checked often, large enough that barriers cost nothing.
     var roundChunk: Int { workers.count == 1 ? 512 : 2048 }
 
@@ -354,14 +396,29 @@ extension Explorer {
         workers.count == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(workers.count)) >> 32)
     }
 
-    /// Expands the worker's next chunk of its frontier into its outboxes of set `set`.
+    /// Expands states of the level, claimed from `claims` until the round's are all
+    /// claimed, into the worker's outboxes of set `set`.
+    func expandChunk(_ w: SearchWorker, depth: Int, set: Int) {
+        let claims = self.claims
+        while let r = claims.claim() {
+            var v = r.lowerBound
+            while v < r.upperBound {
+                var pi = 0
+                while claims.start[pi &+ 1] <= v { pi &+= 1 }
+                let hi = min(r.upperBound, claims.start[pi &+ 1])
+                expandRange(w, partition: pi, from: v &- claims.start[pi], to: hi &- claims.start[pi], depth: depth, set: set)
+                v = hi
+            }
+        }
+    }
+
+    /// Expands frontier states `from ..< to` of partition `pi` into `w`'s outboxes.
     /// Everything the loop touches is hoisted into locals first: reading a class or
     /// array property per transition costs a retain/release pair.
-    func expandChunk(_ w: SearchWorker, depth: Int, set: Int) {
-        let p = w.partition
+    func expandRange(_ w: SearchWorker, partition pi: Int, from: Int, to end: Int, depth: Int, set: Int) {
+        let p = workers[pi].partition
         let engine = w.engine, sink = w.sink
         let words = engine.wordCount, bytes = engine.stateBytes
-        let end = min(w.cursor + roundChunk, p.frontierCount)
         let deadlockOn = checkDeadlockHere, graph = recordGraph
         let base = p.frontierBase
         let nw = workers.count
@@ -369,10 +426,10 @@ extension Explorer {
         let coverage = w.coverage
         coverageBase.withUnsafeBufferPointer { cb in
         engine.instances.withUnsafeBufferPointer { instances in
-            var i = w.cursor
+            var i = from
             while i < end {
                 let s = UnsafeRawPointer(base + i &* bytes)
-                let g = UInt32(truncatingIfNeeded: (p.levelStart &+ i) &* nw &+ w.index)
+                let g = UInt32(truncatingIfNeeded: (p.levelStart &+ i) &* nw &+ pi)
                 i &+= 1
                 let key = StateStore.fingerprint(s, words: words)
                 engine.expand(s, into: sink)
@@ -409,7 +466,6 @@ extension Explorer {
                     edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
                 }
             }
-            w.cursor = i
         }
         }
     }
@@ -482,10 +538,11 @@ extension Explorer {
         for w in workers {
             generated &+= w.generated
             distinct &+= w.partition.count
-            queued &+= w.partition.count - w.partition.levelStart - w.cursor
+            queued &+= w.partition.count - w.partition.levelStart
             memory &+= w.memoryBytes
             visited &+= w.partition.visitedBytes
         }
+        queued &-= claims.next.load(ordering: .relaxed)
         if recordGraph { memory &+= graphBytes }
         stats.generated = generated
         stats.distinct = distinct
@@ -558,18 +615,20 @@ extension Explorer {
         }
         let w0 = workers[0]
         stats.depth = depth
+        claims.begin(workers.map { $0.partition.frontierCount })
         // The outboxes of the last round are empty: true at a level boundary.
         var drained = true
         var set = 0
         while outcome == nil {
             // Before each round: the level may be over. A violation found in it is
             // reported once the whole level is done (its key must be the smallest).
-            if drained && workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount }) {
+            if drained && claims.allClaimed {
                 if let c = bestCandidate {
                     outcome = .violated(violation(for: c))
                     break
                 }
-                for w in workers { w.partition.advanceLevel(); w.cursor = 0 }
+                for w in workers { w.partition.advanceLevel() }
+                claims.begin(workers.map { $0.partition.frontierCount })
                 if workers.allSatisfy({ $0.partition.frontierCount == 0 }) {
                     outcome = reachablesVerdict()
                     break
@@ -594,7 +653,8 @@ extension Explorer {
                 }
             }
             // A round in which nobody has states left to expand only drains the outboxes.
-            drained = workers.allSatisfy({ $0.cursor >= $0.partition.frontierCount })
+            drained = claims.allClaimed
+            claims.roundEnd = min(claims.total, claims.roundEnd + workers.count * roundChunk)
             depthBox[0] = depth
             depthBox[2] = set
             barrier.wait()

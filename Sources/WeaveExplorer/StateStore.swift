@@ -5,7 +5,14 @@ import CWeaveSupport
 /// it; plus an open-addressing hash table over the states for exact lookup.
 ///
 /// The BFS queue is the suffix of the arena not yet expanded: nothing is copied twice.
+///
+/// The arena is one reservation of address space (`arenaReservation` bytes, pages
+/// mapped as they are first written) that never moves, so other search threads may
+/// read a level's states while the owner appends the next level's.
 final class StateStore {
+    /// Address space reserved for the arena: 256 GiB, far beyond what any machine this
+    /// runs on can fill (`--memory-limit` stops a search long before).
+    static let arenaReservation = 1 << 38
     let stateBytes: Int
     let words: Int
     private(set) var count = 0
@@ -30,7 +37,7 @@ final class StateStore {
         self.stateBytes = stateBytes
         words = stateBytes / 8
         capacity = 1 << 12
-        arena = MappedMemory.allocate(bytes: stateBytes * capacity)
+        arena = MappedMemory.allocate(bytes: StateStore.arenaReservation)
         parents = MappedMemory.allocate(UInt32.self, count: capacity)
         ordinals = MappedMemory.allocate(UInt32.self, count: capacity)
         depths = MappedMemory.allocate(UInt32.self, count: capacity)
@@ -40,7 +47,7 @@ final class StateStore {
     }
 
     deinit {
-        MappedMemory.free(arena, bytes: stateBytes * capacity)
+        MappedMemory.free(arena, bytes: StateStore.arenaReservation)
         MappedMemory.free(parents, count: capacity)
         MappedMemory.free(ordinals, count: capacity)
         MappedMemory.free(depths, count: capacity)
@@ -139,7 +146,10 @@ final class StateStore {
 
     private func growArena() {
         let n = capacity * 2
-        arena = MappedMemory.reallocate(arena, from: stateBytes * capacity, to: stateBytes * n)
+        // The arena stays where it is (its reservation covers n states); the records move.
+        if n * stateBytes > StateStore.arenaReservation {
+            fatalError("weave: more states than the state arena's 256 GiB of address space (see --memory-limit)")
+        }
         parents = MappedMemory.reallocate(parents, from: capacity, to: n)
         ordinals = MappedMemory.reallocate(ordinals, from: capacity, to: n)
         depths = MappedMemory.reallocate(depths, from: capacity, to: n)
