@@ -39,6 +39,10 @@ public final class Explorer {
     var workers: [SearchWorker] = []
     /// The states of the level being expanded, claimed by the workers in turn.
     let claims = LevelClaims()
+    /// The shared-table search's visited set and raw views of the partitions
+    /// (SharedSearch.swift); nil when the search is partitioned or has one worker.
+    var sharedTable: SharedTable? = nil
+    var partitionViews: PartitionViews? = nil
     /// Initial states generated (they count as generated, as in TLC and SPIN).
     var initialGenerated = 0
     let checkDeadlockHere: Bool
@@ -97,9 +101,16 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
+        if count > 1 && !fingerprintOnly && !options.depthFirst && options.checkpointDirectory == nil
+            && options.resumeDirectory == nil && !recordGraph {
+            sharedTable = SharedTable()
+            partitionViews = PartitionViews(ws.compactMap { $0.partition.exact })
+        }
         stats.workers = count
         stats.fingerprintOnly = fingerprintOnly
     }
+
+    deinit { partitionViews?.deallocate() }
 
     /// Bytes one packed state takes.
     public var stateBytes: Int { engine.stateBytes }

@@ -187,6 +187,12 @@ final class Partition {
         }
     }
 
+    /// Shared-table search: the state staged in the exact store is now stored.
+    @inline(__always) func commitStaged() {
+        exactRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.commitStaged() }
+        count &+= 1
+    }
+
     /// The states found since the last call become the frontier.
     func advanceLevel() {
         nextKeys.removeAll(keepingCapacity: true)
@@ -285,6 +291,8 @@ final class SearchWorker {
     /// Symmetry reduction's scratch is per thread: each worker has its own.
     var symmetry: Symmetry?
     var candidate: Candidate?
+    /// The most successors one state has had (sizes the shared table's rounds).
+    var mostSuccessors = 0
 
     init(index: Int, engine: Engine, partition: Partition, workers: Int, coverageCount: Int, reachables: Int) {
         self.index = index
@@ -422,8 +430,13 @@ extension Explorer {
         let deadlockOn = checkDeadlockHere, graph = recordGraph
         let base = p.frontierBase
         let nw = workers.count
-        let boxes = w.outboxBase + set &* nw
         let coverage = w.coverage
+        // The shared-table search inserts as it goes: its batch is outbox 0, its
+        // overflow outbox 1.
+        let shared = sharedTable != nil
+        let route = shared ? 1 : nw
+        let boxes = w.outboxBase + (shared ? 0 : set &* nw)
+        defer { if shared { insertShared(w, w.outboxes[0], overflow: w.outboxes[1], depth: depth) } }
         coverageBase.withUnsafeBufferPointer { cb in
         engine.instances.withUnsafeBufferPointer { instances in
             var i = from
@@ -453,7 +466,7 @@ extension Explorer {
                     if let sym = w.symmetry { sym.canonicalize(sink.mutableState(o)) }
                     let t = sink.state(o)
                     let fp = StateStore.fingerprint(t, words: words)
-                    let to = nw == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(nw)) >> 32)
+                    let to = route == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(route)) >> 32)
                     boxes[to]._withUnsafeGuaranteedRef {
                         $0.append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: who)
                     }
@@ -461,9 +474,13 @@ extension Explorer {
                     edges &+= 1
                 }
                 w.generated &+= edges
+                if n > w.mostSuccessors { w.mostSuccessors = n }
                 if graph {
                     enabledMasks.append(en)
                     edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
+                }
+                if shared && boxes[0]._withUnsafeGuaranteedRef({ $0.count >= 32 }) {
+                    insertShared(w, w.outboxes[0], overflow: w.outboxes[1], depth: depth)
                 }
             }
         }
@@ -568,11 +585,18 @@ extension Explorer {
     func seedInitialStates() -> Verdict? {
         if let v = forEachInitialState({ k, buf in
             let fp = StateStore.fingerprint(buf, words: engine.wordCount)
+            if sharedTable != nil {
+                let w = workers[0]
+                w.outboxes[0].append(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(k), stepper: 0)
+                insertShared(w, w.outboxes[0], overflow: w.outboxes[1], depth: -1)
+                return nil
+            }
             let w = workers[owner(fp)]
             let r = w.partition.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(k), depth: 0)
             if r.isNew { checkNew(w, r.stored, id: globalID(r.id, w.index), key: fp, length: 0) }
             return nil
         }) { return v }
+        prepareSharedRound(depth: -1)
         if let c = bestCandidate {
             gatherStatistics()
             return .violated(violation(for: c))
@@ -604,7 +628,7 @@ extension Explorer {
                 while true {
                     barrier.wait()
                     if flags[1] != 0 { break }
-                    ex.insertRound(w, depth: flags[0], set: flags[2] ^ 1)
+                    if ex.sharedTable == nil { ex.insertRound(w, depth: flags[0], set: flags[2] ^ 1) }
                     ex.expandChunk(w, depth: flags[0], set: flags[2])
                     barrier.wait()
                 }
@@ -658,9 +682,10 @@ extension Explorer {
             depthBox[0] = depth
             depthBox[2] = set
             barrier.wait()
-            insertRound(w0, depth: depth, set: set ^ 1)
+            if sharedTable == nil { insertRound(w0, depth: depth, set: set ^ 1) }
             expandChunk(w0, depth: depth, set: set)
             barrier.wait()
+            prepareSharedRound(depth: depth)
             set ^= 1
             gatherStatistics()
             if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes) {

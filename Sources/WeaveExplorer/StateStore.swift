@@ -6,13 +6,19 @@ import CWeaveSupport
 ///
 /// The BFS queue is the suffix of the arena not yet expanded: nothing is copied twice.
 ///
-/// The arena is one reservation of address space (`arenaReservation` bytes, pages
-/// mapped as they are first written) that never moves, so other search threads may
-/// read a level's states while the owner appends the next level's.
+/// The arena and the per-state records are reservations of address space (pages
+/// mapped as they are first written) that never move, so other search threads may
+/// read a level's states, and (in the shared-table search) update a state's parent,
+/// while the owner appends the next level's.
 final class StateStore {
     /// Address space reserved for the arena: 256 GiB, far beyond what any machine this
     /// runs on can fill (`--memory-limit` stops a search long before).
     static let arenaReservation = 1 << 38
+    /// States the reservations hold.
+    let reservedStates: Int
+    /// Shared-table search: each state's parent key (see `Partition.insert`), reserved
+    /// like the records; nil until `enableKeys`.
+    private(set) var keys: UnsafeMutablePointer<UInt64>?
     let stateBytes: Int
     let words: Int
     private(set) var count = 0
@@ -37,10 +43,11 @@ final class StateStore {
         self.stateBytes = stateBytes
         words = stateBytes / 8
         capacity = 1 << 12
+        reservedStates = min(StateStore.maxStates + 1, StateStore.arenaReservation / max(8, stateBytes))
         arena = MappedMemory.allocate(bytes: StateStore.arenaReservation)
-        parents = MappedMemory.allocate(UInt32.self, count: capacity)
-        ordinals = MappedMemory.allocate(UInt32.self, count: capacity)
-        depths = MappedMemory.allocate(UInt32.self, count: capacity)
+        parents = MappedMemory.allocate(UInt32.self, count: reservedStates)
+        ordinals = MappedMemory.allocate(UInt32.self, count: reservedStates)
+        depths = MappedMemory.allocate(UInt32.self, count: reservedStates)
         tableMask = (1 << 13) - 1
         fps = MappedMemory.allocate(UInt64.self, count: tableMask + 1)
         ids = MappedMemory.allocate(UInt32.self, count: tableMask + 1)
@@ -48,9 +55,10 @@ final class StateStore {
 
     deinit {
         MappedMemory.free(arena, bytes: StateStore.arenaReservation)
-        MappedMemory.free(parents, count: capacity)
-        MappedMemory.free(ordinals, count: capacity)
-        MappedMemory.free(depths, count: capacity)
+        MappedMemory.free(parents, count: reservedStates)
+        MappedMemory.free(ordinals, count: reservedStates)
+        MappedMemory.free(depths, count: reservedStates)
+        if let k = keys { MappedMemory.free(k, count: reservedStates) }
         MappedMemory.free(fps, count: tableMask + 1)
         MappedMemory.free(ids, count: tableMask + 1)
     }
@@ -141,20 +149,43 @@ final class StateStore {
         MappedMemory.populate(parents, from: populatedTo, to: to)
         MappedMemory.populate(ordinals, from: populatedTo, to: to)
         MappedMemory.populate(depths, from: populatedTo, to: to)
+        if let k = keys { MappedMemory.populate(k, from: populatedTo, to: to) }
         populatedTo = to
     }
 
+    /// Nothing moves: the reservations cover `reservedStates`; only the count of states
+    /// the memory figures charge for doubles.
     private func growArena() {
-        let n = capacity * 2
-        // The arena stays where it is (its reservation covers n states); the records move.
-        if n * stateBytes > StateStore.arenaReservation {
+        let n = min(capacity * 2, reservedStates)
+        if n == capacity {
             fatalError("weave: more states than the state arena's 256 GiB of address space (see --memory-limit)")
         }
-        parents = MappedMemory.reallocate(parents, from: capacity, to: n)
-        ordinals = MappedMemory.reallocate(ordinals, from: capacity, to: n)
-        depths = MappedMemory.reallocate(depths, from: capacity, to: n)
         capacity = n
     }
+
+    /// Shared-table search: keeps a parent key per state.
+    func enableKeys() {
+        if keys == nil { keys = MappedMemory.allocate(UInt64.self, count: reservedStates) }
+    }
+
+    /// Shared-table search: writes `s` and its records at id `count` without counting
+    /// it, so that the id can be published in the shared table first (`commitStaged`).
+    /// Staging again before a commit overwrites.
+    @inline(__always)
+    func stage(_ s: UnsafeRawPointer, parent: UInt32, ordinal: UInt32, depth: UInt32, key: UInt64) -> Int {
+        if count == capacity { growArena() }
+        if count == populatedTo { populateAhead() }
+        let id = count
+        (arena + id &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        parents[id] = parent
+        ordinals[id] = ordinal
+        depths[id] = depth
+        keys.unsafelyUnwrapped[id] = key
+        return id
+    }
+
+    /// Counts the staged state.
+    @inline(__always) func commitStaged() { count &+= 1 }
 
     private func growTable() {
         let n = (tableMask + 1) * 2

@@ -50,6 +50,36 @@ final class SearchAgreementTests: XCTestCase {
         }
     }
 
+    /// A state with 262,144 successors fills the shared table of a multi-worker search
+    /// within one round: what does not fit overflows and is inserted after the table
+    /// grows. Counts and the trace to a state of the last level are the same for 1, 2
+    /// and 3 workers.
+    func testWideStateOverflowsTheSharedTable() throws {
+        let m = try model("""
+        type A = 0..255
+        type B = 0..3
+        var x: 0..300000 = 0
+        var y: 0..3 = 0
+        process p {
+          a: choose i: A { choose j: A { choose k: B { x = (i * 256 + j) * 4 + k + 1 } } }
+          b: y = y + 1
+             if y < 3 { goto b }
+        }
+        invariant not_there: !(y == 3 && x == 123457)
+        """)
+        var traces: [Trace] = []
+        for workers in 1...3 {
+            let all = try run(m, Mode(workers: workers, fingerprint: false, dfs: false), properties: .only([]), deadlock: false)
+            XCTAssertEqual(all.statistics.distinct, 1 + 4 * 262_144, "workers \(workers)")
+            let v = try XCTUnwrap(try run(m, Mode(workers: workers, fingerprint: false, dfs: false), deadlock: false).verdict.violation)
+            XCTAssertEqual(v.property, "not_there")
+            traces.append(try XCTUnwrap(v.trace))
+        }
+        XCTAssertEqual(traces[0].states, traces[1].states)
+        XCTAssertEqual(traces[0].states, traces[2].states)
+        XCTAssertEqual(traces[0].states.count, 5)
+    }
+
     /// Every expectation of every shipped model: the same verdict and property in every
     /// breadth-first mode, the same trace with 1, 2 and 3 workers, and the same trace
     /// length with fingerprints; each trace replays step by step through `StateSpace`.

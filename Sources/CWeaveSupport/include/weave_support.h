@@ -3,6 +3,7 @@
 #define WEAVE_SUPPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Starts loading the cache line at `p` (a hint; never faults).
 static inline void weave_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
@@ -15,6 +16,22 @@ static inline void weave_cpu_relax(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+
+/// The shared-table search's slots (see SharedSearch.swift): an acquiring load, and a
+/// compare-and-swap that returns the value it found (== `expected` when it swapped).
+static inline uint64_t weave_load_acquire(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint64_t weave_cas(uint64_t *p, uint64_t expected, uint64_t desired) {
+    __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    return expected;
+}
+
+/// A spin lock on a 32-bit word (0 free), for critical sections of a few instructions.
+static inline void weave_lock(uint32_t *l) {
+    while (__atomic_exchange_n(l, 1u, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(l, __ATOMIC_RELAXED)) weave_cpu_relax();
+    }
+}
+static inline void weave_unlock(uint32_t *l) { __atomic_store_n(l, 0u, __ATOMIC_RELEASE); }
 
 /// Zero-filled anonymous memory of `bytes` (a multiple of the page size). NULL when the
 /// system refuses it. (No MADV_HUGEPAGE: with this kernel's `defrag=madvise` the faults
