@@ -3,7 +3,9 @@ import Foundation
 import Synchronization
 import WeaveIR
 
-// Breadth-first search with one or more workers, level by level.
+// Breadth-first search with one or more workers, level by level. (An exact search
+// with several workers inserts into one shared table instead of partitions: see
+// SharedSearch.swift; it shares the rounds, the claims and the keys described here.)
 //
 // The visited set is split into one partition per worker by fingerprint, so no two
 // threads ever touch the same table. A level is searched in rounds, and each worker
@@ -560,6 +562,10 @@ extension Explorer {
             visited &+= w.partition.visitedBytes
         }
         queued &-= claims.next.load(ordering: .relaxed)
+        if let t = sharedTable {
+            memory &+= t.memoryBytes
+            visited &+= t.memoryBytes
+        }
         if recordGraph { memory &+= graphBytes }
         stats.generated = generated
         stats.distinct = distinct
