@@ -1,4 +1,5 @@
 import CWeaveSupport
+import Foundation
 import Glibc
 
 /// Large buffers of the search (the state arena and its records, the hash tables, the
@@ -21,6 +22,32 @@ enum MappedMemory {
             outOfMemory(bytes)
         }
         return p
+    }
+
+    /// Two reservations of address space (buffers that must never move), both or
+    /// neither: nil when the system refuses either.
+    static func tryReserve(_ first: Int, _ second: Int) -> (UnsafeMutableRawPointer, UnsafeMutableRawPointer)? {
+        guard let a = weave_map(rounded(first)) else { return nil }
+        guard let b = weave_map(rounded(second)) else { weave_unmap(a, rounded(first)); return nil }
+        return (a, b)
+    }
+
+    /// The next, smaller reservation to try when `states` were refused (an address-space
+    /// limit: `ulimit -v`, valgrind): a quarter of the largest region the system still
+    /// grants (halving from the physical memory size), so that the other workers' stores
+    /// and the tables find room too; ends the process when even 64 MiB are refused.
+    static func smallerReservation(_ states: Int, perState: Int) -> Int {
+        var size = Int(sysconf(Int32(_SC_PHYS_PAGES))) &* pageBytes
+        while size >= 1 << 26 {
+            if let p = weave_map(rounded(size)) {
+                weave_unmap(p, rounded(size))
+                break
+            }
+            size /= 2
+        }
+        let next = min(states / 2, size / 4 / perState)
+        if next &* perState < 1 << 24 { outOfMemory(max(next &* perState, 1 << 24)) }
+        return next
     }
 
     /// Faults in the whole pages inside `[p + from, p + to)` for writing, in one call.
@@ -54,7 +81,11 @@ enum MappedMemory {
         free(UnsafeMutableRawPointer(p), bytes: count * MemoryLayout<T>.stride)
     }
 
-    private static func outOfMemory(_ bytes: Int) -> Never {
-        fatalError("weave: the system refused \(bytes) bytes of memory (see --memory-limit)")
+    /// Ends the process with a message (exit 71, EX_OSERR), not a trap: running out of
+    /// memory is the machine's limit, not a bug in Weave.
+    static func outOfMemory(_ bytes: Int) -> Never {
+        FileHandle.standardError.write(Data(("weave: the system refused \(bytes) bytes of memory (out of memory, or an address-space "
+            + "limit such as ulimit -v); lower --memory-limit, use fewer --workers, or raise the limit\n").utf8))
+        exit(71)
     }
 }

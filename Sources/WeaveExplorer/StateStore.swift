@@ -11,9 +11,12 @@ import CWeaveSupport
 /// read a level's states, and (in the shared-table search) update a state's parent,
 /// while the owner appends the next level's.
 final class StateStore {
-    /// Address space reserved for the arena: 256 GiB, far beyond what any machine this
-    /// runs on can fill (`--memory-limit` stops a search long before).
+    /// Address space asked for the arena: 256 GiB, far beyond what any machine this
+    /// runs on can fill (`--memory-limit` stops a search long before). Under an
+    /// address-space limit the arena gets less (`MappedMemory.reserve`).
     static let arenaReservation = 1 << 38
+    /// Bytes reserved for the arena.
+    let arenaBytes: Int
     /// States the reservations hold.
     let reservedStates: Int
     /// Shared-table search: each state's parent key (see `Partition.insert`), reserved
@@ -43,21 +46,31 @@ final class StateStore {
         self.stateBytes = stateBytes
         words = stateBytes / 8
         capacity = 1 << 12
-        reservedStates = min(StateStore.maxStates + 1, StateStore.arenaReservation / max(8, stateBytes))
-        arena = MappedMemory.allocate(bytes: StateStore.arenaReservation)
-        parents = MappedMemory.allocate(UInt32.self, count: reservedStates)
-        ordinals = MappedMemory.allocate(UInt32.self, count: reservedStates)
-        depths = MappedMemory.allocate(UInt32.self, count: reservedStates)
+        // The arena and three records per state, reserved together; under an
+        // address-space limit, for fewer states (MappedMemory.reserve).
+        let perState = max(8, stateBytes)
+        var states = min(StateStore.maxStates + 1, StateStore.arenaReservation / perState)
+        var regions: (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)? = nil
+        while regions == nil {
+            if let (a, r) = MappedMemory.tryReserve(states &* perState, states &* 12) {
+                regions = (a, r.assumingMemoryBound(to: UInt32.self), (r + states &* 4).assumingMemoryBound(to: UInt32.self),
+                           (r + states &* 8).assumingMemoryBound(to: UInt32.self))
+                break
+            }
+            states = MappedMemory.smallerReservation(states, perState: perState &+ 12)
+        }
+        let (a, p, o, d) = regions.unsafelyUnwrapped
+        arena = a; parents = p; ordinals = o; depths = d
+        reservedStates = states
+        arenaBytes = states &* perState
         tableMask = (1 << 13) - 1
         fps = MappedMemory.allocate(UInt64.self, count: tableMask + 1)
         ids = MappedMemory.allocate(UInt32.self, count: tableMask + 1)
     }
 
     deinit {
-        MappedMemory.free(arena, bytes: StateStore.arenaReservation)
-        MappedMemory.free(parents, count: reservedStates)
-        MappedMemory.free(ordinals, count: reservedStates)
-        MappedMemory.free(depths, count: reservedStates)
+        MappedMemory.free(arena, bytes: arenaBytes)
+        MappedMemory.free(UnsafeMutableRawPointer(parents), bytes: reservedStates &* 12)
         if let k = keys { MappedMemory.free(k, count: reservedStates) }
         MappedMemory.free(fps, count: tableMask + 1)
         MappedMemory.free(ids, count: tableMask + 1)
@@ -157,9 +170,7 @@ final class StateStore {
     /// the memory figures charge for doubles.
     private func growArena() {
         let n = min(capacity * 2, reservedStates)
-        if n == capacity {
-            fatalError("weave: more states than the state arena's 256 GiB of address space (see --memory-limit)")
-        }
+        if n == capacity { MappedMemory.outOfMemory(arenaBytes &* 2) }
         capacity = n
     }
 

@@ -165,6 +165,25 @@ final class RobustCLITests: XCTestCase {
         }
     }
 
+    /// Under an address-space limit (`ulimit -v`, valgrind) the stores reserve less
+    /// address space and the run goes on; when even that is refused, the process says so
+    /// and exits 71, never by a signal.
+    func testAddressSpaceLimit() throws {
+        let exe = try FuzzTests.binary()
+        for (limit, workers) in [(1_500_000, 1), (1_500_000, 2), (400_000, 2)] {
+            let cmd = "ulimit -v \(limit); exec '\(exe)' check Models/flush_delayed_fput.weave --workers \(workers) --quiet"
+            let r = try FuzzTests.run("/bin/sh", ["-c", cmd], timeout: 120, cwd: RobustCLITests.root)
+            let what = "ulimit -v \(limit), \(workers) workers: \(r.out)\(r.err)"
+            XCTAssertFalse(r.signalled, what)
+            XCTAssertTrue([12, 71].contains(r.code), what)
+            if limit >= 1_500_000 { XCTAssertEqual(r.code, 12, what) }
+            if r.code == 71 {
+                XCTAssertTrue(r.err.contains("the system refused") && r.err.contains("ulimit -v"), what)
+                XCTAssertFalse(r.err.contains("Fatal error"), what)
+            }
+        }
+    }
+
     func testMemoryLimitSizes() {
         XCTAssertEqual(MemoryLimit.parse("512M"), 512 << 20)
         XCTAssertEqual(MemoryLimit.parse("8G"), 8 << 30)
