@@ -79,31 +79,42 @@ struct LivenessChecker {
                 for (reg, v) in valuation { engine.regs[reg] = v }
                 var bad = [Bool](repeating: false, count: n)
                 var start = [Bool](repeating: false, count: n)
-                for id in 0..<n {
-                    let s = store.state(id)
-                    engine.failed = false
-                    let p = engine.eval(code.p, s) != 0
-                    if engine.failed { return evaluationError(site: engine.failSite, state: id) }
-                    switch prop.form {
-                    case .eventually:
-                        bad[id] = !p
-                        start[id] = !p && store.parents[id] == UInt32.max
-                    case .alwaysEventually:
-                        bad[id] = !p
-                        start[id] = !p
-                    case .leadsTo:
-                        let q = engine.eval(code.q, s) != 0
-                        if engine.failed { return evaluationError(site: engine.failSite, state: id) }
-                        bad[id] = !q
-                        start[id] = p && !q
-                    }
-                }
+                if let err = markRegion(prop, code, into: &bad, &start, stride: 1, offset: 0) { return err }
                 if let f = findFairRun(g, bad: bad, start: start) {
                     return .violated(lasso(prop, valuation, g, entry: f.entry, rParent: f.rParent, cycle: f.cycle))
                 }
             }
         }
         return .holds
+    }
+
+    /// Marks, for every stored state (at index `id * stride + offset`), whether it is in
+    /// the property's bad region (the awaited predicate is false) and whether a bad run
+    /// may start there, with the property's variables as set in the registers. A
+    /// run-time error evaluating the property is the verdict it returns.
+    func markRegion(_ prop: LivenessProperty, _ code: (p: Int32, q: Int32), into bad: inout [Bool], _ start: inout [Bool],
+                    stride: Int, offset: Int) -> Verdict? {
+        for id in 0..<store.count {
+            let s = store.state(id)
+            engine.failed = false
+            let p = engine.eval(code.p, s) != 0
+            if engine.failed { return evaluationError(site: engine.failSite, state: id) }
+            let x = id &* stride &+ offset
+            switch prop.form {
+            case .eventually:
+                bad[x] = !p
+                start[x] = !p && store.parents[id] == UInt32.max
+            case .alwaysEventually:
+                bad[x] = !p
+                start[x] = !p
+            case .leadsTo:
+                let q = engine.eval(code.q, s) != 0
+                if engine.failed { return evaluationError(site: engine.failSite, state: id) }
+                bad[x] = !q
+                start[x] = p && !q
+            }
+        }
+        return nil
     }
 
     /// Every assignment of the property's `forall` variables.

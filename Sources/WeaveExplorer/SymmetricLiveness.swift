@@ -99,26 +99,7 @@ extension LivenessChecker {
             var start = [Bool](repeating: false, count: n * vCount)
             for (v, valuation) in valuations.enumerated() {
                 for (reg, value) in valuation { engine.regs[reg] = value }
-                for id in 0..<n {
-                    let s = store.state(id)
-                    engine.failed = false
-                    let p = engine.eval(code.p, s) != 0
-                    if engine.failed { return evaluationError(site: engine.failSite, state: id) }
-                    let x = id * vCount + v
-                    switch prop.form {
-                    case .eventually:
-                        bad[x] = !p
-                        start[x] = !p && store.parents[id] == UInt32.max
-                    case .alwaysEventually:
-                        bad[x] = !p
-                        start[x] = !p
-                    case .leadsTo:
-                        let q = engine.eval(code.q, s) != 0
-                        if engine.failed { return evaluationError(site: engine.failSite, state: id) }
-                        bad[x] = !q
-                        start[x] = p && !q
-                    }
-                }
+                if let err = markRegion(prop, code, into: &bad, &start, stride: vCount, offset: v) { return err }
             }
             if let run = findFairRun(g, bad: bad, start: start) {
                 let lasso = RealLasso(checker: self, sym: sym, g: g, vCount: vCount, valImage: valImage,
