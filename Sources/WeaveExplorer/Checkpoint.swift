@@ -138,6 +138,10 @@ extension Explorer {
     /// Call it on a new explorer, before `run`.
     public func resume(from directory: String) throws(CheckpointError) {
         if options.depthFirst { throw CheckpointError("--resume continues a breadth-first search; --dfs cannot be resumed") }
+        // Checkpoints hold the partitioned layout: a resumed search uses it.
+        partitionViews?.deallocate()
+        partitionViews = nil
+        sharedTable = nil
         resumeDepth = try readCheckpoint(directory: directory)
     }
 
