@@ -23,11 +23,15 @@ public final class Explorer {
     var edgeOffsets: [Int] = [0]
     var edgeTargets: [UInt32] = []
     var edgeStepper: [UInt8] = []
+    /// Under symmetry: per edge, the table index + 1 of the permutation that took the
+    /// successor to its representative (0: identity), for SymmetricLiveness.swift.
+    var edgePerm: [UInt16] = []
     var enabledMasks: [UInt64] = []
     /// Bytes the recorded graph holds (its arrays' capacities): part of the search's
     /// memory, so `--memory-limit` stops a liveness run before it outgrows the machine.
     var graphBytes: Int {
-        edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + enabledMasks.capacity * 8
+        edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + edgePerm.capacity * 2
+            + enabledMasks.capacity * 8
     }
     /// Symmetry reduction, when the model declares symmetric types (see Symmetry.swift;
     /// for liveness, SymmetricLiveness.swift).
@@ -94,9 +98,6 @@ public final class Explorer {
                                    coverageCount: total, reachables: model.reachables.count))
         }
         (symmetry, symmetryUse) = Symmetry.choose(engine: engine, model: model, options: options)
-        // The recorded graph has no permutations on its edges: under symmetry the
-        // liveness pass rebuilds the quotient graph with them.
-        if symmetry != nil { recordGraph = false }
         if let sym = symmetry {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }

@@ -465,12 +465,18 @@ extension Explorer {
                     let inst = instances[Int(who)]
                     let pc = Int(engine.load(s, inst.pcSlot))
                     coverage[cb[inst.process] &+ pc] &+= 1
-                    if let sym = w.symmetry { sym.canonicalize(sink.mutableState(o)) }
+                    // Under symmetry a recorded edge also keeps the permutation applied
+                    // (above the stepper's 8 bits).
+                    var stepper = who
+                    if let sym = w.symmetry {
+                        sym.canonicalize(sink.mutableState(o))
+                        if graph { stepper |= Int32(truncatingIfNeeded: sym.lastPermutation &+ 1) << 8 }
+                    }
                     let t = sink.state(o)
                     let fp = StateStore.fingerprint(t, words: words)
                     let to = route == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(route)) >> 32)
                     boxes[to]._withUnsafeGuaranteedRef {
-                        $0.append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: who)
+                        $0.append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: stepper)
                     }
                     if graph { en |= 1 << UInt64(who) }
                     edges &+= 1
@@ -494,7 +500,7 @@ extension Explorer {
     func insertRound(_ w: SearchWorker, depth: Int, set: Int) {
         let p = w.partition
         let nw = workers.count
-        let graph = recordGraph
+        let graph = recordGraph, symmetric = symmetry != nil
         let d = UInt32(truncatingIfNeeded: depth + 1)
         for src in 0..<nw {
             workers[src].outboxBase[set &* nw &+ w.index]._withUnsafeGuaranteedRef { box in
@@ -514,7 +520,8 @@ extension Explorer {
                                          ordinal: box.ordinals[k], depth: d)
                         if graph {
                             edgeTargets.append(UInt32(truncatingIfNeeded: r.id &* nw &+ w.index))
-                            edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k]))
+                            edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k] & 0xFF))
+                            if symmetric { edgePerm.append(UInt16(truncatingIfNeeded: box.steppers[k] >> 8)) }
                         }
                         if r.isNew {
                             checkNew(w, r.stored, id: UInt32(truncatingIfNeeded: r.id &* nw &+ w.index), key: box.fps[k], length: depth + 1)

@@ -32,14 +32,22 @@ extension LivenessChecker {
         let n = store.count
         let m = engine.instances.count
         // The quotient graph, each edge with its permutation (table index + 1).
-        var offsets = [Int](repeating: 0, count: n + 1)
-        var targets: [UInt32] = [], stepper: [UInt8] = [], perm: [UInt16] = []
-        var enabled = [UInt64](repeating: 0, count: n)
-        targets.reserveCapacity(n * 4)
+        // Recorded by the search when it could (one worker, breadth-first), else rebuilt.
+        var offsets: [Int], targets: [UInt32], stepper: [UInt8], perm: [UInt16], enabled: [UInt64]
+        let recorded = explorer.recordGraph && explorer.enabledMasks.count == n && explorer.edgePerm.count == explorer.edgeTargets.count
+        if recorded {
+            offsets = explorer.edgeOffsets; targets = explorer.edgeTargets; stepper = explorer.edgeStepper
+            perm = explorer.edgePerm; enabled = explorer.enabledMasks
+        } else {
+            offsets = [Int](repeating: 0, count: n + 1)
+            targets = []; stepper = []; perm = []
+            enabled = [UInt64](repeating: 0, count: n)
+            targets.reserveCapacity(n * 4)
+        }
         let sink = Sink(stateBytes: engine.stateBytes)
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
-        for id in 0..<n {
+        for id in 0..<n where !recorded {
             if id & 4095 == 0, let stop = stopReason(graphBytes: targets.capacity * 7 + n * 16) { return .incomplete(reason: stop) }
             engine.expand(store.state(id), into: sink)
             var en: UInt64 = 0
@@ -66,7 +74,7 @@ extension LivenessChecker {
             let vCount = valuations.count
             let valImage = valuationImages(prop, images)
             // The quotient graph, and the node graph with its search arrays (~40 bytes a node).
-            let quotientBytes = targets.count * 7 + n * 16
+            let quotientBytes = recorded ? explorer.graphBytes : targets.count * 7 + n * 16
             let nodeBytes = vCount == 1 ? n * 40 : targets.count * vCount * 7 + n * vCount * 56
             if let stop = stopReason(graphBytes: quotientBytes + nodeBytes) { return .incomplete(reason: stop) }
             // The graph on (representative, valuation) nodes: `node = id * vCount + v`.
