@@ -424,12 +424,16 @@ struct RealLasso {
                 return nil
             }
         }
-        // Back to the entry, in the same frame (the same real state), in at least one step.
-        guard let back = walk(from: x, f, inC: inC, goal: { y, fy in
-            (g.offsets[y]..<g.offsets[y + 1]).first { e in
-                Int(g.targets[e]) == entry && group.compose(fy, group.inverse(Int(g.perm[e]))) == entryFrame }
-                .map { .by($0) } ?? .no }) else { return nil }
-        back.forEach(append)
+        // Back to the entry's real state, in at least one step (a state with symmetric
+        // parts is the same real state in several frames: any of them closes the loop).
+        let entryState = real(entry, entryFrame)
+        if trace.states.count - 1 == trace.loopStart || trace.states[trace.states.count - 1] != entryState {
+            guard let back = walk(from: x, f, inC: inC, goal: { y, fy in
+                (g.offsets[y]..<g.offsets[y + 1]).first { e in
+                    Int(g.targets[e]) == entry && real(entry, group.compose(fy, group.inverse(Int(g.perm[e])))) == entryState }
+                    .map { .by($0) } ?? .no }) else { return nil }
+            back.forEach(append)
+        }
         return Violation(kind: .liveness, property: prop.name,
                          message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
                          range: prop.range, trace: trace, failedInsideStep: false)
