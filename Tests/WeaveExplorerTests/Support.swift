@@ -41,3 +41,30 @@ extension Verdict {
     var violation: Violation? { if case .violated(let v) = self { return v }; return nil }
     var incompleteReason: String? { if case .incomplete(let r) = self { return r }; return nil }
 }
+
+/// A liveness run's graph counts against the memory limit: with a limit between what
+/// the safety search of `property` needs and what its liveness search needs, the
+/// safety run holds and the liveness run stops, incomplete ("memory limit"). Returns
+/// the unlimited liveness run.
+@discardableResult
+func assertLivenessGraphCountsAgainstMemoryLimit(_ m: Model, property: String,
+                                                 file: StaticString = #filePath, line: UInt = #line) throws -> CheckResult {
+    func run(liveness: Bool, limit: Int?) throws -> CheckResult {
+        var o = CheckOptions()
+        o.checkLiveness = liveness
+        o.memoryLimitBytes = limit
+        o.properties = .only([property])
+        return try Explorer(model: m, options: o).run()
+    }
+    let safety = try run(liveness: false, limit: nil)
+    let live = try run(liveness: true, limit: nil)
+    XCTAssertTrue(safety.verdict.isHolds, "\(safety.verdict)", file: file, line: line)
+    XCTAssertTrue(live.verdict.isHolds, "\(live.verdict)", file: file, line: line)
+    let (a, b) = (safety.statistics.peakMemoryBytes, live.statistics.peakMemoryBytes)
+    XCTAssertGreaterThan(b, a + a / 10, "the graph is counted", file: file, line: line)
+    let limit = (a + b) / 2
+    XCTAssertTrue(try run(liveness: false, limit: limit).verdict.isHolds, file: file, line: line)
+    let stopped = try run(liveness: true, limit: limit)
+    XCTAssertTrue(stopped.verdict.incompleteReason?.hasPrefix("memory limit") == true, "\(stopped.verdict)", file: file, line: line)
+    return live
+}
