@@ -431,34 +431,7 @@ final class ExprEncoder {
             inner.regs[r] = v
             evaluated.append((m, try eval(body, inner)))
         }
-        var results: [Z3Expr] = []
-        for (m, b) in evaluated {
-            switch q {
-            case .forall: results.append(try terms.implies(m, b.value))
-            case .exists: results.append(try terms.and(m, b.value))
-            case .count: results.append(try terms.ite(terms.and(m, b.value), terms.int(1), terms.int(0)))
-            }
-        }
-        // The error condition: some evaluated value fails before the loop stops.
-        var errorParts: [Z3Expr] = [setError]
-        if evaluated.contains(where: { $0.b.error.boolValue != false }) {
-            var alive = try terms.not(setError)
-            for (m, b) in evaluated {
-                switch q {
-                case .count:
-                    errorParts.append(try terms.and(m, b.error))
-                case .forall, .exists:
-                    errorParts.append(try terms.and([alive, m, b.error]))
-                    let goOn = q == .forall ? b.value : try terms.not(b.value)
-                    alive = try terms.and(alive, terms.or(terms.not(m), terms.and(terms.not(b.error), goOn)))
-                }
-            }
-        }
-        let err = try terms.or(errorParts)
-        switch q {
-        case .forall: return Encoded(try terms.and(results), error: err, lo: 0, hi: 1)
-        case .exists: return Encoded(try terms.or(results), error: err, lo: 0, hi: 1)
-        case .count: return Encoded(try terms.sum(results), error: err, lo: 0, hi: Int64(members.count))
-        }
+        let (value, err) = try terms.quantify(q, evaluated.map { ($0.m, $0.b.value, $0.b.error) }, setError: setError)
+        return Encoded(value, error: err, lo: 0, hi: q == .count ? Int64(members.count) : 1)
     }
 }

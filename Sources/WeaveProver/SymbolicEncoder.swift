@@ -657,34 +657,9 @@ final class SymbolicEncoder {
                     evaluated.append((m, try eval(body, inner)))
                 }
             }
-            var results: [Z3Expr] = []
-            for (m, b) in evaluated {
-                switch q {
-                case .forall: results.append(try terms.implies(m, b.value))
-                case .exists: results.append(try terms.and(m, b.value))
-                case .count: results.append(try terms.ite(terms.and(m, b.value), terms.int(1), terms.int(0)))
-                }
-            }
-            var errorParts: [Z3Expr] = [setError]
-            if evaluated.contains(where: { $0.b.error.boolValue != false }) {
-                var alive = try terms.not(setError)
-                for (m, b) in evaluated {
-                    switch q {
-                    case .count:
-                        errorParts.append(try terms.and(m, b.error))
-                    case .forall, .exists:
-                        errorParts.append(try terms.and([alive, m, b.error]))
-                        let goOn = q == .forall ? b.value : try terms.not(b.value)
-                        alive = try terms.and(alive, terms.or(terms.not(m), terms.and(terms.not(b.error), goOn)))
-                    }
-                }
-            }
-            let err = try terms.or(errorParts)
-            switch q {
-            case .forall: return SEnc(value: try terms.and(results), error: err)
-            case .exists: return SEnc(value: try terms.or(results), error: err)
-            case .count: return SEnc(value: try terms.sum(results), error: err, lo: .const(0), hi: .const(Int64(evaluated.count)))
-            }
+            let (value, err) = try terms.quantify(q, evaluated.map { ($0.m, $0.b.value, $0.b.error) }, setError: setError)
+            if q == .count { return SEnc(value: value, error: err, lo: .const(0), hi: .const(Int64(evaluated.count))) }
+            return SEnc(value: value, error: err)
         }
         if q == .count { throw unsupported("count over a \(model.constName)-sized type", e) }
         /// The body at a fresh bound variable, with its guard (in the domain).

@@ -1,3 +1,4 @@
+import WeaveIR
 import WeaveZ3
 
 /// A thin layer over `Z3Context` that folds constants while it builds terms.
@@ -166,5 +167,45 @@ final class Terms {
     func bit(_ a: Z3Expr, _ k: Int) throws -> Z3Expr {
         if let x = a.bitVectorValue { return bool((x >> UInt64(k)) & 1 == 1) }
         return try ctx.eq(ctx.bvExtract(k, k, a), bits(1, 1))
+    }
+
+    // MARK: quantifiers over finite domains
+
+    /// `forall`, `exists` or `count` over the members of a finite domain, each given as
+    /// (membership condition, the body's value, the body's error condition), in domain
+    /// order; `setError` is the error of evaluating the domain itself. The error is the
+    /// native engine's: some evaluated member fails before the loop would stop (a
+    /// `forall` stops at the first false body, an `exists` at the first true one, a
+    /// `count` never).
+    func quantify(_ q: Quantifier, _ members: [(m: Z3Expr, value: Z3Expr, error: Z3Expr)], setError: Z3Expr)
+        throws -> (value: Z3Expr, error: Z3Expr) {
+        var results: [Z3Expr] = []
+        for b in members {
+            switch q {
+            case .forall: results.append(try implies(b.m, b.value))
+            case .exists: results.append(try and(b.m, b.value))
+            case .count: results.append(try ite(and(b.m, b.value), int(1), int(0)))
+            }
+        }
+        var errorParts: [Z3Expr] = [setError]
+        if members.contains(where: { $0.error.boolValue != false }) {
+            var alive = try not(setError)
+            for b in members {
+                switch q {
+                case .count:
+                    errorParts.append(try and(b.m, b.error))
+                case .forall, .exists:
+                    errorParts.append(try and([alive, b.m, b.error]))
+                    let goOn = q == .forall ? b.value : try not(b.value)
+                    alive = try and(alive, or(not(b.m), and(not(b.error), goOn)))
+                }
+            }
+        }
+        let err = try or(errorParts)
+        switch q {
+        case .forall: return (try and(results), err)
+        case .exists: return (try or(results), err)
+        case .count: return (try sum(results), err)
+        }
     }
 }
