@@ -42,34 +42,13 @@ struct LivenessChecker {
             case .unfair: break
             }
         }
-        // The graph, in CSR form: recorded by the BFS, or rebuilt by re-expanding every state.
-        var offsets: [Int], targets: [UInt32], stepper: [UInt8], enabled: [UInt64]
-        if explorer.recordGraph && explorer.enabledMasks.count == n {
-            offsets = explorer.edgeOffsets
-            targets = explorer.edgeTargets
-            stepper = explorer.edgeStepper
-            enabled = explorer.enabledMasks
-        } else {
-            offsets = [Int](repeating: 0, count: n + 1)
-            targets = []
-            stepper = []
-            enabled = [UInt64](repeating: 0, count: n)
-            targets.reserveCapacity(n * 4)
-            let sink = Sink(stateBytes: engine.stateBytes)
-            for id in 0..<n {
-                engine.expand(store.state(id), into: sink)
-                var en: UInt64 = 0
-                for o in 0..<sink.count {
-                    en |= 1 << UInt64(sink.instances[o])
-                    guard sink.kinds[o] == .state, let t = store.find(sink.state(o)) else { continue }
-                    targets.append(UInt32(t))
-                    stepper.append(UInt8(sink.instances[o]))
-                }
-                enabled[id] = en
-                offsets[id + 1] = targets.count
-            }
-        }
         if let sym = explorer.symmetry { return runSymmetric(sym, weak: weak, strong: strong) }
+        let edges: EdgeLists
+        switch edgeLists(nil) {
+        case .success(let e): edges = e
+        case .failure(let stop): return .incomplete(reason: stop.reason)
+        }
+        let (offsets, targets, stepper, enabled) = (edges.offsets, edges.targets, edges.stepper, edges.enabled)
         let g = Graph(offsets: offsets, targets: targets, stepper: stepper, enabled: enabled, weak: weak, strong: strong)
 
         for prop in properties {
@@ -86,6 +65,67 @@ struct LivenessChecker {
             }
         }
         return .holds
+    }
+
+    /// The explored graph in CSR form, each edge with the instance that steps (and
+    /// under symmetry `sym`, the table index + 1 of the permutation that took the
+    /// successor to its representative); each state with its enabled instances.
+    struct EdgeLists {
+        var offsets: [Int]
+        var targets: [UInt32] = []
+        var stepper: [UInt8] = []
+        var perm: [UInt16] = []
+        var enabled: [UInt64]
+        /// Taken from the search (its memory is counted there already).
+        var recorded = false
+    }
+
+    /// Why the pass stopped building its graph (a limit).
+    struct Stopped: Error { let reason: String }
+
+    /// The graph recorded by the breadth-first search (with permutations, under
+    /// symmetry), or else rebuilt by re-expanding every state. The quotient graph a
+    /// symmetric pass rebuilds is counted against the memory limit as it grows.
+    func edgeLists(_ sym: Symmetry?) -> Result<EdgeLists, Stopped> {
+        let n = store.count
+        if explorer.recordGraph && explorer.enabledMasks.count == n
+            && (sym == nil || explorer.edgePerm.count == explorer.edgeTargets.count) {
+            return .success(EdgeLists(offsets: explorer.edgeOffsets, targets: explorer.edgeTargets,
+                                      stepper: explorer.edgeStepper, perm: explorer.edgePerm, enabled: explorer.enabledMasks,
+                                      recorded: true))
+        }
+        var g = EdgeLists(offsets: [Int](repeating: 0, count: n + 1), enabled: [UInt64](repeating: 0, count: n))
+        g.targets.reserveCapacity(n * 4)
+        let sink = Sink(stateBytes: engine.stateBytes)
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
+        defer { buf.deallocate() }
+        for id in 0..<n {
+            if sym != nil, id & 4095 == 0, let stop = stopReason(graphBytes: g.targets.capacity * 7 + n * 16) {
+                return .failure(Stopped(reason: stop))
+            }
+            engine.expand(store.state(id), into: sink)
+            var en: UInt64 = 0
+            for o in 0..<sink.count {
+                en |= 1 << UInt64(sink.instances[o])
+                guard sink.kinds[o] == .state else { continue }
+                var p = -1
+                let t: Int?
+                if let sym {
+                    buf.copyMemory(from: sink.state(o), byteCount: engine.stateBytes)
+                    p = sym.canonicalizeTracking(buf)
+                    t = store.find(buf)
+                } else {
+                    t = store.find(sink.state(o))
+                }
+                guard let t else { continue }
+                g.targets.append(UInt32(t))
+                g.stepper.append(UInt8(sink.instances[o]))
+                if sym != nil { g.perm.append(UInt16(p + 1)) }
+            }
+            g.enabled[id] = en
+            g.offsets[id + 1] = g.targets.count
+        }
+        return .success(g)
     }
 
     /// Marks, for every stored state (at index `id * stride + offset`), whether it is in

@@ -32,38 +32,12 @@ extension LivenessChecker {
         let n = store.count
         let m = engine.instances.count
         // The quotient graph, each edge with its permutation (table index + 1).
-        // Recorded by the search when it could (one worker, breadth-first), else rebuilt.
-        var offsets: [Int], targets: [UInt32], stepper: [UInt8], perm: [UInt16], enabled: [UInt64]
-        let recorded = explorer.recordGraph && explorer.enabledMasks.count == n && explorer.edgePerm.count == explorer.edgeTargets.count
-        if recorded {
-            offsets = explorer.edgeOffsets; targets = explorer.edgeTargets; stepper = explorer.edgeStepper
-            perm = explorer.edgePerm; enabled = explorer.enabledMasks
-        } else {
-            offsets = [Int](repeating: 0, count: n + 1)
-            targets = []; stepper = []; perm = []
-            enabled = [UInt64](repeating: 0, count: n)
-            targets.reserveCapacity(n * 4)
+        let edges: EdgeLists
+        switch edgeLists(sym) {
+        case .success(let e): edges = e
+        case .failure(let stop): return .incomplete(reason: stop.reason)
         }
-        let sink = Sink(stateBytes: engine.stateBytes)
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
-        defer { buf.deallocate() }
-        for id in 0..<n where !recorded {
-            if id & 4095 == 0, let stop = stopReason(graphBytes: targets.capacity * 7 + n * 16) { return .incomplete(reason: stop) }
-            engine.expand(store.state(id), into: sink)
-            var en: UInt64 = 0
-            for o in 0..<sink.count {
-                en |= 1 << UInt64(sink.instances[o])
-                guard sink.kinds[o] == .state else { continue }
-                buf.copyMemory(from: sink.state(o), byteCount: engine.stateBytes)
-                let p = sym.canonicalizeTracking(buf)
-                guard let t = store.find(buf) else { continue }
-                targets.append(UInt32(t))
-                stepper.append(UInt8(sink.instances[o]))
-                perm.append(UInt16(p + 1))
-            }
-            enabled[id] = en
-            offsets[id + 1] = targets.count
-        }
+        let (offsets, targets, stepper, perm, enabled) = (edges.offsets, edges.targets, edges.stepper, edges.perm, edges.enabled)
         let images = [sym.layout.sizes.map { Array(0..<$0) }] + sym.tablePermutations
         let instImage = instanceImages(images)
 
@@ -74,7 +48,7 @@ extension LivenessChecker {
             let vCount = valuations.count
             let valImage = valuationImages(prop, images)
             // The quotient graph, and the node graph with its search arrays (~40 bytes a node).
-            let quotientBytes = recorded ? explorer.graphBytes : targets.count * 7 + n * 16
+            let quotientBytes = edges.recorded ? explorer.graphBytes : targets.count * 7 + n * 16
             let nodeBytes = vCount == 1 ? n * 40 : targets.count * vCount * 7 + n * vCount * 56
             if let stop = stopReason(graphBytes: quotientBytes + nodeBytes) { return .incomplete(reason: stop) }
             // The graph on (representative, valuation) nodes: `node = id * vCount + v`.
