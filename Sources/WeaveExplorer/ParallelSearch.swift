@@ -364,7 +364,7 @@ final class LevelClaims: @unchecked Sendable {
 
 /// A reusable barrier for the search threads that spins before it sleeps.
 ///
-/// A round is a few milliseconds and has three barriers. With pthread's barrier the
+/// A round is a few milliseconds and has two barriers. With pthread's barrier the
 /// waiting thread sleeps in the kernel, its virtual CPU halts, and waking it costs the
 /// hypervisor an interrupt and a VM entry: measured here (flush_race THREADS=5, two
 /// workers) both workers waited 1.3-2.6 s of a 4.5-5.7 s run, ~300 us per barrier,
