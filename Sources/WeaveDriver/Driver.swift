@@ -94,9 +94,29 @@ public enum Driver {
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
-        if let traceOut, let input = inputMatching(traceOut, source.units.map(\.file.path)) {
-            io.err("weave: --trace-out '\(traceOut)' is an input of this run ('\(input)'); name another file\n")
+        var inputs = source.units.map(\.file.path)
+        if let dir = options.resumeDirectory { inputs += filesIn(dir) }
+        var outputs: [(flag: String, path: String)] = []
+        if let traceOut { outputs.append(("--trace-out", traceOut)) }
+        if let html { outputs.append(("--html", html)) }
+        if let why = outputClash(outputs, inputs: inputs) {
+            io.err("weave: \(why)\n")
             return .usage
+        }
+        if let dir = options.checkpointDirectory {
+            if let input = inputMatching(dir, inputs) {
+                io.err("weave: --checkpoint '\(dir)' is an input of this run ('\(input)'); name another directory\n")
+                return .usage
+            }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+                io.err("weave: --checkpoint '\(dir)' is a file, not a directory; name a directory (it is created if missing)\n")
+                return .usage
+            }
+            if let out = outputs.first(where: { canonicalPath($0.path).hasPrefix(canonicalPath(dir) + "/") }) {
+                io.err("weave: \(out.flag) '\(out.path)' is inside the checkpoint directory '\(dir)'; name a file outside it\n")
+                return .usage
+            }
         }
         if case .only(let names) = options.properties {
             let known = model.propertyNames
@@ -107,6 +127,10 @@ public enum Driver {
                     io.err("weave: no property named '\(u)'\(hint)\n")
                 }
                 io.err("the model's properties: \(known.joined(separator: ", "))\n")
+                return .usage
+            }
+            if let why = contradiction(names, model: model, options: options) {
+                io.err("weave: \(why)\n")
                 return .usage
             }
         }
@@ -155,6 +179,19 @@ public enum Driver {
             }
         }
         return exitCode(result.verdict)
+    }
+
+    /// Why `--property` names a property that another flag turns off, or nil. A run asked to
+    /// check P and told not to check P's kind would check nothing and say HOLDS.
+    static func contradiction(_ names: Set<String>, model: Model, options: CheckOptions) -> String? {
+        let live = Set(model.liveness.map(\.name))
+        if !options.checkLiveness, let p = names.intersection(live).sorted().first {
+            return "--property \(p) is a liveness property and --no-liveness turns liveness checking off: drop one of the two flags"
+        }
+        if !options.checkDeadlock && names.contains("deadlock") {
+            return "--property deadlock asks for deadlock and --no-deadlock turns it off: drop one of the two flags"
+        }
+        return nil
     }
 
     /// "memory: 40-byte states, about 76 bytes per state stored; limit 11.0 GiB (...): room for about 155,000,000 states".
@@ -213,6 +250,27 @@ public enum Driver {
     public static func inputMatching(_ output: String, _ inputs: [String]) -> String? {
         let target = canonicalPath(output)
         return inputs.first { canonicalPath($0) == target }
+    }
+
+    /// Why the outputs of a run cannot be written (one of them is an input: a model, an
+    /// import, a trace, a checkpoint; or two outputs name one file), or nil. Checked before
+    /// the run, so nothing the user gave is overwritten and nothing is written.
+    public static func outputClash(_ outputs: [(flag: String, path: String)], inputs: [String]) -> String? {
+        for (i, o) in outputs.enumerated() {
+            if let input = inputMatching(o.path, inputs) {
+                return "\(o.flag) '\(o.path)' is an input of this run ('\(input)'); name another file"
+            }
+            if let other = outputs[..<i].first(where: { canonicalPath($0.path) == canonicalPath(o.path) }) {
+                return "\(other.flag) and \(o.flag) both name '\(o.path)'; give each output its own file"
+            }
+        }
+        return nil
+    }
+
+    /// The regular files directly in a directory (a checkpoint's), as paths; none if unreadable.
+    static func filesIn(_ dir: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.map { dir + "/" + $0 }
     }
 
     /// Writes through a temporary file and a rename, so a failed write never

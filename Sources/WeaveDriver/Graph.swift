@@ -6,11 +6,15 @@ import WeaveReport
 public enum GraphDriver {
     public static func graph(path: String, overrides: [String: String], maxStates: Int, output: String?, io: Output) -> WeaveExit {
         let loaded = Driver.load(path, overrides: overrides, io: io)
-        guard case .model(let model, _, let warnings) = loaded else {
+        guard case .model(let model, let source, let warnings) = loaded else {
             if case .failed(let code) = loaded { return code }
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
+        if let output, let why = Driver.outputClash([("--output", output)], inputs: source.units.map(\.file.path)) {
+            io.err("weave: \(why)\n")
+            return .usage
+        }
         let space: StateSpace
         do { space = try StateSpace(model: model) } catch {
             io.err("weave: \(error.description)\n")

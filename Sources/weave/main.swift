@@ -71,6 +71,9 @@ struct Check: ParsableCommand {
             help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
     var memoryLimit: String?
     @Flag(name: .customLong("no-symmetry"), help: "Do not reduce by the model's symmetric types (store every state, not one per orbit).") var noSymmetry = false
+    @Option(name: .customLong("max-step-instructions"),
+            help: "Engine limit: instructions one step may run (its loops included) before the run stops incomplete (default: 1000000).")
+    var maxStepInstructions: Int = CheckOptions.defaultStepInstructionLimit
 
     func run() throws {
         guard let fmt = Driver.Format(rawValue: format) else {
@@ -91,10 +94,15 @@ struct Check: ParsableCommand {
         o.fingerprintOnly = fingerprint
         if checkpointInterval < 0 { throw ValidationError("--checkpoint-interval must not be negative") }
         if (checkpoint != nil || resume != nil) && dfs { throw ValidationError("--checkpoint and --resume work with breadth-first search, not --dfs") }
+        // Flags that a depth-first search would silently ignore are refused: the user asked for something not done.
+        if dfs, let w = self.workers, w > 1 { throw ValidationError("--dfs searches with one thread: drop --workers \(w) or --dfs") }
+        if dfs && fingerprint { throw ValidationError("--fingerprint works with breadth-first search, not --dfs: drop one of the two flags") }
         o.checkpointDirectory = checkpoint
         o.checkpointInterval = checkpointInterval
         o.resumeDirectory = resume
         o.symmetry = !noSymmetry
+        if maxStepInstructions < 1 { throw ValidationError("--max-step-instructions must be at least 1") }
+        o.maxStepInstructions = maxStepInstructions
         if !property.isEmpty { o.properties = .only(Set(property)) }
         var limitSource: String? = nil
         if let text = memoryLimit {
