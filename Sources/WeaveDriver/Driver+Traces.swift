@@ -30,7 +30,13 @@ extension Driver {
         let tools = TraceTools(space: space)
         let avoid = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
         let m = tools.minimize(t, goal: goal, avoidInvariants: avoid)
-        result = result.with(verdict: .violated(v.with(trace: m.trace, model: model)))
+        var shown = v.with(trace: m.trace, model: model)
+        // The minimised trace may end in another assert with the same message: point at its own.
+        if v.kind == .assertion || v.kind == .overflow, let r = tools.failingRange(of: m.trace) {
+            shown = Violation(kind: shown.kind, property: shown.property, message: shown.message, range: r,
+                              trace: shown.trace, failedInsideStep: shown.failedInsideStep)
+        }
+        result = result.with(verdict: .violated(shown))
         return MinimizeNote(switchesBefore: m.switchesBefore, switchesAfter: m.switchesAfter,
                             processesBefore: m.processesBefore, processesAfter: m.processesAfter, complete: m.complete)
     }

@@ -39,6 +39,10 @@ public struct CheckOptions: Sendable {
     public var checkpointInterval: Double = 60
     /// Continue the search saved in this directory (the driver calls `Explorer.resume`).
     public var resumeDirectory: String? = nil
+    /// Instructions one step may run (loops inside a step included) before the engine
+    /// gives up on it: the run is then incomplete (exit 10), not violated.
+    public var maxStepInstructions = CheckOptions.defaultStepInstructionLimit
+    public static let defaultStepInstructionLimit = 1_000_000
     /// Called about every 2 s with the figures so far (from the search thread).
     public var progress: (@Sendable (Statistics) -> Void)? = nil
     /// Polled during the search; when it returns true the run stops as incomplete (SIGINT).
@@ -92,6 +96,8 @@ public struct Statistics: Sendable {
     public var stateBytes: Int = 0
     /// Search threads used.
     public var workers: Int = 1
+    /// The search was depth-first: a trace it found is a trace, not a shortest one.
+    public var depthFirst = false
     public var fingerprintOnly = false
     /// Fingerprint mode: the chance that two states shared a fingerprint (one was missed).
     public var collisionProbability: Double? = nil

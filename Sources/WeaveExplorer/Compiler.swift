@@ -25,7 +25,7 @@ struct Compiler {
         self.model = model
         self.layout = layout
         sites = [Site(message: "process index out of range", range: nil),
-                 Site(message: "a step ran 1,000,000 instructions without reaching a label (an unlabelled loop that never ends?)", range: nil),
+                 Site(message: "a step ran more instructions than --max-step-instructions allows without reaching a label", range: nil),
                  Site(message: "a step forks more than 64 levels deep (either/choose)", range: nil),
                  Site(message: "pushed value is outside the queue's element type", range: nil)]
         for (pi, p) in model.processes.enumerated() {

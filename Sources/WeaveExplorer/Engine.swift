@@ -70,6 +70,10 @@ final class Engine {
         set { errorState[1] = newValue }
     }
 
+    /// Instructions one step may run before the engine gives up on it (an engine limit,
+    /// `--max-step-instructions`; exceeding it makes the run incomplete, never a violation).
+    var stepInstructionLimit = CheckOptions.defaultStepInstructionLimit
+
     init(model: Model) throws(EngineError) {
         self.model = model
         let layout = Layout(model)
@@ -364,7 +368,7 @@ final class Engine {
         let buf = forkBuffers + depth * stateBytes
         var n = start
         var isFirst = first
-        var budget = 1_000_000
+        var budget = stepInstructionLimit
         failed = false
         while true {
             if !isFirst, inst.labelAt[n] >= 0 {
@@ -400,7 +404,7 @@ final class Engine {
             case .assert(let c, let prop, let next):
                 let v = eval(c, buf)
                 if failed { emit(.error, i, failSite, buf, sink); return }
-                if v == 0 && stepEnabled[Int(prop)] { emit(.violation, i, prop, buf, sink); return }
+                if v == 0 && stepEnabled[Int(prop)] { emit(.violation, i, prop, buf, sink); sink.noteFailNode(n); return }
                 n = Int(next)
             case .push(let p, let value, let cap, let prop, let next, _):
                 let v = eval(value, buf)
@@ -410,7 +414,7 @@ final class Engine {
                 let len = Int(load(buf, base))
                 if len >= Int(cap) {
                     // An unchecked bound blocks the pusher instead of failing.
-                    if stepEnabled[Int(prop)] { emit(.violation, i, prop, buf, sink) }
+                    if stepEnabled[Int(prop)] { emit(.violation, i, prop, buf, sink); sink.noteFailNode(n) }
                     return
                 }
                 if !store(buf, base + 1 + len, v) { emit(.error, i, Compiler.elementRangeSite, buf, sink); return }

@@ -73,6 +73,7 @@ public final class Explorer {
         for (i, name) in engine.stepProperties.enumerated() {
             engine.stepEnabled[i] = options.properties.includes(name)
         }
+        engine.stepInstructionLimit = options.maxStepInstructions
         invariantIndices = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
         reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
         stats.stateBytes = engine.stateBytes
@@ -91,6 +92,7 @@ public final class Explorer {
             } else {
                 e = try Engine(model: model)
                 for i in engine.stepProperties.indices { e.stepEnabled[i] = engine.stepEnabled[i] }
+                e.stepInstructionLimit = options.maxStepInstructions
             }
             let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: fingerprintOnly,
                                  store: w == 0 && !fingerprintOnly ? store : nil)
@@ -109,6 +111,7 @@ public final class Explorer {
         }
         stats.workers = count
         stats.fingerprintOnly = fingerprintOnly
+        stats.depthFirst = options.depthFirst
     }
 
     deinit { partitionViews?.deallocate() }
@@ -118,7 +121,7 @@ public final class Explorer {
 
     /// Runs the search to a verdict.
     public func run() -> CheckResult {
-        let verdict = realVerdict(search())
+        let verdict = engineLimitVerdict(realVerdict(search()))
         var live: Double? = nil
         var finalVerdict = verdict
         if case .holds = verdict, options.checkLiveness {
@@ -132,6 +135,19 @@ public final class Explorer {
         finish()
         return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live,
                            symmetry: symmetryUse)
+    }
+
+    /// The property name of a step that hit an engine limit (instructions per step, fork
+    /// depth): what the search stopped on, not a property of the model.
+    static let engineLimitProperty = "#engine limit"
+
+    /// A step that hit an engine limit says nothing about the model's properties: the run
+    /// is incomplete (exit 10), with the step, the limit and how to raise it.
+    func engineLimitVerdict(_ v: Verdict) -> Verdict {
+        guard case .violated(let x) = v, x.property == Self.engineLimitProperty else { return v }
+        let step = x.trace?.steps.last?.name ?? "a step"
+        let depth = max(0, (x.trace?.steps.count ?? 1) - 1)
+        return .incomplete(reason: "engine limit: step \(step), from a state at depth \(depth), \(x.message)")
     }
 
     func finish() {
@@ -314,6 +330,28 @@ public final class Explorer {
             let l = model.processes[inst.process].labels[Int(pc)]
             if l.isEnd { continue }
             parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Where a run that no fair process can continue ends: "p is blocked at s" for an
+    /// instance with no enabled step, "q can move at t but is not fair" for one that is
+    /// enabled but never has to move (it is not blocked).
+    func stuckSummary(_ s: UnsafeRawPointer) -> String {
+        let scratch = Sink(stateBytes: engine.stateBytes)
+        engine.expand(s, into: scratch)
+        var enabled = Set<Int>()
+        for o in 0..<scratch.count { enabled.insert(Int(scratch.instances[o])) }
+        var parts: [String] = []
+        for (i, inst) in engine.instances.enumerated() {
+            let pc = engine.load(s, inst.pcSlot)
+            if pc == inst.doneLabel { continue }
+            let l = model.processes[inst.process].labels[Int(pc)]
+            if enabled.contains(i) {
+                parts.append("\(engine.instanceNames[i]) can move at \(l.name) but is not fair")
+            } else if !l.isEnd {
+                parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
+            }
         }
         return parts.joined(separator: ", ")
     }

@@ -403,7 +403,7 @@ struct LivenessChecker {
                              range: prop.range, trace: t, failedInsideStep: false)
         }
         t.loopStart = t.states.count - 1
-        let why = explorer.blockedSummary(store.state(entry))
+        let why = explorer.stuckSummary(store.state(entry))
         return Violation(kind: .liveness, property: prop.name,
                          message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                             + (why.isEmpty ? "" : " (\(why))"),

@@ -2,6 +2,7 @@ import CWeaveSupport
 import Foundation
 import Synchronization
 import WeaveIR
+import WeaveSource
 
 // Breadth-first search with one or more workers, level by level. (An exact search
 // with several workers inserts into one shared table instead of partitions: see
@@ -785,6 +786,14 @@ extension Explorer {
                          name: "\(engine.instanceNames[i]).\(p.labelName(LabelID(pc)))")
     }
 
+    /// The source range of the assert or push that failed in outcome `o` (two asserts may
+    /// share a message: the node, not the message, says which one failed).
+    func failRange(_ sink: Sink, _ o: Int) -> SourceRange? {
+        let node = Int(sink.failNodes[o])
+        let p = model.processes[engine.instances[Int(sink.instances[o])].process]
+        return node >= 0 && node < p.nodes.count ? p.nodes[node].range : nil
+    }
+
     /// The violation a search candidate stands for, with its trace.
     func violation(for c: Candidate) -> Violation {
         switch c.what {
@@ -820,7 +829,16 @@ extension Explorer {
             let instName = engine.instanceNames[Int(scratch.instances[o])]
             switch scratch.kinds[o] {
             case .error:
-                let e = engine.sites[Int(scratch.details[o])]
+                let site = scratch.details[o]
+                if site == Compiler.nonTerminatingSite || site == Compiler.forkDepthSite {
+                    let what = site == Compiler.nonTerminatingSite
+                        ? "ran \(options.maxStepInstructions) instructions without reaching a label (a loop inside the step "
+                            + "that never ends, or needs more); --max-step-instructions raises the limit"
+                        : "forks more than 64 levels deep (either/choose inside one step), the engine's fixed limit"
+                    return Violation(kind: .runtimeError, property: Explorer.engineLimitProperty, message: what,
+                                     range: nil, trace: t, failedInsideStep: true)
+                }
+                let e = engine.sites[Int(site)]
                 return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
                                  range: e.range, trace: t, failedInsideStep: true)
             default:
@@ -829,7 +847,8 @@ extension Explorer {
                 return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
                                  message: isOverflow ? "\(name): \(instName) pushes onto a full \(name.dropFirst(9).dropLast())"
                                                      : "assertion \"\(name)\" fails in \(instName)",
-                                 range: model.siteRange(forViolation: name), trace: t, failedInsideStep: true)
+                                 range: failRange(scratch, o) ?? model.siteRange(forViolation: name), trace: t,
+                                 failedInsideStep: true)
             }
         }
     }

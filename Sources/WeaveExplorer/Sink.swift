@@ -9,6 +9,9 @@ final class Sink {
     private(set) var kinds: UnsafeMutablePointer<Engine.OutcomeKind>
     private(set) var instances: UnsafeMutablePointer<Int32>
     private(set) var details: UnsafeMutablePointer<Int32>
+    /// For a `.violation` outcome: the node (of the stepping instance's process) that
+    /// failed, so two asserts with one message are told apart. Written only on violations.
+    private(set) var failNodes: UnsafeMutablePointer<Int32>
 
     init(stateBytes: Int) {
         self.stateBytes = stateBytes
@@ -17,6 +20,8 @@ final class Sink {
         kinds = .allocate(capacity: capacity)
         instances = .allocate(capacity: capacity)
         details = .allocate(capacity: capacity)
+        failNodes = .allocate(capacity: capacity)
+        failNodes.initialize(repeating: -1, count: capacity)
     }
 
     deinit {
@@ -39,6 +44,9 @@ final class Sink {
         count += 1
     }
 
+    /// Records the failing node of the outcome just appended (a `.violation`).
+    func noteFailNode(_ node: Int) { failNodes[count - 1] = Int32(node) }
+
     private func grow() {
         let n = capacity * 2
         let s = UnsafeMutableRawPointer.allocate(byteCount: stateBytes * n, alignment: 8)
@@ -50,6 +58,9 @@ final class Sink {
         i.initialize(from: instances, count: count); instances.deallocate(); instances = i
         let d = UnsafeMutablePointer<Int32>.allocate(capacity: n)
         d.initialize(from: details, count: count); details.deallocate(); details = d
+        let f = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        f.initialize(repeating: -1, count: n)
+        f.update(from: failNodes, count: count); failNodes.deallocate(); failNodes = f
         capacity = n
     }
 }

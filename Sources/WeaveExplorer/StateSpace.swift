@@ -1,4 +1,5 @@
 import WeaveIR
+import WeaveSource
 
 /// Concrete-state access to a model's semantics: initial states, successors, and
 /// expression values, as the explorer computes them. The prover's tests compare
@@ -22,6 +23,8 @@ public final class StateSpace {
         public let kind: Kind
         /// The state after the step (or at the failure).
         public let state: [Int64]
+        /// For `.violation`: the assert or push that failed.
+        public var failRange: SourceRange? = nil
     }
 
     /// `expressions` are state predicates or terms (no `self`) that `evaluate` can compute.
@@ -74,7 +77,12 @@ public final class StateSpace {
                 case .violation: kind = .violation(engine.stepProperties[Int(sink.details[o])])
                 case .error: kind = .error(engine.sites[Int(sink.details[o])].message)
                 }
-                out.append(Successor(step: step, kind: kind, state: engine.unpack(sink.state(o))))
+                var succ = Successor(step: step, kind: kind, state: engine.unpack(sink.state(o)))
+                if sink.kinds[o] == .violation {
+                    let node = Int(sink.failNodes[o])
+                    if node >= 0 && node < p.nodes.count { succ.failRange = p.nodes[node].range }
+                }
+                out.append(succ)
             }
             return out
         }

@@ -373,7 +373,7 @@ struct RealLasso {
         let who = valuations[t].isEmpty ? "" : " (" + zip(prop.quantified, valuations[t]).map { q, v in q.type.format(v.1) }.joined(separator: ", ") + ")"
         trace.loopStart = trace.states.count - 1
         guard let comp = run.cycle else {
-            let why = engine.pack(trace.states[trace.states.count - 1], into: buf) ? explorer.blockedSummary(buf) : ""
+            let why = engine.pack(trace.states[trace.states.count - 1], into: buf) ? explorer.stuckSummary(buf) : ""
             return Violation(kind: .liveness, property: prop.name,
                              message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                                 + (why.isEmpty ? "" : " (\(why))"),

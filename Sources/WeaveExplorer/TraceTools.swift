@@ -1,4 +1,5 @@
 import WeaveIR
+import WeaveSource
 
 /// What a counterexample must end in, judged on concrete states through `StateSpace`
 /// alone (so replay and minimisation share the explorer's semantics, not its search).
@@ -75,6 +76,20 @@ public struct TraceTools {
         return isStuck(state)
     }
 
+    /// The instances that are neither done nor at an `end` label, with their pcs: in a
+    /// deadlock, who is blocked where.
+    public func blocked(_ state: [Int64]) -> [Int: Int64] {
+        var out: [Int: Int64] = [:]
+        for (pi, p) in space.model.processes.enumerated() {
+            for (k, base) in layout.instanceBase[pi].enumerated() where base < state.count {
+                let pc = Int(state[base])
+                if pc >= p.labels.count || p.labels[pc].isEnd { continue }
+                out[instanceOffset[pi] + k] = state[base]
+            }
+        }
+        return out
+    }
+
     func isStuck(_ state: [Int64]) -> Bool {
         for (pi, p) in space.model.processes.enumerated() {
             for base in layout.instanceBase[pi] where base < state.count {
@@ -101,6 +116,17 @@ public struct TraceTools {
         case .deadlock: return isDeadlock(state)
         case .stepViolation, .stepError: return false
         }
+    }
+
+    /// Where the last step of `t` fails an assert or overflows a queue (the node, not the
+    /// message: two asserts may share one), or nil.
+    public func failingRange(of t: Trace) -> SourceRange? {
+        guard t.states.count >= 2, let last = t.steps.last,
+              let succ = space.successors(of: t.states[t.states.count - 2]) else { return nil }
+        return succ.first { s in
+            if case .violation = s.kind { return s.step.name == last.name && s.state == t.states[t.states.count - 1] }
+            return false
+        }?.failRange
     }
 
     // MARK: checking a trace
@@ -283,6 +309,15 @@ public struct TraceTools {
         }
         var best = t
         var bestKey = (procsBefore, before)
+        // A deadlock must stay the same deadlock: the same instances blocked at the same
+        // labels (the report names them), not merely some deadlock of the same length.
+        let sameEnd: (([Int64]) -> Bool)?
+        if goal == .deadlock, let last = t.states.last {
+            let want = blocked(last)
+            sameEnd = { self.blocked($0) == want }
+        } else {
+            sameEnd = nil
+        }
         // The full search first; then subsets smaller than the best's participant count.
         var subsets: [Set<Int>?] = [nil]
         let all = Array(0..<instanceCount)
@@ -297,14 +332,14 @@ public struct TraceTools {
         for allowed in subsets {
             if let a = allowed, a.count >= bestKey.0 { continue }
             let (found, spent, finished) = search(length: n, goal: goal, allowed: allowed, avoid: avoidInvariants,
-                                                  budget: budget - work)
+                                                  budget: budget - work, endFilter: sameEnd)
             work += spent
             if !finished { complete = false }
             if let f = found {
                 let key = (participants(f).count, contextSwitches(f))
                 if key.0 < bestKey.0 || (key.0 == bestKey.0 && key.1 < bestKey.1) {
                     // Keep only what replays as an execution ending in the same violation.
-                    if check(f, goal: goal) == nil { best = f; bestKey = key }
+                    if check(f, goal: goal) == nil, let end = f.states.last, sameEnd?(end) ?? true { best = f; bestKey = key }
                 }
             }
             if work >= budget { complete = false; break }
@@ -314,7 +349,8 @@ public struct TraceTools {
     }
 
     /// The fewest-switch trace of exactly `length` steps to `goal` using only `allowed` instances.
-    func search(length: Int, goal: TraceGoal, allowed: Set<Int>?, avoid: [Int], budget: Int) -> (Trace?, Int, Bool) {
+    func search(length: Int, goal: TraceGoal, allowed: Set<Int>?, avoid: [Int], budget: Int,
+                endFilter: (([Int64]) -> Bool)? = nil) -> (Trace?, Int, Bool) {
         struct Key: Hashable { let state: [Int64]; let last: Int }
         struct Node { let state: [Int64]; let last: Int; var switches: Int; var parent: Int; var step: TraceStep? }
         var nodes: [Node] = []
@@ -367,7 +403,7 @@ public struct TraceTools {
                         firstDepth[s.state] = depth + 1
                     }
                     if lastLayer {
-                        if sw < (bestEnd?.switches ?? Int.max), meetsStateGoal(goal, s.state) {
+                        if sw < (bestEnd?.switches ?? Int.max), meetsStateGoal(goal, s.state), endFilter?(s.state) ?? true {
                             nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
                             bestEnd = (nodes.count - 1, sw)
                         }

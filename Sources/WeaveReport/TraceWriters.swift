@@ -75,8 +75,10 @@ public struct Reporter {
             out += "VIOLATED: \(v.message)\n"
             if let range = v.range { out += "  at \(range.description)\n" }
             if let t = v.trace {
-                let kind = t.loopStart != nil ? "lasso" : "shortest trace"
-                out += "\n\(kind) (\(t.steps.count) step\(t.steps.count == 1 ? "" : "s")):\n"
+                // Only a breadth-first search's trace is a shortest one.
+                let kind = t.loopStart != nil ? "lasso" : r.statistics.depthFirst ? "trace" : "shortest trace"
+                let why = t.loopStart == nil && r.statistics.depthFirst ? "; depth-first search, not the shortest" : ""
+                out += "\n\(kind) (\(t.steps.count) step\(t.steps.count == 1 ? "" : "s")\(why)):\n"
                 out += traceText(t, failedInsideStep: v.failedInsideStep)
             }
         }
@@ -122,7 +124,8 @@ public struct Reporter {
                ("elapsedSeconds", .double(s.elapsedSeconds)), ("statesPerSecond", .double(s.statesPerSecond)),
                ("memoryBytes", .int(Int64(s.memoryBytes))), ("peakMemoryBytes", .int(Int64(s.peakMemoryBytes))),
                ("visitedBytes", .int(Int64(s.visitedBytes))), ("stateBytes", .int(Int64(s.stateBytes))),
-               ("workers", .int(Int64(s.workers))), ("fingerprintOnly", .bool(s.fingerprintOnly))]
+               ("workers", .int(Int64(s.workers))), ("fingerprintOnly", .bool(s.fingerprintOnly)),
+               ("search", .string(s.depthFirst ? "depth-first" : "breadth-first"))]
         if let p = s.collisionProbability { kv.append(("collisionProbability", .double(p))) }
         if let line = r.symmetry.summary { kv.append(("symmetry", .string(line))) }
         kv.append(("neverFired", .array(r.coverage.neverFired.map { .string("\($0.process).\($0.label)") })))
