@@ -40,15 +40,26 @@ public enum ReplayDriver {
         let quiet = Output(out: { _ in }, err: { _ in })
         var loaded = Driver.load(modelPath, overrides: ov, io: fromTrace ? quiet : io)
         if fromTrace, case .failed = loaded {
-            // A const of the trace may be gone from the model (or derived now): keep only the params.
+            // A setting of the trace may be gone from the model (or a derived const now): those
+            // are dropped, and said so. A setting the model still has keeps its saved value, and
+            // a value that does not fit is an error, never a silent fall-back to the default.
             let probe = Driver.load(modelPath, overrides: [:], io: io)
             guard case .model(let m, _, _) = probe else {
                 if case .failed(let code) = probe { return code }
                 return .internalError
             }
-            let params = Set(m.settings.filter(\.isParam).map(\.name))
-            ov = saved.settings.filter { params.contains($0.key) }
-            loaded = Driver.load(modelPath, overrides: ov, io: io)
+            let settable = Set(m.settings.map(\.name))
+            let gone = saved.settings.keys.filter { !settable.contains($0) }.sorted()
+            ov = saved.settings.filter { settable.contains($0.key) }
+            if !gone.isEmpty {
+                io.err("weave replay: the trace's settings \(gone.joined(separator: ", ")) are not settings of the model now; replaying without them\n")
+            }
+            loaded = Driver.load(modelPath, overrides: ov, io: quiet)
+            if case .failed = loaded {
+                _ = Driver.load(modelPath, overrides: ov, io: io)
+                io.err("weave replay: the settings saved in '\(tracePath)' (\(Driver.settingsText(ov))) are not valid for the model\n")
+                return .modelError
+            }
         }
         guard case .model(let model, _, _) = loaded else {
             if case .failed(let code) = loaded { return code }
@@ -91,6 +102,12 @@ public enum ReplayDriver {
             partial.append(p)
         }
 
+        if partial.isEmpty, let (i, why) = decodeFailure {
+            // Not even the initial state fits (another size of the model, or another model).
+            io.out("DIVERGES at step \(i) (the initial state): the saved state does not fit the model: \(why)\n")
+            io.out("the trace no longer applies to the model\n")
+            return .ciMismatch
+        }
         let goal = self.goal(saved, model: model)
         let view = StateView(model: model)
         let describe: ([Int64], TraceTools.PartialState) -> String = { s, p in
