@@ -134,6 +134,12 @@ public enum Driver {
                 return .usage
             }
         }
+        if model.processes.isEmpty {
+            // An empty file or a model of declarations only: no step, nothing to check.
+            io.err("weave: nothing to check: the model has no process (no step can ever be taken)\n")
+            return .modelError
+        }
+        if let what = onlyRuntimeErrors(model, options: options) { io.err("warning: \(what)\n") }
         if let why = tooManyInitialStates(model) {
             io.err("weave: \(why)\n")
             return overrides.isEmpty ? .modelError : .usage
@@ -192,6 +198,17 @@ public enum Driver {
             return "--property deadlock asks for deadlock and --no-deadlock turns it off: drop one of the two flags"
         }
         return nil
+    }
+
+    /// A warning when a run checks nothing but run-time errors (no declared property, or
+    /// flags that deselect all of them and deadlock), so a HOLDS is not read as more than it is.
+    static func onlyRuntimeErrors(_ model: Model, options: CheckOptions) -> String? {
+        let sel = options.properties
+        let declared = model.invariants.map(\.name) + model.reachables.map(\.name) + model.assertNames
+            + model.overflowNames + (options.checkLiveness ? model.liveness.map(\.name) : [])
+        if options.checkDeadlock && sel.includes("deadlock") { return nil }
+        if declared.contains(where: sel.includes) { return nil }
+        return "only run-time errors are checked: the run selects no invariant, assert, bound, reachable, liveness property or deadlock"
     }
 
     /// "memory: 40-byte states, about 76 bytes per state stored; limit 11.0 GiB (...): room for about 155,000,000 states".

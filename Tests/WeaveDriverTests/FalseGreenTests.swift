@@ -45,6 +45,22 @@ final class FalseGreenTests: XCTestCase {
         XCTAssertTrue(f.err.contains("--fingerprint"), f.err)
     }
 
+    /// An empty model, or one with declarations only, has nothing to check: not HOLDS.
+    func testAModelWithNoProcessHasNothingToCheck() throws {
+        let dir = try scratch("empty")
+        for (name, text) in [("empty.weave", ""), ("decls.weave", "var x: bool = false\ninvariant i: !x\n")] {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let r = try weave(["check", name, "--quiet"], cwd: dir)
+            XCTAssertEqual(r.code, 65, "\(name): \(r.out) \(r.err)")
+            XCTAssertFalse(r.out.contains("HOLDS"), r.out)
+            XCTAssertTrue(r.err.contains("nothing to check"), r.err)
+        }
+        // A run that checks only run-time errors says so.
+        try "var x: bool = false\nprocess p { s: x = true }\n".write(to: dir.appendingPathComponent("p.weave"), atomically: true, encoding: .utf8)
+        let r = try weave(["check", "p.weave", "--quiet", "--no-deadlock"], cwd: dir)
+        XCTAssertTrue(r.err.contains("only run-time errors are checked"), r.err)
+    }
+
     // MARK: item 6, outputs never overwrite inputs
 
     func testNoOutputIsAnInputOfTheRun() throws {
