@@ -72,6 +72,16 @@ public struct Parser {
     private mutating func check(_ k: Keyword) -> Bool { peek() == .keyword(k) }
     private mutating func accept(_ s: Symbol) -> Bool { if check(s) { advance(); return true }; return false }
     private mutating func accept(_ k: Keyword) -> Bool { if check(k) { advance(); return true }; return false }
+    /// Accepts `k` on this line or as the first token of a following line (`}` then
+    /// `else` or `or` on the next line); leaves the newlines alone when `k` is not there.
+    private mutating func acceptAfterNewlines(_ k: Keyword) -> Bool {
+        var q = p
+        while q < tokens.count, case .newline = tokens[q].kind { q += 1 }
+        guard q < tokens.count, tokens[q].kind == .keyword(k) else { return false }
+        p = q
+        advance()
+        return true
+    }
 
     private mutating func fail(_ message: String, at range: SourceRange? = nil, notes: [String] = []) -> Abort {
         diagnostics.error(message, at: range ?? peekToken().range, notes: notes)
@@ -538,7 +548,7 @@ public struct Parser {
             let c = try parseExpr()
             arms.append((c, try parseBlock()))
             var elseBody: [Stmt]? = nil
-            while accept(.else) {
+            while acceptAfterNewlines(.else) {
                 if accept(.if) {
                     let c2 = try parseExpr()
                     arms.append((c2, try parseBlock()))
@@ -556,7 +566,7 @@ public struct Parser {
         case .keyword(.either):
             advance()
             var branches = [try parseBlock()]
-            while accept(Keyword.or) { branches.append(try parseBlock()) }
+            while acceptAfterNewlines(Keyword.or) { branches.append(try parseBlock()) }
             return Stmt(kind: .either(branches), range: start.to(lastRange))
         case .keyword(.choose):
             advance()
@@ -582,6 +592,21 @@ public struct Parser {
             if accept(.assign) {
                 let rhs = try parseExpr()
                 return Stmt(kind: .assign(lhs, rhs), range: start.to(rhs.range))
+            }
+            // `x += e`, `x -= e`, `x++`, `x--`: shorthands for `x = x + e` ... (one step, one update).
+            let opToken = peekToken()
+            let compound: (BinaryOp, Expr?)?
+            switch opToken.kind {
+            case .symbol(.plusAssign): advance(); compound = (.add, try parseExpr())
+            case .symbol(.minusAssign): advance(); compound = (.sub, try parseExpr())
+            case .symbol(.increment): advance(); compound = (.add, nil)
+            case .symbol(.decrement): advance(); compound = (.sub, nil)
+            default: compound = nil
+            }
+            if let (op, e) = compound {
+                let rhs = e ?? Expr(kind: .integer(1), range: opToken.range)
+                return Stmt(kind: .assign(lhs, Expr(kind: .binary(op, lhs, rhs), range: lhs.range.to(rhs.range))),
+                            range: start.to(rhs.range))
             }
             if case .call(let name, let args) = lhs.kind {
                 return Stmt(kind: .call(name, args), range: lhs.range)

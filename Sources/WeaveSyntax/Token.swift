@@ -28,6 +28,7 @@ public enum Symbol: String, Sendable, CaseIterable {
     case dotdot = "..", dotdotless = "..<"
     case assign = "=", eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
     case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
+    case plusAssign = "+=", minusAssign = "-=", increment = "++", decrement = "--"
     case and = "&&", or = "||", not = "!", implies = "=>"
 }
 
