@@ -72,6 +72,24 @@ extension Elaborator {
         case .setLiteral(let items):
             var et: IRType? = nil
             if case .set(let x)? = expected { et = x }
+            if et == nil {
+                // A set of integer constants, `{0, 1}` (as in `choose x in {0, 1}`): its
+                // element type is the smallest range that holds them all.
+                // Probed quietly: the real pass below reports any error once.
+                let saved = diags
+                defer { diags = saved }
+                // The first item with a type of its own (`{0, x}` with x: 0..9) gives the set's.
+                var consts: [Int64] = []
+                var allConstant = true
+                for it in items {
+                    guard let x = expr(it, s, expected: nil) else { allConstant = false; break }
+                    if x.type.isScalar && x.type != intType { et = x.type; break }
+                    if x.type == intType, case .literal(let v) = x.op { consts.append(v) } else { allConstant = false }
+                }
+                if et == nil, allConstant, let lo = consts.min(), let hi = consts.max(), hi >= lo, hi &- lo < 64 {
+                    et = .range(lo: lo, hi: hi)
+                }
+            }
             var xs: [IExpr] = []
             for it in items {
                 guard let x = expr(it, s, expected: et) else { return nil }
