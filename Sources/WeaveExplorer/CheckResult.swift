@@ -39,6 +39,9 @@ public struct CheckOptions: Sendable {
     public var checkpointInterval: Double = 60
     /// Continue the search saved in this directory (the driver calls `Explorer.resume`).
     public var resumeDirectory: String? = nil
+    /// Fairness of every process for this run (`--fairness`), instead of each process's
+    /// declaration; nil keeps the declarations.
+    public var fairness: FairnessKind? = nil
     /// Instructions one step may run (loops inside a step included) before the engine
     /// gives up on it: the run is then incomplete (exit 10), not violated.
     public var maxStepInstructions = CheckOptions.defaultStepInstructionLimit

@@ -36,7 +36,7 @@ struct LivenessChecker {
         // Fairness masks.
         var weak: UInt64 = 0, strong: UInt64 = 0
         for (i, inst) in engine.instances.enumerated() {
-            switch model.processes[inst.process].fairness {
+            switch explorer.options.fairness ?? model.processes[inst.process].fairness {
             case .weak: weak |= 1 << UInt64(i)
             case .strong: strong |= 1 << UInt64(i)
             case .unfair: break

@@ -71,6 +71,8 @@ struct Check: ParsableCommand {
             help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
     var memoryLimit: String?
     @Flag(name: .customLong("no-symmetry"), help: "Do not reduce by the model's symmetric types (store every state, not one per orbit).") var noSymmetry = false
+    @Option(help: "Fairness of every process for this run, instead of the declarations: none, weak or strong (as SPIN's -f).")
+    var fairness: String?
     @Option(name: .customLong("max-step-instructions"),
             help: "Engine limit: instructions one step may run (its loops included) before the run stops incomplete (default: 1000000).")
     var maxStepInstructions: Int = CheckOptions.defaultStepInstructionLimit
@@ -103,6 +105,14 @@ struct Check: ParsableCommand {
         o.symmetry = !noSymmetry
         if maxStepInstructions < 1 { throw ValidationError("--max-step-instructions must be at least 1") }
         o.maxStepInstructions = maxStepInstructions
+        if let f = fairness {
+            switch f {
+            case "none": o.fairness = .unfair
+            case "weak": o.fairness = .weak
+            case "strong": o.fairness = .strong
+            default: throw ValidationError("--fairness must be none, weak or strong, not '\(f)'")
+            }
+        }
         if !property.isEmpty { o.properties = .only(Set(property)) }
         var limitSource: String? = nil
         if let text = memoryLimit {
