@@ -62,6 +62,9 @@ final class Elaborator {
     var settings: [WeaveIR.Setting] = []
     var globals: [Variable] = []
     var processDecls: [ProcessDecl] = []
+    /// Processes left out of this setting (`process p if COND` with COND false, or a family
+    /// whose index range is empty), with the reason, for the error at a reference to them.
+    var absentProcesses: [String: String] = [:]
     var overrides: [String: String]
     var usedOverrides = Set<String>()
     /// Macro and def expansions so far: the depth limit alone lets a macro that calls
@@ -135,6 +138,24 @@ final class Elaborator {
         default:
             return nil
         }
+    }
+
+    /// Why process `p` has no instance in this setting, or nil when it has some.
+    func absence(of p: ProcessDecl) -> String? {
+        if let c = p.condition {
+            guard let x = expr(c, .constant, expected: .bool) else { return nil }
+            guard x.type == .bool, case .literal(let v) = x.op else {
+                diags.error("a process's condition must be a constant bool (params, consts and literals)", at: c.range)
+                return nil
+            }
+            if v == 0 { return "its condition at \(c.range.description) is false in this setting" }
+        }
+        if let (_, t) = p.index, case .range(let loE, let hiE, let exclusive) = t.kind,
+           let lo = constValue(loE), var hi = constValue(hiE) {
+            if exclusive { hi = hi &- 1 }
+            if hi < lo { return "its index range \(lo)..\(hi) is empty in this setting" }
+        }
+        return nil
     }
 
     // MARK: types
@@ -293,6 +314,11 @@ final class Elaborator {
                 case .def(let name, let params, let e):
                     declare(name, .def(params, e, name.range))
                 case .process(let p):
+                    if let why = absence(of: p) {
+                        // Not part of this setting: no instance, no steps, nothing to deadlock.
+                        absentProcesses[p.name.name] = why
+                        continue
+                    }
                     declare(p.name, .process(ProcessID(processDecls.count), p.name.range))
                     processDecls.append(p)
                 case .invariant, .reachable, .liveness, .expect:

@@ -201,6 +201,10 @@ extension Elaborator {
         case .none:
             var cands = Array(symbols.keys) + Array(s.locals.keys) + s.bound.map(\.name)
             if let i = s.indexName { cands.append(i) }
+            if let why = absentProcesses[n] {
+                diags.error("process '\(n)' is not part of this setting: \(why)", at: r)
+                return nil
+            }
             diags.error("unknown name '\(n)'", at: r,
                         notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
             return nil
@@ -259,6 +263,7 @@ extension Elaborator {
         switch e.kind {
         case .name(let n):
             guard case .process(let pid, _) = symbols[n] else {
+                if let why = absentProcesses[n] { diags.error("process '\(n)' is not part of this setting: \(why)", at: e.range); return nil }
                 diags.error("'\(n)' is not a process", at: e.range)
                 return nil
             }
@@ -269,6 +274,7 @@ extension Elaborator {
             return (pid, nil)
         case .call(let n, let args):
             guard case .process(let pid, _) = symbols[n.name] else {
+                if let why = absentProcesses[n.name] { diags.error("process '\(n.name)' is not part of this setting: \(why)", at: n.range); return nil }
                 diags.error("'\(n.name)' is not a process", at: n.range)
                 return nil
             }

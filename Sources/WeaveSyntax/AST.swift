@@ -123,6 +123,9 @@ public struct ProcessDecl: Sendable {
     public let locals: [VarDecl]
     public let body: [Stmt]
     public let range: SourceRange
+    /// `process rescuer if design == wq_reclaim { ... }`: the process exists only in the
+    /// settings where this constant condition holds.
+    public var condition: Expr? = nil
 }
 
 /// A property named in an `expect` line.

@@ -278,6 +278,7 @@ public struct Parser {
             try expect(.rparen, "after the process index")
             index = (v, t)
         }
+        let condition = accept(.if) ? try parseExpr() : nil
         try expect(.lbrace, "to open the process body")
         skipNewlines()
         var locals: [VarDecl] = []
@@ -287,8 +288,10 @@ public struct Parser {
         }
         let body = try parseStatements()
         try expect(.rbrace, "to close the process body")
-        return ProcessDecl(name: name, index: index, fairness: fairness, locals: locals, body: body,
-                           range: start.to(lastRange))
+        var decl = ProcessDecl(name: name, index: index, fairness: fairness, locals: locals, body: body,
+                               range: start.to(lastRange))
+        decl.condition = condition
+        return decl
     }
 
     private mutating func parseExpect(_ start: SourceRange) throws -> Decl {
