@@ -65,6 +65,9 @@ final class Elaborator {
     /// Processes left out of this setting (`process p if COND` with COND false, or a family
     /// whose index range is empty), with the reason, for the error at a reference to them.
     var absentProcesses: [String: String] = [:]
+    /// Names whose declaration failed with an error: a use of one is no further error
+    /// (one root cause, one error).
+    var poisoned = Set<String>()
     var overrides: [String: String]
     var usedOverrides = Set<String>()
     /// Macro and def expansions so far: the depth limit alone lets a macro that calls
@@ -308,6 +311,9 @@ final class Elaborator {
                     if let g = variable(v, scope: .constant) {
                         declare(v.name, .global(GlobalID(globals.count), v.name.range))
                         globals.append(g)
+                    } else {
+                        // Its error is reported; uses of it are not errors of their own.
+                        poisoned.insert(v.name.name)
                     }
                 case .macro(let name, let params, let body, let r):
                     declare(name, .macro(params, body, r))

@@ -205,6 +205,7 @@ extension Elaborator {
                 diags.error("process '\(n)' is not part of this setting: \(why)", at: r)
                 return nil
             }
+            if poisoned.contains(n) { return nil }
             diags.error("unknown name '\(n)'", at: r,
                         notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
             return nil
@@ -321,6 +322,7 @@ extension Elaborator {
                 diags.error("'\(n)' is a \(sym.kindName), not a variable", at: e.range)
                 return nil
             }
+            if poisoned.contains(n) { return nil }
             let cands = Array(symbols.keys) + Array(s.locals.keys)
             diags.error("unknown variable '\(n)'", at: e.range,
                         notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])

@@ -42,7 +42,18 @@ public enum Sema {
         if !errors.isEmpty {
             // The same error from every expansion of one macro is one error to the user.
             var seen = Set<String>()
-            throw DiagnosticsError(el.diags.items.filter { seen.insert($0.rendered()).inserted })
+            let unique = el.diags.items.filter { seen.insert($0.rendered()).inserted }
+            // In source order (file, then position), as a reader goes through the model;
+            // errors about settings (no position) first.
+            var fileOrder: [ObjectIdentifier: Int] = [:]
+            for d in unique {
+                if let f = d.range?.file, fileOrder[ObjectIdentifier(f)] == nil { fileOrder[ObjectIdentifier(f)] = fileOrder.count }
+            }
+            func key(_ i: Int) -> (Int, Int, Int) {
+                guard let r = unique[i].range else { return (-1, 0, i) }
+                return (fileOrder[ObjectIdentifier(r.file)] ?? 0, r.start, i)
+            }
+            throw DiagnosticsError(unique.indices.sorted { key($0) < key($1) }.map { unique[$0] })
         }
         let model = Model(name: el.modelName, settings: el.settings, globals: el.globals, processes: procs,
                           invariants: invariants, reachables: reachables, liveness: liveness,
@@ -183,6 +194,7 @@ extension Elaborator {
                     vars.append(x)
                 } else {
                     vars.append(Variable(name: v.name.name, type: .bool, initial: [[0]], range: v.name.range))
+                    poisoned.insert(v.name.name)
                 }
             }
             localTypes.append(types)

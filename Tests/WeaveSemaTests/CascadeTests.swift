@@ -1,0 +1,35 @@
+import WeaveIR
+import WeaveSema
+import WeaveSource
+import XCTest
+
+/// One root cause, one error: a declaration that fails is reported once, its uses are
+/// not reported again, and the errors come in source order.
+final class CascadeTests: XCTestCase {
+    static let text = """
+    const USERS = 2
+    var refcnt: 0..3 = USERS
+    var owner: byte = 0
+    process p(i: 0..<USERS) {
+      var mine: nope = 0
+      a: await refcnt > 0
+         refcnt = refcnt - 1
+         owner = i
+         mine = 1
+      b: refcnt = refcnt + 1
+         goto a
+    }
+    invariant ok: refcnt <= USERS && owner < 3 && mine == 1
+    """
+
+    func errors(_ overrides: [String: String]) -> [String] {
+        elaborate(Self.text, overrides).1.filter { $0.contains("error:") }
+    }
+
+    func testFailedDeclarationsAreReportedOnceEach() {
+        XCTAssertEqual(errors([:]), ["3:12: error: unknown type 'byte'", "5:13: error: unknown type 'nope'"])
+        // The bad initial value (4 is not in 0..3) is its own root cause, reported in order.
+        XCTAssertEqual(errors(["USERS": "4"]), ["2:20: error: 4 is not a value of 0..3", "3:12: error: unknown type 'byte'",
+                                                "5:13: error: unknown type 'nope'"])
+    }
+}
