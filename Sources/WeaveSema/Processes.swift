@@ -172,6 +172,16 @@ final class CFGBuilder {
             }
             return next
         case .loop(let c, let b):
+            // A label on the loop or in its body ends the step at every iteration: say so,
+            // since a reader of `while` expects one atomic loop (issue 20 item 7).
+            var inner: Label? = nil
+            el.collectLabels(b) { if inner == nil { inner = $0 } }
+            if let l = st.label ?? inner {
+                el.diags.warning("each iteration of this loop is a step of its own (label '\(l.name.name)' "
+                                 + "\(st.label != nil ? "is on the loop" : "is inside it")); to run the whole loop in one step, "
+                                 + "keep labels off the loop and out of its body (docs/LANGUAGE.md, Loops and steps)",
+                                 at: r)
+            }
             let head = reserve()
             let back = st.label.flatMap { labelNode[$0.name.name] } ?? head
             let bodyEntry = compile(b, back, s)
