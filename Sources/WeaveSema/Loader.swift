@@ -66,6 +66,26 @@ public enum Loader {
         return parseUnit(file, dir: url.deletingLastPathComponent().path, seen: &seen, units: &units, diags: &diags)
     }
 
+    /// Where imports that are not beside the importing file are looked for: the
+    /// directories of `WEAVE_PATH` (`-I DIR` adds to it), then the kernel library installed
+    /// with weave (`PREFIX/share/weave` beside `PREFIX/bin/weave`, or the checkout's
+    /// `Models` for a binary built in `.build/`).
+    public static func searchPath() -> [String] {
+        var dirs = (ProcessInfo.processInfo.environment["WEAVE_PATH"] ?? "")
+            .split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let bin = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            for rel in ["../share/weave", "../../Models", "../../../Models"] {
+                let d = bin.appendingPathComponent(rel).standardizedFileURL.path
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: d + "/kernel", isDirectory: &isDir), isDir.boolValue, !dirs.contains(d) {
+                    dirs.append(d)
+                }
+            }
+        }
+        return dirs
+    }
+
     private static func parseUnit(_ file: SourceFile, dir: String, seen: inout Set<String>,
                                   units: inout [SourceUnit], diags: inout DiagnosticBag) -> SourceUnit {
         var parser = Parser(file: file)
@@ -79,8 +99,26 @@ public enum Loader {
                 if sawOther {
                     diags.error("imports must come before the other declarations", at: range)
                 }
-                let full = rel.hasPrefix("/") ? rel : dir + "/" + rel
-                _ = loadOne(full, from: range, seen: &seen, units: &units, diags: &diags)
+                // Only model files: an import of any other file would print its first line
+                // in a parse error (a model under review could show /etc/passwd in CI logs).
+                guard rel.hasSuffix(".weave") else {
+                    diags.error("an import names a model file ending in .weave, not '\(rel)'", at: range)
+                    continue
+                }
+                if rel.hasPrefix("/") {
+                    _ = loadOne(rel, from: range, seen: &seen, units: &units, diags: &diags)
+                    continue
+                }
+                // Beside the importing file first, then WEAVE_PATH (and -I), then the
+                // library installed with weave.
+                let dirs = [dir] + searchPath()
+                guard let found = dirs.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + rel) }) else {
+                    diags.error("cannot find '\(rel)'", at: range,
+                                notes: ["looked in: " + dirs.joined(separator: ", "),
+                                        "add a directory with -I DIR or WEAVE_PATH=DIR1:DIR2"])
+                    continue
+                }
+                _ = loadOne(found + "/" + rel, from: range, seen: &seen, units: &units, diags: &diags)
             case .model: break
             default: sawOther = true
             }

@@ -38,6 +38,7 @@ struct Weave: ParsableCommand {
         20 weave ci: an outcome differs from its expectation (weave replay: the trace no longer reproduces); 64 usage error; 65 model error;
         70 internal error; 74 file error.
         """,
+        version: "weave \(WeaveVersion.text)",
         subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self])
 }
 
@@ -45,6 +46,15 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "The model file (.weave).") var model: String
     @Option(name: .customLong("param"), help: "Set a param: --param design=fput_sync (repeatable).") var params: [String] = []
     @Option(name: .customLong("const"), help: "Set a const: --const THREADS=3 (repeatable).") var consts: [String] = []
+    @Option(name: .customShort("I"), help: ArgumentHelp("Look for imports in this directory too (repeatable; before WEAVE_PATH).", valueName: "dir"))
+    var includes: [String] = []
+
+    /// `-I DIR` goes in front of WEAVE_PATH, where the loader looks for imports.
+    mutating func validate() throws {
+        guard !includes.isEmpty else { return }
+        let old = ProcessInfo.processInfo.environment["WEAVE_PATH"].map { [$0] } ?? []
+        setenv("WEAVE_PATH", (includes + old).joined(separator: ":"), 1)
+    }
 }
 
 struct Check: ParsableCommand {
