@@ -26,7 +26,8 @@ final class DiagnosticTests: XCTestCase {
     /// prints a bounded number of them, each with a bounded excerpt.
     func testGarbageGivesBoundedDiagnostics() {
         let ds = parse(DiagnosticTests.garbage())
-        XCTAssertLessThanOrEqual(ds.count, Parser.maxErrors + 2, "one error per bad byte would be about 25,000")
+        // (Rendering one error per bad byte, each with the whole line, would take gigabytes.)
+        guard ds.count <= Parser.maxErrors + 2 else { return XCTFail("\(ds.count) errors; the lexer should stop after \(Lexer.maxErrors)") }
         XCTAssertTrue(ds.contains { $0.message.contains("the rest of the file is not read") }, ds.map(\.message).description)
         let text = Diagnostic.listing(ds)
         XCTAssertLessThan(text.utf8.count, 20_000)
