@@ -117,7 +117,7 @@ final class CIGateTests: XCTestCase {
             let rule = try XCTUnwrap(r["ruleId"] as? String)
             // ruleIndex names the same rule as ruleId.
             let index = try XCTUnwrap(r["ruleIndex"] as? Int)
-            XCTAssertEqual(rules[index]["id"] as? String, rule)
+            XCTAssertEqual(rules.indices.contains(index) ? rules[index]["id"] as? String : nil, rule)
             let loc = try XCTUnwrap((r["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
             let region = try XCTUnwrap(loc["region"] as? [String: Any])
             results.append(SarifResult(

@@ -60,7 +60,7 @@ final class DiagnosticTests: XCTestCase {
         let ds = parse(line + "\n")
         let d = try XCTUnwrap(ds.first { $0.message.contains("'@'") })
         let lines = d.rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        XCTAssertEqual(lines.count, 3, d.rendered())
+        guard lines.count == 3 else { return XCTFail(d.rendered()) }
         XCTAssertTrue(lines[0].hasPrefix("t.weave:1:2517: error:"), lines[0])
         let prefix = " 1 | "
         XCTAssertTrue(lines[1].hasPrefix(prefix + "...") && lines[1].hasSuffix("..."), lines[1])
