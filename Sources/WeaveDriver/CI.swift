@@ -3,24 +3,61 @@ import WeaveSource
 import WeaveReport
 import WeaveIR
 import WeaveSema
+import WeaveSyntax
 import WeaveExplorer
-import WeaveReport
 
 /// `weave ci`: runs every `expect` line of every model and compares outcomes.
+///
+/// No false green: the run fails when it checked nothing (no models, or none with an
+/// `expect` line: exit 64), a model that does not load is an error case in the JUnit and
+/// SARIF files (exit 65), and the expectations an interrupt left unrun are listed as not
+/// run (exit 10). The output files are written once before anything runs (every
+/// expectation marked "did not finish"), so a run killed midway never leaves an older
+/// run's green report in place.
 public enum CI {
-    /// One expectation run and its outcome.
+    /// How one case of the run ended.
+    public enum Status: String, Sendable {
+        /// The outcome is the expected one.
+        case passed
+        /// The outcome differs from the expected one.
+        case failed
+        /// The case could not be checked: its model does not load, or the run did not finish.
+        case error
+        /// Not checked: the run was interrupted first, or the model declares no expectation.
+        case notRun
+    }
+
+    /// One case: an expectation run and its outcome, a model that does not load, or a
+    /// model with nothing to check.
     public struct Row: Sendable {
         public let model: String
         public let file: String
         public let settings: String
         public let property: String
+        /// The expected verdict ("holds", "violated", "proved"); empty for a case that is not an expectation.
         public let expected: String
         public let got: String
-        public let passed: Bool
+        public let status: Status
         public let distinct: Int
         public let seconds: Double
         public let detail: String
+        /// `path:line:col` of the `expect` line (or of the first error of a model that does not load).
         public let location: String
+        /// The errors of a model that does not load (each is a SARIF result at its position).
+        public let diagnostics: [Diagnostic]
+
+        public var passed: Bool { status == .passed }
+
+        init(model: String, file: String, settings: String = "", property: String, expected: String = "", got: String,
+             status: Status, distinct: Int = 0, seconds: Double = 0, detail: String, location: String,
+             diagnostics: [Diagnostic] = []) {
+            self.model = model; self.file = file; self.settings = settings; self.property = property
+            self.expected = expected; self.got = got; self.status = status; self.distinct = distinct
+            self.seconds = seconds; self.detail = detail; self.location = location; self.diagnostics = diagnostics
+        }
+
+        /// The JUnit test case name: "[THREADS=2] all properties: holds".
+        public var caseName: String { expected.isEmpty ? property : "[\(settings)] \(property): \(expected)" }
     }
 
     /// Model files under the given paths (directories searched recursively, `kernel/` libraries included
@@ -44,83 +81,262 @@ public enum CI {
         return out
     }
 
+    /// One thing the run does, in order: report a model that does not load, note a model
+    /// with no expectation, or run one expectation with one combination of settings.
+    enum Item {
+        case loadFailed(file: String, [Diagnostic])
+        case noExpectations(file: String)
+        case run(file: String, ModelSource, Expectation, [(String, String)])
+    }
+
+    /// Why the items not run were not run.
+    enum Unfinished {
+        /// Written before the run: if the process dies, the file says so.
+        case didNotFinish
+        case interrupted(String)
+    }
+
     public static func run(paths: [String], junit: String?, sarif: String? = nil, io: Output) -> WeaveExit {
-        var rows: [Row] = []
-        var failedLoads = 0
-        let defaults = ["Models", "Proofs"].filter { FileManager.default.fileExists(atPath: $0) }
-        let files = modelFiles(paths.isEmpty ? defaults : paths)
-        if let junit, let input = Driver.inputMatching(junit, files) {
-            io.err("weave ci: --junit '\(junit)' is an input of this run ('\(input)'); name another file\n")
+        // What to check. A gate that checks nothing must not pass.
+        var roots = paths
+        if roots.isEmpty {
+            roots = ["Models", "Proofs"].filter { FileManager.default.fileExists(atPath: $0) }
+            if roots.isEmpty {
+                io.err("weave ci: nothing to check: no paths given, and there is no Models or Proofs directory in "
+                       + "'\(FileManager.default.currentDirectoryPath)'; name the model files or directories to check\n")
+                return .usage
+            }
+        }
+        let files = modelFiles(roots)
+        if files.isEmpty {
+            io.err("weave ci: nothing to check: no .weave files under \(roots.map { "'\($0)'" }.joined(separator: ", "))\n")
             return .usage
         }
-        var imports: [String] = []
-        var interrupted = false
+        for root in roots where isDirectory(root) && modelFiles([root]).isEmpty {
+            io.err("weave ci: warning: no .weave files under '\(root)'\n")
+        }
+        if let junit, let sarif, Driver.canonicalPath(junit) == Driver.canonicalPath(sarif) {
+            io.err("weave ci: --junit and --sarif name the same file ('\(junit)'); name two files\n")
+            return .usage
+        }
+
+        // Load every model first: the outputs are checked against every input (models and
+        // their imports) before anything runs or is written.
+        var loaded: [(file: String, result: Result<ModelSource, DiagnosticsError>)] = []
+        var inputs = files
         for file in files {
-            if Interrupt.requested { interrupted = true; break }
             guard FileManager.default.fileExists(atPath: file) else {
-                io.err("weave ci: no such file or directory: \(file)\n")
-                failedLoads += 1
+                let d = Diagnostic(.error, "cannot read '\(file)': no such file or directory", at: nil)
+                loaded.append((file, .failure(DiagnosticsError([d]))))
                 continue
             }
-            let source: ModelSource
-            do { source = try Loader.load(path: file) } catch {
-                Driver.printDiagnostics(error.diagnostics, io)
-                failedLoads += 1
-                continue
+            do {
+                let source = try Loader.load(path: file)
+                inputs += source.units.map(\.file.path)
+                loaded.append((file, .success(source)))
+            } catch {
+                // The files named in the errors were read too (the model, its imports).
+                inputs += error.diagnostics.compactMap { $0.range?.file.path }
+                loaded.append((file, .failure(error)))
             }
-            imports += source.units.map(\.file.path)
-            for exp in Sema.expectations(source) {
-                for run in exp.runs {
-                    if Interrupt.requested { interrupted = true; break }
-                    let row = runOne(file: file, source: source, exp: exp, run: run, io: io)
-                    // A run the interrupt cut short is not an outcome.
-                    if Interrupt.requested && row.got == "incomplete" { interrupted = true; break }
-                    rows.append(row)
-                    let mark = row.passed ? "ok  " : "FAIL"
-                    io.out("\(mark) \(row.model) [\(row.settings)] \(row.property): expected \(row.expected), got \(row.got)"
-                           + " (\(row.distinct) states, \(String(format: "%.2f", row.seconds)) s)\n")
-                    if !row.passed && !row.detail.isEmpty { io.out("     \(row.detail)\n") }
+        }
+        for (flag, output) in [("--junit", junit), ("--sarif", sarif)] {
+            if let output, let input = Driver.inputMatching(output, inputs) {
+                io.err("weave ci: \(flag) '\(output)' is an input of this run ('\(input)'); name another file\n")
+                return .usage
+            }
+        }
+
+        // Files another model of the run imports are libraries: no expectation expected.
+        var imported = Set<String>()
+        for case (_, .success(let source)) in loaded {
+            for unit in source.units.dropFirst() { imported.insert(Driver.canonicalPath(unit.file.path)) }
+        }
+        var items: [Item] = []
+        var bare: [String] = []
+        for (file, result) in loaded {
+            switch result {
+            case .failure(let error):
+                items.append(.loadFailed(file: file, error.diagnostics))
+            case .success(let source):
+                let expectations = Sema.expectations(source)
+                if expectations.isEmpty {
+                    if !imported.contains(Driver.canonicalPath(file)) {
+                        bare.append(file)
+                        items.append(.noExpectations(file: file))
+                    }
+                    continue
+                }
+                for exp in expectations {
+                    for run in exp.runs { items.append(.run(file: file, source, exp, run)) }
                 }
             }
         }
-        let failed = rows.filter { !$0.passed }.count
-        io.out("\(rows.count - failed) passed, \(failed) failed\n")
-        if interrupted { io.out("interrupted (\(Interrupt.name(Interrupt.signal))): the remaining expectations were not run\n") }
-        if let junit, let input = Driver.inputMatching(junit, imports) {
-            io.err("weave ci: --junit '\(junit)' is a file the models import ('\(input)'); not written\n")
+        for file in bare {
+            io.err("weave ci: warning: '\(file)' declares no expectation (no `expect` line); nothing in it is checked\n")
+        }
+        let runs = items.filter { if case .run = $0 { return true } else { return false } }.count
+        let loadFailures = items.filter { if case .loadFailed = $0 { return true } else { return false } }.count
+        if runs == 0 && loadFailures == 0 {
+            let what = files.count == 1 ? "'\(files[0])' declares no expectation"
+                                        : "none of the \(files.count) model files declares an expectation"
+            io.err("weave ci: nothing to check: \(what); add `expect` lines (see docs/LANGUAGE.md)\n")
             return .usage
         }
-        if let junit {
-            do { try Driver.writeAtomically(JUnit.xml(rows), to: junit) } catch {
-                io.err("weave ci: cannot write '\(junit)': \(error.localizedDescription)\n")
-                return .fileError
-            }
+
+        // Replace any older report before running: a run that dies leaves "did not finish".
+        let before = rows(done: [], pending: items[...], why: .didNotFinish)
+        if let code = write(before, junit: junit, sarif: sarif, invocation: invocation(before, .didNotFinish), io: io) {
+            return code
         }
-        if let sarif {
-            do { try Driver.writeAtomically(Sarif.render(sarifFindings(rows)), to: sarif) } catch {
-                io.err("weave ci: cannot write '\(sarif)': \(error.localizedDescription)\n")
-                return .fileError
+
+        var done: [Row] = []
+        var interrupted = false
+        var next = 0
+        while next < items.count {
+            if Interrupt.requested { interrupted = true; break }
+            switch items[next] {
+            case .loadFailed(let file, let diagnostics):
+                Driver.printDiagnostics(diagnostics, io)
+                done.append(loadFailedRow(file: file, diagnostics))
+            case .noExpectations(let file):
+                done.append(noExpectationsRow(file: file))
+            case .run(let file, let source, let exp, let run):
+                let row = runOne(file: file, source: source, exp: exp, run: run, io: io)
+                // A run the interrupt cut short is not an outcome: it is listed as not run.
+                if Interrupt.requested && row.got == "incomplete" { interrupted = true; break }
+                done.append(row)
+                let mark = row.passed ? "ok  " : "FAIL"
+                io.out("\(mark) \(row.model) [\(row.settings)] \(row.property): expected \(row.expected), got \(row.got)"
+                       + " (\(row.distinct) states, \(String(format: "%.2f", row.seconds)) s)\n")
+                if !row.passed && !row.detail.isEmpty { io.out("     \(row.detail)\n") }
             }
+            if interrupted { break }
+            next += 1
         }
-        if failedLoads > 0 { return .modelError }
+        let why: Unfinished = .interrupted(Interrupt.name(Interrupt.signal))
+        let all = rows(done: done, pending: items[next...], why: why)
+        let passed = all.filter { $0.status == .passed }.count
+        let failed = all.filter { $0.status == .failed }.count
+        let notRun = all.filter { if $0.status == .notRun, !$0.expected.isEmpty { return true } else { return false } }.count
+        var summary = "\(passed) passed, \(failed) failed"
+        if loadFailures > 0 { summary += ", \(loadFailures) model\(loadFailures == 1 ? "" : "s") did not load" }
+        if notRun > 0 { summary += ", \(notRun) not run" }
+        io.out(summary + "\n")
+        if interrupted {
+            io.out("interrupted (\(Interrupt.name(Interrupt.signal))): the remaining expectations were not run\n")
+        }
+        if let code = write(all, junit: junit, sarif: sarif, invocation: invocation(all, interrupted ? why : nil), io: io) {
+            return code
+        }
+        if loadFailures > 0 { return .modelError }
         if failed > 0 { return .ciMismatch }
         return interrupted ? .incomplete : .holds
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// The rows of the items run, then a row for each item not run.
+    static func rows(done: [Row], pending: ArraySlice<Item>, why: Unfinished) -> [Row] {
+        var out = done
+        for item in pending {
+            switch item {
+            case .loadFailed(let file, let diagnostics): out.append(loadFailedRow(file: file, diagnostics))
+            case .noExpectations(let file): out.append(noExpectationsRow(file: file))
+            case .run(let file, let source, let exp, let run):
+                let (expected, property) = describe(exp.verdict)
+                let (got, status, detail): (String, Status, String) = {
+                    switch why {
+                    case .didNotFinish:
+                        return ("not run", .error, "not run: weave ci did not finish (it was killed or crashed before writing its results)")
+                    case .interrupted(let signal):
+                        return ("not run", .notRun, "not run: interrupted (\(signal))")
+                    }
+                }()
+                out.append(Row(model: modelName(source), file: file, settings: settingsText(run), property: property, expected: expected,
+                               got: got, status: status, detail: detail, location: exp.range.description))
+            }
+        }
+        return out
+    }
+
+    /// The name elaboration gives the model (its `model` line, else the file's name), for
+    /// the rows of expectations not run.
+    static func modelName(_ source: ModelSource) -> String {
+        for d in source.root.decls { if case .model(let n) = d { return n.name } }
+        return source.root.file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "model"
+    }
+
+    static func loadFailedRow(file: String, _ diagnostics: [Diagnostic]) -> Row {
+        let errors = diagnostics.filter { $0.severity == .error }
+        let first = errors.first
+        return Row(model: file, file: file, property: "the model loads", got: "model error", status: .error,
+                   detail: Diagnostic.listing(diagnostics), location: first?.range?.description ?? file,
+                   diagnostics: errors)
+    }
+
+    static func noExpectationsRow(file: String) -> Row {
+        Row(model: file, file: file, property: "expectations", got: "none", status: .notRun,
+            detail: "the model declares no expectation (no `expect` line); nothing in it was checked", location: file)
+    }
+
+    /// The SARIF `invocations` entry: successful only when every item was run.
+    static func invocation(_ rows: [Row], _ why: Unfinished?) -> Sarif.Invocation {
+        let pending = rows.filter { $0.got == "not run" }.count
+        switch why {
+        case nil:
+            return Sarif.Invocation(successful: true, notifications: [])
+        case .didNotFinish:
+            return Sarif.Invocation(successful: false, notifications: [
+                "weave ci did not finish: it was killed or crashed before writing its results (\(pending) expectation\(pending == 1 ? "" : "s") not run)"])
+        case .interrupted(let signal):
+            return Sarif.Invocation(successful: false, notifications: [
+                "interrupted (\(signal)): \(pending) expectation\(pending == 1 ? " was" : "s were") not run"])
+        }
+    }
+
+    /// Writes the JUnit and SARIF files; the exit code if one cannot be written.
+    static func write(_ rows: [Row], junit: String?, sarif: String?, invocation: Sarif.Invocation, io: Output) -> WeaveExit? {
+        for (path, text) in [(junit, { JUnit.xml(rows) }), (sarif, { Sarif.render(sarifFindings(rows), invocation: invocation) })] {
+            guard let path else { continue }
+            do { try Driver.writeAtomically(text(), to: path) } catch {
+                io.err("weave ci: cannot write '\(path)': \(error.localizedDescription)\n")
+                return .fileError
+            }
+        }
+        return nil
+    }
+
+    static func settingsText(_ run: [(String, String)]) -> String {
+        run.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
+    }
+
+    /// The expected verdict and the properties it names: ("holds", "all properties").
+    static func describe(_ verdict: Expectation.Verdict) -> (expected: String, property: String) {
+        switch verdict {
+        case .holds(let ps): return ("holds", ps.isEmpty ? "all properties" : ps.joined(separator: ", "))
+        case .violated(let p): return ("violated", p)
+        case .proved(let ps): return ("proved", ps.joined(separator: ", "))
+        }
     }
 
     static func runOne(file: String, source: ModelSource, exp: Expectation, run: [(String, String)], io: Output) -> Row {
         var overrides: [String: String] = [:]
         for (k, v) in run { overrides[k] = v }
-        let settingsText = run.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
-        let (expected, property, selection): (String, String, PropertySelection) = {
+        let (expected, property) = describe(exp.verdict)
+        let selection: PropertySelection = {
             switch exp.verdict {
-            case .holds(let ps): return ("holds", ps.isEmpty ? "all properties" : ps.joined(separator: ", "), ps.isEmpty ? .all : .only(Set(ps)))
-            case .violated(let p): return ("violated", p, .only([p]))
-            case .proved(let ps): return ("proved", ps.joined(separator: ", "), .only(Set(ps)))
+            case .holds(let ps): return ps.isEmpty ? .all : .only(Set(ps))
+            case .violated(let p): return .only([p])
+            case .proved(let ps): return .only(Set(ps))
             }
         }()
         func row(_ got: String, _ passed: Bool, _ distinct: Int, _ secs: Double, _ detail: String, model: String = file) -> Row {
-            Row(model: model, file: file, settings: settingsText, property: property, expected: expected, got: got,
-                passed: passed, distinct: distinct, seconds: secs, detail: detail, location: exp.range.description)
+            Row(model: model, file: file, settings: settingsText(run), property: property, expected: expected, got: got,
+                status: passed ? .passed : .failed, distinct: distinct, seconds: secs, detail: detail, location: exp.range.description)
         }
         if !symbolicConsts(run).isEmpty {
             let t0 = Date()
@@ -172,34 +388,5 @@ public enum CI {
         case (.incomplete(let reason), _):
             return row("incomplete", false, s.distinct, s.elapsedSeconds, reason, model: model.name)
         }
-    }
-}
-
-/// JUnit XML for `weave ci --junit`: one test case per expectation run.
-enum JUnit {
-    static func xml(_ rows: [CI.Row]) -> String {
-        let failures = rows.filter { !$0.passed }.count
-        let total = rows.reduce(0.0) { $0 + $1.seconds }
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"weave ci\" tests=\"\(rows.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
-        var byModel: [(String, [CI.Row])] = []
-        for r in rows {
-            if let i = byModel.firstIndex(where: { $0.0 == r.file }) { byModel[i].1.append(r) } else { byModel.append((r.file, [r])) }
-        }
-        for (file, rs) in byModel {
-            let f = rs.filter { !$0.passed }.count
-            out += "  <testsuite name=\"\(xmlEscape(file))\" tests=\"\(rs.count)\" failures=\"\(f)\">\n"
-            for r in rs {
-                let name = "[\(r.settings)] \(r.property): \(r.expected)"
-                out += "    <testcase classname=\"\(xmlEscape(r.model))\" name=\"\(xmlEscape(name))\" time=\"\(String(format: "%.3f", r.seconds))\""
-                if r.passed {
-                    out += "/>\n"
-                } else {
-                    out += ">\n      <failure message=\"expected \(xmlEscape(r.expected)), got \(xmlEscape(r.got))\">\(xmlEscape(r.location + ": " + r.detail))</failure>\n    </testcase>\n"
-                }
-            }
-            out += "  </testsuite>\n"
-        }
-        return out + "</testsuites>\n"
     }
 }

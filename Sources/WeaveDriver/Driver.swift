@@ -58,10 +58,10 @@ public enum Driver {
         overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
+    /// The first `Diagnostic.listingLimit` diagnostics, then a count of the rest and of the errors:
+    /// a file of garbage gives a screenful, not gigabytes.
     public static func printDiagnostics(_ ds: [Diagnostic], _ io: Output) {
-        for d in ds { io.err(d.rendered() + "\n") }
-        let n = ds.filter { $0.severity == .error }.count
-        if n > 0 { io.err("\(n) error\(n == 1 ? "" : "s")\n") }
+        io.err(Diagnostic.listing(ds))
     }
 
     /// The exit code for a verdict.

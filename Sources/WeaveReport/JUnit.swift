@@ -9,7 +9,12 @@ public func xmlEscape(_ s: String) -> String {
         case "\"": out += "&quot;"
         case "'": out += "&apos;"
         default:
-            if c.value < 0x20 && c != "\n" && c != "\t" { out += "?" } else { out.unicodeScalars.append(c) }
+            // Characters XML 1.0 cannot hold at all.
+            if (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0xFFFE || c.value == 0xFFFF {
+                out += "?"
+            } else {
+                out.unicodeScalars.append(c)
+            }
         }
     }
     return out

@@ -1,34 +1,104 @@
 /// SARIF 2.1.0 for `weave ci --sarif`: each expectation whose outcome differs is a
-/// result at the model's `expect` line, so code scanning shows it in the diff.
+/// result at the model's `expect` line, so code scanning shows it in the diff; a model
+/// that does not load is a result at each of its errors; an expectation not run is a
+/// result at its `expect` line too.
 public enum Sarif {
-    /// One failed expectation.
+    /// What a result reports.
+    public enum Rule: Int, Sendable, CaseIterable {
+        /// An expectation's outcome differs from the declared one.
+        case expectation
+        /// A model file does not load (parse, type or import error).
+        case modelError
+        /// An expectation was not run (the run was interrupted or did not finish), or a model declares none.
+        case notRun
+
+        public var id: String {
+            switch self {
+            case .expectation: return "weave/expectation"
+            case .modelError: return "weave/model-error"
+            case .notRun: return "weave/not-run"
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .expectation: return "ExpectationMismatch"
+            case .modelError: return "ModelError"
+            case .notRun: return "NotRun"
+            }
+        }
+
+        var short: String {
+            switch self {
+            case .expectation: return "A model's declared verdict does not hold"
+            case .modelError: return "A model does not load"
+            case .notRun: return "An expectation was not checked"
+            }
+        }
+
+        var full: String {
+            switch self {
+            case .expectation:
+                return "An `expect` line of a Weave model states what the checker must find for some settings; the checker found something else."
+            case .modelError:
+                return "A model file, or a file it imports, has a parse, type or import error, so none of its expectations could be checked."
+            case .notRun:
+                return "The run stopped (interrupted, or it did not finish) before this expectation was checked, or the model declares no expectation at all."
+            }
+        }
+
+        var defaultLevel: String { self == .notRun ? "warning" : "error" }
+    }
+
+    /// One result.
     public struct Finding: Sendable {
         /// A path relative to the repository root, as `weave ci` was given it.
         public let file: String
         public let line: Int
         public let column: Int
         public let message: String
-        public init(file: String, line: Int, column: Int, message: String) {
+        public let rule: Rule
+        /// "error" or "warning"; the rule's default unless given.
+        public let level: String
+        public init(file: String, line: Int, column: Int, message: String, rule: Rule = .expectation, level: String? = nil) {
             self.file = file; self.line = line; self.column = column; self.message = message
+            self.rule = rule
+            self.level = level ?? rule.defaultLevel
         }
     }
 
-    public static let ruleID = "weave/expectation"
+    /// How the run went, for the SARIF `invocations` entry: whether it checked everything
+    /// it was asked to, and why not.
+    public struct Invocation: Sendable {
+        public let successful: Bool
+        /// Error notifications ("interrupted (SIGINT): 3 expectations were not run").
+        public let notifications: [String]
+        public init(successful: Bool, notifications: [String]) {
+            self.successful = successful
+            self.notifications = notifications
+        }
+    }
 
-    public static func render(_ findings: [Finding], toolVersion: String = "0.1") -> String {
-        let rule: JSON = .object([
-            ("id", .string(ruleID)),
-            ("name", .string("ExpectationMismatch")),
-            ("shortDescription", .object([("text", .string("A model's declared verdict does not hold"))])),
-            ("fullDescription", .object([("text", .string(
-                "An `expect` line of a Weave model states what the checker must find for some settings; the checker found something else."))])),
-            ("defaultConfiguration", .object([("level", .string("error"))])),
-        ])
+    public static let ruleID = Rule.expectation.id
+
+    public static func render(_ findings: [Finding], toolVersion: String = "0.1", invocation: Invocation? = nil) -> String {
+        // The rules the results use (the expectation rule always), in a fixed order.
+        let used = Set(findings.map(\.rule)).union([.expectation])
+        let rules = Rule.allCases.filter { used.contains($0) }
+        let ruleObjects: [JSON] = rules.map { rule in
+            .object([
+                ("id", .string(rule.id)),
+                ("name", .string(rule.name)),
+                ("shortDescription", .object([("text", .string(rule.short))])),
+                ("fullDescription", .object([("text", .string(rule.full))])),
+                ("defaultConfiguration", .object([("level", .string(rule.defaultLevel))])),
+            ])
+        }
         let results: [JSON] = findings.map { f in
             .object([
-                ("ruleId", .string(ruleID)),
-                ("ruleIndex", .int(0)),
-                ("level", .string("error")),
+                ("ruleId", .string(f.rule.id)),
+                ("ruleIndex", .int(Int64(rules.firstIndex(of: f.rule) ?? 0))),
+                ("level", .string(f.level)),
                 ("message", .object([("text", .string(f.message))])),
                 ("locations", .array([.object([
                     ("physicalLocation", .object([
@@ -38,19 +108,28 @@ public enum Sarif {
                 ])])),
             ])
         }
-        let run: JSON = .object([
+        var runFields: [(String, JSON)] = [
             ("tool", .object([("driver", .object([
                 ("name", .string("weave")),
                 ("version", .string(toolVersion)),
-                ("rules", .array([rule])),
+                ("rules", .array(ruleObjects)),
             ]))])),
-            ("columnKind", .string("unicodeCodePoints")),
-            ("results", .array(results)),
-        ])
+        ]
+        if let invocation {
+            var fields: [(String, JSON)] = [("executionSuccessful", .bool(invocation.successful))]
+            if !invocation.notifications.isEmpty {
+                fields.append(("toolExecutionNotifications", .array(invocation.notifications.map { text in
+                    .object([("level", .string("error")), ("message", .object([("text", .string(text))]))])
+                })))
+            }
+            runFields.append(("invocations", .array([.object(fields)])))
+        }
+        runFields.append(("columnKind", .string("unicodeCodePoints")))
+        runFields.append(("results", .array(results)))
         let top: JSON = .object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),
-            ("runs", .array([run])),
+            ("runs", .array([.object(runFields)])),
         ])
         return top.serialized(pretty: true) + "\n"
     }

@@ -53,8 +53,13 @@ public enum Loader {
             diags.error("cannot read '\(path)': it is a directory", at: from)
             return nil
         }
+        if let kind = notRegularFile(key) {
+            diags.error("cannot read '\(path)': it is \(kind), not a regular file", at: from)
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: key) else {
-            diags.error("cannot read '\(path)': permission denied or unreadable", at: from)
+            let why = access(key, R_OK) != 0 ? "permission denied" : "the file could not be read"
+            diags.error("cannot read '\(path)': \(why)", at: from)
             return nil
         }
         if data.count > maxFileBytes {
@@ -84,6 +89,21 @@ public enum Loader {
             }
         }
         return dirs
+    }
+
+    /// What a path that is not a regular file is ("a character device"), or nil for a
+    /// regular file (or one `stat` cannot describe; reading it then says why).
+    static func notRegularFile(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
     }
 
     private static func parseUnit(_ file: SourceFile, dir: String, seen: inout Set<String>,

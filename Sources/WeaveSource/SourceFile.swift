@@ -2,14 +2,19 @@
 public final class SourceFile: Sendable {
     /// The path as the user named it (used in diagnostics).
     public let path: String
-    /// The file's bytes as UTF-8.
+    /// The file's bytes as UTF-8 (a leading byte order mark removed).
     public let bytes: [UInt8]
     /// Byte offset of the start of each line.
     public let lineStarts: [Int]
 
+    /// `text` may start with a UTF-8 byte order mark (U+FEFF), as some Windows editors
+    /// write one; it is not part of the model, so it is dropped here and columns count
+    /// from the first character after it.
     public init(path: String, text: String) {
         self.path = path
-        self.bytes = Array(text.utf8)
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body.unicodeScalars.removeFirst() }
+        self.bytes = Array(body.utf8)
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
         self.lineStarts = starts
@@ -26,14 +31,18 @@ public final class SourceFile: Sendable {
         return (lo + 1, offset - lineStarts[lo] + 1)
     }
 
-    /// The text of a 1-based line, without its newline.
-    public func lineText(_ line: Int) -> String {
-        guard line >= 1, line <= lineStarts.count else { return "" }
+    /// The byte range of a 1-based line, without its newline (or the CR before it).
+    public func lineBounds(_ line: Int) -> Range<Int> {
+        guard line >= 1, line <= lineStarts.count else { return bytes.count..<bytes.count }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
-        if end > start, end <= bytes.count, end - 1 >= start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        guard end >= start else { return "" }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        if end > start, end <= bytes.count, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return start..<max(start, end)
+    }
+
+    /// The text of a 1-based line, without its newline.
+    public func lineText(_ line: Int) -> String {
+        String(decoding: bytes[lineBounds(line)], as: UTF8.self)
     }
 }
 

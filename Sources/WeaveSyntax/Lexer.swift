@@ -5,6 +5,8 @@ public struct Lexer {
     private let file: SourceFile
     private let b: [UInt8]
     private var i = 0
+    /// Unexpected characters seen so far.
+    private var errors = 0
     public private(set) var diagnostics = DiagnosticBag()
 
     public init(file: SourceFile) {
@@ -115,15 +117,40 @@ public struct Lexer {
                 return Token(kind: .symbol(sym), range: range(s, i))
             }
         }
-        // An unknown byte: report the whole UTF-8 scalar once and skip it.
+        // An unknown character: report the whole UTF-8 scalar once and skip it.
         i += 1
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
-        let shown = String(decoding: b[s..<i], as: UTF8.self)
-        let printable = shown.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\u{FFFD}" }
-        diagnostics.error(printable ? "unexpected character '\(shown)'"
-                                    : "unexpected byte 0x\(String(c, radix: 16)) (is this a text file?)",
-                          at: range(s, i))
+        errors += 1
+        if errors > Lexer.maxErrors {
+            // A file this full of stray characters is not a model (a binary, the wrong file):
+            // more errors would only bury the first ones.
+            diagnostics.error("more than \(Lexer.maxErrors) unexpected characters; the rest of the file is not read (is this a Weave model?)",
+                              at: range(s, i))
+            i = b.count
+            return Token(kind: .eof, range: range(b.count, b.count))
+        }
+        diagnostics.error(Lexer.unexpected(String(decoding: b[s..<i], as: UTF8.self)), at: range(s, i))
         return nil
+    }
+
+    /// After this many unexpected characters the lexer stops: the file is not a model.
+    public static let maxErrors = 50
+
+    /// "unexpected character '@'", with a character that does not show named by its code point.
+    static func unexpected(_ shown: String) -> String {
+        guard let s = shown.unicodeScalars.first else { return "unexpected end of file" }
+        switch s {
+        case "\u{FFFD}": return "invalid UTF-8 (is this a text file?)"
+        case "\u{FEFF}": return "unexpected character U+FEFF (a byte order mark; one is allowed only at the very start of the file)"
+        case "\u{0}": return "unexpected character U+0000 (a NUL byte; is this a text file?)"
+        default:
+            if Diagnostic.isInvisible(s) { return "unexpected invisible character \(Diagnostic.codePoint(s))" }
+            if s.value >= 0x80 && !s.properties.isWhitespace {
+                return "unexpected character '\(shown)' (\(Diagnostic.codePoint(s)); names and keywords are ASCII)"
+            }
+            if s.properties.isWhitespace { return "unexpected space character \(Diagnostic.codePoint(s)) (use ASCII spaces)" }
+            return "unexpected character '\(shown)'"
+        }
     }
 
     private func isIdentStart(_ c: UInt8) -> Bool {

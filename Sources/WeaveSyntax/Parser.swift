@@ -11,6 +11,9 @@ public struct Parser {
     private var bracketDepth = 0
     private var depth = 0
     private static let maxDepth = 200
+    /// After this many errors (the lexer's included) the parser stops: the rest would be
+    /// mostly consequences of the first, and a file of garbage would give one per line.
+    public static let maxErrors = 100
     public private(set) var diagnostics = DiagnosticBag()
 
     private struct Abort: Error {}
@@ -27,6 +30,10 @@ public struct Parser {
         var decls: [Decl] = []
         skipNewlines()
         while !atEOF {
+            if diagnostics.errorCount >= Parser.maxErrors {
+                diagnostics.error("more than \(Parser.maxErrors) errors; the rest of the file is not parsed", at: tokens[p].range)
+                break
+            }
             let before = p
             do {
                 if let d = try parseDecl() { decls.append(d) }
@@ -283,6 +290,7 @@ public struct Parser {
         skipNewlines()
         var locals: [VarDecl] = []
         while check(.var) {
+            if diagnostics.errorCount >= Parser.maxErrors { throw Abort() }
             do { locals.append(try parseVarDecl()) } catch { recoverStatement() }
             skipNewlines()
         }
@@ -470,6 +478,8 @@ public struct Parser {
         var out: [Stmt] = []
         skipNewlines()
         while !check(.rbrace) && !atEOF {
+            // Give up on the declaration; parseFile then stops too.
+            if diagnostics.errorCount >= Parser.maxErrors { throw Abort() }
             let before = p
             do {
                 out.append(try parseLabelledStatement())

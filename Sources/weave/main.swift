@@ -159,10 +159,15 @@ struct Parse: ParsableCommand {
 
 struct RunCI: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ci",
-        abstract: "Run every model's declared expectations; exit 20 if any outcome differs.")
+        abstract: "Run every model's declared expectations; exit 20 if any outcome differs.",
+        discussion: """
+        Exit 0 only when every expectation ran and gave its expected outcome. 20: an outcome differs; \
+        65: a model does not load; 10: interrupted (the rest is reported as not run); 64: nothing to check \
+        (no models, or none with an expect line) or a report file that is an input of the run; 74: a report cannot be written.
+        """)
     @Argument(help: "Model and proof files or directories (default: Models and Proofs).") var paths: [String] = []
-    @Option(help: "Write JUnit XML to this file.") var junit: String?
-    @Option(help: "Write SARIF 2.1.0 to this file (each differing outcome at its expect line).") var sarif: String?
+    @Option(help: "Write JUnit XML to this file (models that do not load are errors, expectations not run are skipped).") var junit: String?
+    @Option(help: "Write SARIF 2.1.0 to this file (each differing outcome at its expect line, each model error at its position).") var sarif: String?
     func run() throws {
         Interrupt.install(io: terminal)
         finish(CI.run(paths: paths, junit: junit, sarif: sarif, io: terminal))

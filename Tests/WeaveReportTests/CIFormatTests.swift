@@ -99,4 +99,29 @@ final class CIFormatTests: XCTestCase {
         let runs = try XCTUnwrap(top["runs"] as? [[String: Any]])
         XCTAssertEqual((runs[0]["results"] as? [Any])?.count, 0)
     }
+    /// A model that does not load: an `<error>` case, and a SARIF result at the error whose
+    /// column counts code points (as `columnKind` says), not UTF-8 bytes.
+    func testModelErrorIsAnErrorCaseAndAResultAtTheError() throws {
+        let dir = try scratch("ci-broken")
+        let model = dir.appendingPathComponent("broken.weave")
+        try "/* ää */ const = 1\n".write(to: model, atomically: true, encoding: .utf8)
+        let sarif = dir.appendingPathComponent("ci.sarif")
+        let junit = dir.appendingPathComponent("ci.xml")
+        XCTAssertEqual(CI.run(paths: [model.path], junit: junit.path, sarif: sarif.path, io: Captured().output), .modelError)
+        let top = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: sarif)) as? [String: Any])
+        let run = try XCTUnwrap((top["runs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(run["columnKind"] as? String, "unicodeCodePoints")
+        let results = try XCTUnwrap(run["results"] as? [[String: Any]])
+        XCTAssertEqual(results.count, 1)
+        let result = try XCTUnwrap(results.first)
+        XCTAssertEqual(result["ruleId"] as? String, "weave/model-error")
+        XCTAssertEqual((result["message"] as? [String: Any])?["text"] as? String, "expected a constant name, found '='")
+        let loc = try XCTUnwrap((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+        let region = try XCTUnwrap(loc["region"] as? [String: Any])
+        XCTAssertEqual(region["startLine"] as? Int, 1)
+        XCTAssertEqual(region["startColumn"] as? Int, 16)
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains("tests=\"1\" failures=\"0\" errors=\"1\""), xml)
+        XCTAssertTrue(xml.contains("<error type=\"model error\" message=\"model error: expected a constant name, found &apos;=&apos;\">"), xml)
+    }
 }
