@@ -189,7 +189,9 @@ final class Elaborator {
             case .none:
                 let cands = symbols.compactMap { k, v -> String? in if case .type = v { return k }; return nil }
                 diags.error("unknown type '\(n)'", at: t.range,
-                            notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] } ?? [])
+                            notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] }
+                                ?? ["a type is bool, LO..HI, enum { A, B }, [INDEX] T, set<T>, queue<T, N>, stack<T, N> or a declared type"
+                                    + (cands.isEmpty ? "" : " (\(cands.sorted().joined(separator: ", ")))")])
                 return nil
             }
         case .range(let loE, let hiE, let exclusive):

@@ -117,6 +117,15 @@ public struct Lexer {
                 return Token(kind: .symbol(sym), range: range(s, i))
             }
         }
+        // A single & or | (C's bitwise operators, or a typo): say what was meant, and read it
+        // as && or || so that the rest of the line parses without a knock-on error.
+        if c == UInt8(ascii: "&") || c == UInt8(ascii: "|") {
+            i += 1
+            let amp = c == UInt8(ascii: "&")
+            diagnostics.error("'\(amp ? "&" : "|")' is not an operator; write '\(amp ? "&&" : "||")' (logical \(amp ? "and" : "or"); Weave has no bitwise operators)",
+                              at: range(s, i))
+            return Token(kind: .symbol(amp ? .and : .or), range: range(s, i))
+        }
         // An unknown character: report the whole UTF-8 scalar once and skip it.
         i += 1
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }

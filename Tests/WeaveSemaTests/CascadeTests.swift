@@ -23,7 +23,8 @@ final class CascadeTests: XCTestCase {
     """
 
     func errors(_ overrides: [String: String]) -> [String] {
-        elaborate(Self.text, overrides).1.filter { $0.contains("error:") }
+        // Without the notes: the errors themselves.
+        elaborate(Self.text, overrides).1.filter { $0.contains("error:") }.map { String($0.prefix { $0 != "[" }).trimmingCharacters(in: .whitespaces) }
     }
 
     func testFailedDeclarationsAreReportedOnceEach() {
@@ -31,5 +32,19 @@ final class CascadeTests: XCTestCase {
         // The bad initial value (4 is not in 0..3) is its own root cause, reported in order.
         XCTAssertEqual(errors(["USERS": "4"]), ["2:20: error: 4 is not a value of 0..3", "3:12: error: unknown type 'byte'",
                                                 "5:13: error: unknown type 'nope'"])
+    }
+}
+
+final class OneErrorTests: XCTestCase {
+    func testSingleAmpersandIsOneErrorThatSaysWhatWasMeant() {
+        let ds = elaborate("var x: bool = false\nvar y: bool = false\nprocess p {\n  a: await x & y\n     x = true\n}\n").1
+        XCTAssertEqual(ds.filter { $0.contains("error:") }.count, 1, "\(ds)")
+        XCTAssertTrue(ds.contains { $0.hasPrefix("4:14:") && $0.contains("write '&&'") }, "\(ds)")
+    }
+
+    func testUnknownTypeSaysWhatATypeIs() {
+        let ds = elaborate("var x: byte = 0\nprocess p { a: x = 1 }\n").1
+        XCTAssertEqual(ds.filter { $0.contains("error:") }.count, 1, "\(ds)")
+        XCTAssertTrue(ds.contains { $0.contains("unknown type 'byte'") && $0.contains("a type is bool, LO..HI") }, "\(ds)")
     }
 }
