@@ -206,8 +206,12 @@ public enum Driver {
         let sel = options.properties
         let declared = model.invariants.map(\.name) + model.reachables.map(\.name) + model.assertNames
             + model.overflowNames + (options.checkLiveness ? model.liveness.map(\.name) : [])
-        if options.checkDeadlock && sel.includes("deadlock") { return nil }
         if declared.contains(where: sel.includes) { return nil }
+        if options.checkDeadlock && sel.includes("deadlock") {
+            // Deadlock freedom is a real check, but say that it is the only one.
+            return model.propertyNames.count <= 2
+                ? "the model declares no property: only deadlock and run-time errors are checked" : nil
+        }
         return "only run-time errors are checked: the run selects no invariant, assert, bound, reachable, liveness property or deadlock"
     }
 

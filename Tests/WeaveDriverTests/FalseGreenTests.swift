@@ -59,6 +59,9 @@ final class FalseGreenTests: XCTestCase {
         try "var x: bool = false\nprocess p { s: x = true }\n".write(to: dir.appendingPathComponent("p.weave"), atomically: true, encoding: .utf8)
         let r = try weave(["check", "p.weave", "--quiet", "--no-deadlock"], cwd: dir)
         XCTAssertTrue(r.err.contains("only run-time errors are checked"), r.err)
+        let d = try weave(["check", "p.weave", "--quiet"], cwd: dir)
+        XCTAssertEqual(d.code, 0, d.err)
+        XCTAssertTrue(d.err.contains("declares no property: only deadlock and run-time errors are checked"), d.err)
     }
 
     // MARK: item 6, outputs never overwrite inputs
