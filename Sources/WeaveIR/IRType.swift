@@ -110,6 +110,34 @@ public indirect enum IRType: Hashable, Sendable {
         }
     }
 
+    /// Like `format(slots:)`, with the leaves of type `names.type` printed by their names.
+    public func format(slots: ArraySlice<Int64>, names: ValueNames?) -> String {
+        guard let names else { return format(slots: slots) }
+        if self == names.type { let v = slots.first ?? 0; return names.names[v] ?? format(v) }
+        switch self {
+        case .bool, .range, .enumeration, .set:
+            return format(slots.first ?? 0)
+        case .array(let i, let e):
+            let n = e.slotCount
+            var parts: [String] = []
+            var k = slots.startIndex
+            for _ in 0..<i.cardinality {
+                parts.append(e.format(slots: slots[k..<(k + n)], names: names))
+                k += n
+            }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case .queue(let e, _, _):
+            let len = Int(slots.first ?? 0)
+            var parts: [String] = []
+            var k = slots.startIndex + 1
+            for _ in 0..<len where k < slots.endIndex {
+                parts.append(e.format(slots: slots[k..<(k + 1)], names: names))
+                k += 1
+            }
+            return "<" + parts.joined(separator: ", ") + ">"
+        }
+    }
+
     /// The type as the language writes it.
     public var description: String {
         switch self {

@@ -12,6 +12,10 @@ public struct Layout: Sendable {
         public let offset: Int
         /// Set for pc slots: which process template (pc values are its `LabelID`s).
         public let pcOf: ProcessID?
+        /// The variable is `ghost` (bookkeeping the kernel does not have).
+        public var isGhost = false
+        /// Names of some values of its leaves.
+        public var valueNames: ValueNames? = nil
     }
 
     public let globalOffsets: [Int]
@@ -28,7 +32,7 @@ public struct Layout: Sendable {
         var g: [Int] = []
         for v in model.globals {
             g.append(offset)
-            entries.append(Entry(name: v.name, type: v.type, offset: offset, pcOf: nil))
+            entries.append(Entry(name: v.name, type: v.type, offset: offset, pcOf: nil, isGhost: v.isGhost, valueNames: v.valueNames))
             offset += v.type.slotCount
         }
         var bases: [[Int]] = []
@@ -45,7 +49,8 @@ public struct Layout: Sendable {
                 entries.append(Entry(name: "\(iname).pc", type: .range(lo: 0, hi: Int64(p.labels.count)),
                                      offset: offset, pcOf: ProcessID(pi)))
                 for (vi, v) in p.locals.enumerated() {
-                    entries.append(Entry(name: "\(iname).\(v.name)", type: v.type, offset: offset + lo[vi], pcOf: nil))
+                    entries.append(Entry(name: "\(iname).\(v.name)", type: v.type, offset: offset + lo[vi], pcOf: nil,
+                                         isGhost: v.isGhost, valueNames: v.valueNames))
                 }
                 offset += rel
             }

@@ -59,9 +59,22 @@ public struct Variable: Sendable {
     /// (several values mean several initial states: their cartesian product).
     public let initial: [[Int64]]
     public let range: SourceRange?
+    /// Declared `ghost`: bookkeeping that properties and proofs use and the kernel does not
+    /// have (the kernel view hides it, the text view marks it).
+    public var isGhost = false
+    /// Names for some values of the variable's leaves (`&work_exited` for -2).
+    public var valueNames: ValueNames? = nil
     public init(name: String, type: IRType, initial: [[Int64]], range: SourceRange?) {
         self.name = name; self.type = type; self.initial = initial; self.range = range
     }
+}
+
+/// Names of values of one scalar type (`type Head = -2..8 names { -2: "&work_exited" }`):
+/// every leaf of a variable whose type is `type` prints by its name.
+public struct ValueNames: Sendable, Equatable {
+    public let type: IRType
+    public let names: [Int64: String]
+    public init(type: IRType, names: [Int64: String]) { self.type = type; self.names = names }
 }
 
 /// A process template, instantiated once per value of `indexType` (or once if nil).

@@ -5,9 +5,13 @@ public struct StateView {
     public let model: Model
     public let layout: Layout
 
+    /// Printed names of the `ghost` variables.
+    let ghosts: Set<String>
+
     public init(model: Model) {
         self.model = model
         self.layout = Layout(model)
+        ghosts = Set(layout.entries.filter(\.isGhost).map(\.name))
     }
 
     /// `(name, printed value)` for every variable and pc, in layout order.
@@ -21,7 +25,15 @@ public struct StateView {
         if let pid = e.pcOf {
             return model.processes[pid.index].labelName(LabelID(Int(slots[e.offset])))
         }
-        return e.type.format(slots: slots[e.offset..<(e.offset + n)])
+        return e.type.format(slots: slots[e.offset..<(e.offset + n)], names: e.valueNames)
+    }
+
+    /// Whether a variable (by its printed name, `nfsd(0).mine`) is `ghost`.
+    public func isGhost(_ name: String) -> Bool { ghosts.contains(name) }
+
+    /// `name = value`, marked when the variable is ghost bookkeeping.
+    public func line(_ name: String, _ value: String) -> String {
+        "\(name) = \(value)" + (ghosts.contains(name) ? "   (ghost)" : "")
     }
 
     /// The variables whose printed value differs between two states.

@@ -86,7 +86,8 @@ public struct StepNotes {
     /// array with one or two changed elements as `a[i] = v`; `instance.` dropped from its own locals.
     public static func shortChanges(_ view: StateView, from a: [Int64], to b: [Int64], instance: String) -> [String] {
         var out: [String] = []
-        for e in view.layout.entries where e.pcOf == nil {
+        // Ghost bookkeeping is not kernel state: the kernel view does not show it.
+        for e in view.layout.entries where e.pcOf == nil && !e.isGhost {
             let n = e.type.slotCount
             guard e.offset + n <= a.count, e.offset + n <= b.count, a[e.offset..<(e.offset + n)] != b[e.offset..<(e.offset + n)] else { continue }
             var name = e.name
@@ -97,7 +98,7 @@ public struct StepNotes {
                 for j in 0..<Int(idx.cardinality) {
                     let lo = e.offset + j * w
                     if a[lo..<(lo + w)] != b[lo..<(lo + w)] {
-                        parts.append("\(name)[\(idx.format(idx.lowerBound + Int64(j)))] = \(el.format(slots: b[lo..<(lo + w)]))")
+                        parts.append("\(name)[\(idx.format(idx.lowerBound + Int64(j)))] = \(el.format(slots: b[lo..<(lo + w)], names: e.valueNames))")
                     }
                 }
                 if parts.count <= 2 { out += parts; continue }

@@ -21,7 +21,7 @@ public struct Reporter {
         var out = ""
         guard let first = t.states.first else { return out }
         out += "  0  initial state\n"
-        for (n, v) in view.variables(first) { out += "       \(n) = \(v)\n" }
+        for (n, v) in view.variables(first) { out += "       \(view.line(n, v))\n" }
         for (i, step) in t.steps.enumerated() where i + 1 < t.states.count {
             let last = i == t.steps.count - 1
             var head = "  \(i + 1)  \(step.name)"
@@ -32,7 +32,7 @@ public struct Reporter {
             out += head + "\n"
             let ch = view.changes(from: t.states[i], to: t.states[i + 1])
             if ch.isEmpty { out += "       (no variable changes)\n" }
-            for (n, v) in ch { out += "       \(n) = \(v)\n" }
+            for (n, v) in ch { out += "       \(view.line(n, v))\n" }
         }
         if let l = t.loopStart {
             if l == t.states.count - 1 {
@@ -163,11 +163,26 @@ public struct Reporter {
                                                        ("format-description", .string("https://apalache-mc.org/docs/adr/015adr-trace.html")),
                                                        ("source", .string(model.name)),
                                                        ("description", .string(description))]
-                                                      + itfViolationMeta(violation))),
+                                                      + itfViolationMeta(violation) + itfNamesMeta(entries))),
                                      ("vars", .array(entries.map { .string($0.name) })),
                                      ("states", .array(states))]
         if let l = t.loopStart { top.append(("loop", .int(Int64(l)))) }
         return .object(top)
+    }
+
+    /// ITF keeps numbers; the names a model gives some values (`-2` is `&work_exited`), per
+    /// variable, and the ghost variables, go in `#meta` for readers that want them.
+    func itfNamesMeta(_ entries: [Layout.Entry]) -> [(String, JSON)] {
+        var out: [(String, JSON)] = []
+        let named = entries.filter { $0.valueNames != nil }
+        if !named.isEmpty {
+            out.append(("valueNames", .object(named.map { e in
+                (e.name, .object((e.valueNames?.names ?? [:]).sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value)) }))
+            })))
+        }
+        let ghosts = entries.filter(\.isGhost)
+        if !ghosts.isEmpty { out.append(("ghost", .array(ghosts.map { .string($0.name) }))) }
+        return out
     }
 
     func itfViolationMeta(_ v: Violation?) -> [(String, JSON)] {

@@ -68,6 +68,38 @@ final class Elaborator {
     /// Names whose declaration failed with an error: a use of one is no further error
     /// (one root cause, one error).
     var poisoned = Set<String>()
+    /// `type X = ... names { ... }`: the names of values of the alias X.
+    var typeValueNames: [String: ValueNames] = [:]
+
+    /// Checks `names { VALUE: "name" }` of a type alias: constant values of a scalar range
+    /// type, each in the type, each named once.
+    func valueNames(_ items: [(AExpr, String)], of ty: IRType) -> ValueNames? {
+        guard case .range = ty else {
+            diags.error("'names' names values of an integer range type, not \(ty.description)", at: items.first?.0.range)
+            return nil
+        }
+        var names: [Int64: String] = [:]
+        for (e, text) in items {
+            guard let v = constValue(e) else { continue }
+            guard ty.contains(v) else {
+                diags.error("\(v) is not a value of \(ty.description)", at: e.range)
+                continue
+            }
+            if names[v] != nil { diags.error("the value \(v) is named twice", at: e.range); continue }
+            names[v] = text
+        }
+        return ValueNames(type: ty, names: names)
+    }
+
+    /// The value names that apply to a variable declared with type expression `t`: those of
+    /// the first named alias in it (`Head`, `[T] Head`, `queue<Head, 4>`).
+    func valueNames(for t: TypeExpr) -> ValueNames? {
+        switch t.kind {
+        case .named(let n): return typeValueNames[n]
+        case .array(_, let e), .set(let e), .queue(let e, _, _): return valueNames(for: e)
+        default: return nil
+        }
+    }
     var overrides: [String: String]
     var usedOverrides = Set<String>()
     /// Macro and def expansions so far: the depth limit alone lets a macro that calls
@@ -308,9 +340,14 @@ final class Elaborator {
                         settings.append(WeaveIR.Setting(name: name.name, type: ty, value: v, isParam: true))
                     }
                 case .typeAlias(let name, let t):
-                    if let ty = resolveType(t, name: name.name, allowSymmetric: true) { declare(name, .type(ty, name.range)) }
+                    if let ty = resolveType(t, name: name.name, allowSymmetric: true) {
+                        declare(name, .type(ty, name.range))
+                        if !t.valueNames.isEmpty, let vn = valueNames(t.valueNames, of: ty) { typeValueNames[name.name] = vn }
+                    }
                 case .variable(let v):
-                    if let g = variable(v, scope: .constant) {
+                    if var g = variable(v, scope: .constant) {
+                        g.isGhost = v.isGhost
+                        g.valueNames = valueNames(for: v.type)
                         declare(v.name, .global(GlobalID(globals.count), v.name.range))
                         globals.append(g)
                     } else {

@@ -187,7 +187,9 @@ extension Elaborator {
                 if !seen.insert(v.name.name).inserted {
                     diags.error("local '\(v.name.name)' is declared twice", at: v.name.range)
                 }
-                let x = variable(v, scope: .constant)
+                var x = variable(v, scope: .constant)
+                x?.isGhost = v.isGhost
+                x?.valueNames = valueNames(for: v.type)
                 types.append(x?.type)
                 if let x {
                     scope.locals[v.name.name] = (vars.count, x.type)

@@ -22,6 +22,9 @@ public struct TypeExpr: Sendable {
     }
     public let kind: Kind
     public let range: SourceRange
+    /// `type Head = -2..8 names { TW_EXITED: "&work_exited", TW_NULL: "NULL" }`: how
+    /// traces print these values of the type (a named alias only).
+    public var valueNames: [(Expr, String)] = []
 }
 
 /// Binary operators, loosest first in the parser's precedence table.
@@ -110,6 +113,8 @@ public struct VarDecl: Sendable {
     public let type: TypeExpr
     public let initializer: Initializer
     public let range: SourceRange
+    /// `ghost var`: bookkeeping for properties and proofs that the kernel does not have.
+    public var isGhost = false
 }
 
 /// Fairness as declared on a process.

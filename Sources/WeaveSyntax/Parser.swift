@@ -138,7 +138,7 @@ public struct Parser {
     private func startsDecl(_ k: TokenKind) -> Bool {
         guard case .keyword(let kw) = k else { return false }
         switch kw {
-        case .model, .import, .const, .param, .type, .var, .process, .fair, .strong, .macro, .def,
+        case .model, .import, .const, .param, .type, .var, .ghost, .process, .fair, .strong, .macro, .def,
              .invariant, .reachable, .liveness, .expect: return true
         default: return false
         }
@@ -183,9 +183,20 @@ public struct Parser {
             advance()
             let name = try identifier("a type name")
             try expect(.assign, "after the type's name")
-            return .typeAlias(name, try parseType())
+            var type = try parseType()
+            if case .identifier("names") = peek() {
+                advance()
+                type.valueNames = try parseValueNames()
+            }
+            return .typeAlias(name, type)
         case .var:
             return .variable(try parseVarDecl())
+        case .ghost:
+            advance()
+            guard check(.var) else { throw fail("expected 'var' after 'ghost'") }
+            var v = try parseVarDecl()
+            v.isGhost = true
+            return .variable(v)
         case .process, .fair, .strong:
             return .process(try parseProcess())
         case .macro:
@@ -242,6 +253,24 @@ public struct Parser {
         return try identifier("a property name")
     }
 
+    /// `{ VALUE: "shown", ... }` after `names` in a type declaration.
+    private mutating func parseValueNames() throws -> [(Expr, String)] {
+        try expect(.lbrace, "after 'names'")
+        bracketDepth += 1
+        defer { bracketDepth -= 1 }
+        var out: [(Expr, String)] = []
+        while !check(.rbrace) {
+            let v = try parseExpr()
+            try expect(.colon, "after the value in 'names { VALUE: \"name\" }'")
+            let t = advance()
+            guard case .string(let text) = t.kind else { throw fail("expected the value's name in quotes", at: t.range) }
+            out.append((v, text))
+            if !accept(.comma) { break }
+        }
+        try expect(.rbrace, "to close 'names {'")
+        return out
+    }
+
     private mutating func parseVarDecl() throws -> VarDecl {
         let start = peekToken().range
         try expect(.var, "")
@@ -289,9 +318,14 @@ public struct Parser {
         try expect(.lbrace, "to open the process body")
         skipNewlines()
         var locals: [VarDecl] = []
-        while check(.var) {
+        while check(.var) || check(.ghost) {
             if diagnostics.errorCount >= Parser.maxErrors { throw Abort() }
-            do { locals.append(try parseVarDecl()) } catch { recoverStatement() }
+            let ghost = accept(.ghost)
+            do {
+                var v = try parseVarDecl()
+                v.isGhost = ghost
+                locals.append(v)
+            } catch { recoverStatement() }
             skipNewlines()
         }
         let body = try parseStatements()

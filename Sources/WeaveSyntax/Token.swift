@@ -14,7 +14,7 @@ public enum TokenKind: Equatable, Sendable {
 /// Reserved words.
 public enum Keyword: String, Sendable, CaseIterable {
     case model, `import`, const, param, type, `var`, `enum`, bool, set, queue, stack
-    case process, fair, strong, end, macro, def, symmetric
+    case process, fair, strong, end, macro, def, symmetric, ghost
     case `if`, then, `else`, `while`, either, or, choose, `in`, goto, done, skip, await, assert
     case `true`, `false`, any, forall, exists, count, at, `self`
     case invariant, reachable, liveness, expect, holds, violated, proved
