@@ -7,21 +7,25 @@ import WeaveExplorer
 public enum KernelView {
     /// Widest a column's text is wrapped to (two columns fit a 75-character commit message line).
     public static let maxColumnWidth = 36
+    /// Every line of the view fits this many columns (a commit message, a mail reply).
+    public static let pageWidth = 80
 
     public static func render(model: Model, trace t: Trace, violation v: Violation?) -> String {
         let notes = StepNotes(model: model, trace: t)
         let cols = max(1, notes.participants.count)
+        // Columns share the page: with three or more processes each gets a narrower one.
+        let gap = cols > 4 ? 2 : 4
+        let columnWidth = max(10, min(maxColumnWidth, (pageWidth - 2 - gap * (cols - 1)) / cols))
         // Each step's lines, wrapped to its column.
         var widths = [Int](repeating: 0, count: cols)
-        for (i, p) in notes.participants.enumerated() { widths[i] = min(maxColumnWidth, p.count) }
+        for (i, p) in notes.participants.enumerated() { widths[i] = min(columnWidth, p.count) }
         var blocks: [(column: Int, lines: [String])] = []
         for note in notes.notes {
-            var lines = wrap(note.label + (note.text.isEmpty ? "" : ": " + note.text), maxColumnWidth, hang: "    ")
-            for c in note.changes { lines += wrap("  " + c, maxColumnWidth, hang: "      ") }
-            for l in lines { widths[note.column] = max(widths[note.column], min(maxColumnWidth, l.count)) }
+            var lines = wrap(note.label + (note.text.isEmpty ? "" : ": " + note.text), columnWidth, hang: "    ")
+            for c in note.changes { lines += wrap("  " + c, columnWidth, hang: "      ") }
+            for l in lines { widths[note.column] = max(widths[note.column], min(columnWidth, l.count)) }
             blocks.append((note.column, lines))
         }
-        let gap = 4
         var offsets: [Int] = []
         var x = 2
         for w in widths { offsets.append(x); x += w + gap }
@@ -31,10 +35,10 @@ public enum KernelView {
         }
         var out = ""
         let params = model.settings.filter(\.isParam).map(\.description).joined(separator: ", ")
-        out += "  \(model.name)" + (params.isEmpty ? "" : " (\(params))") + "\n\n"
+        out += wrap("  \(model.name)" + (params.isEmpty ? "" : " (\(params))"), pageWidth, hang: "    ").joined(separator: "\n") + "\n\n"
         var header = ""
         for (i, p) in notes.participants.enumerated() {
-            header += String(repeating: " ", count: max(0, offsets[i] - header.count)) + p
+            header += String(repeating: " ", count: max(0, offsets[i] - header.count)) + String(p.prefix(widths[i]))
         }
         out += trimTrailing(header) + "\n"
         var rule = ""
@@ -48,11 +52,22 @@ public enum KernelView {
                 out += "  ~~~~ the cycle starts here ~~~~\n"
             }
             for (k, line) in b.lines.enumerated() {
-                var text = line
-                if k == 0, i == blocks.count - 1, failsInside, let v {
-                    text += "   <-- VIOLATED: \(v.property)"
+                guard k == 0, i == blocks.count - 1, failsInside, let v else {
+                    out += row(b.column, line) + "\n"
+                    continue
                 }
-                out += row(b.column, text) + "\n"
+                // Beside the failing step when the line still fits the page, else under it
+                // (in its column if it fits there, else from the margin).
+                let mark = "<-- VIOLATED: \(v.property)"
+                let beside = row(b.column, line + "   " + mark)
+                if beside.count <= pageWidth {
+                    out += beside + "\n"
+                } else {
+                    out += row(b.column, line) + "\n"
+                    let at = offsets[b.column] + 2 + mark.count <= pageWidth ? offsets[b.column] + 2 : 2
+                    out += wrap(String(repeating: " ", count: at) + mark, pageWidth, hang: String(repeating: " ", count: at + 4))
+                        .joined(separator: "\n") + "\n"
+                }
             }
         }
         if let l = t.loopStart {
@@ -61,7 +76,8 @@ public enum KernelView {
                 : "  ~~~~ back to the start of the cycle, forever ~~~~\n"
         }
         if let v {
-            out += "\n  VIOLATED: \(v.message)" + (v.range.map { "\n    at \($0.description)" } ?? "") + "\n"
+            out += "\n" + wrap("  VIOLATED: \(v.message)", pageWidth, hang: "    ").joined(separator: "\n")
+                + (v.range.map { "\n    at \($0.description)" } ?? "") + "\n"
         }
         return out
     }
@@ -72,7 +88,22 @@ public enum KernelView {
         var lines: [String] = []
         var cur = ""
         let lead = String(s.prefix { $0 == " " })
-        for word in s.split(separator: " ", omittingEmptySubsequences: true) {
+        // A word longer than a line is cut into pieces that fit (a long value, a path).
+        var words: [Substring] = []
+        for w in s.split(separator: " ", omittingEmptySubsequences: true) {
+            var rest = w
+            let room = max(4, width - hang.count)
+            while rest.count > room {
+                // Cut after the last '(' ',' '/' or '=' that leaves a piece that fits, else at the width.
+                let head = rest.prefix(room)
+                let cut = head.lastIndex(where: { "(,/=".contains($0) }).map { head.index(after: $0) } ?? head.endIndex
+                let piece = rest[rest.startIndex..<(cut == rest.startIndex ? head.endIndex : cut)]
+                words.append(piece)
+                rest = rest[piece.endIndex...]
+            }
+            words.append(rest)
+        }
+        for word in words {
             let prefix = lines.isEmpty && cur.isEmpty ? lead : (cur.isEmpty ? hang : "")
             let candidate = cur.isEmpty ? prefix + word : cur + " " + word
             if candidate.count > width && !cur.isEmpty {
