@@ -80,6 +80,9 @@ public struct Reporter {
                 let why = t.loopStart == nil && r.statistics.depthFirst ? "; depth-first search, not the shortest" : ""
                 out += "\n\(kind) (\(t.steps.count) step\(t.steps.count == 1 ? "" : "s")\(why)):\n"
                 out += traceText(t, failedInsideStep: v.failedInsideStep)
+                if v.kind == .deadlock {
+                    out += "\n" + DeadlockExplanation.lines(model: model, trace: t).joined(separator: "\n") + "\n"
+                }
             }
         }
         out += "\n" + statisticsText(r.statistics) + "\n"
