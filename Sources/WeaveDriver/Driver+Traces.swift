@@ -32,9 +32,10 @@ extension Driver {
         let m = tools.minimize(t, goal: goal, avoidInvariants: avoid)
         var shown = v.with(trace: m.trace, model: model)
         // The minimised trace may end in another assert with the same message: point at its own.
-        if v.kind == .assertion || v.kind == .overflow, let r = tools.failingRange(of: m.trace) {
+        if v.kind == .assertion || v.kind == .overflow, let site = tools.failingSite(of: m.trace), let r = site.range {
             shown = Violation(kind: shown.kind, property: shown.property, message: shown.message, range: r,
                               trace: shown.trace, failedInsideStep: shown.failedInsideStep)
+            shown.expansion = site.expansion
         }
         result = result.with(verdict: .violated(shown))
         return MinimizeNote(switchesBefore: m.switchesBefore, switchesAfter: m.switchesAfter,

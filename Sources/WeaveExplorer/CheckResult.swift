@@ -72,6 +72,9 @@ public struct Violation: Sendable {
     /// The last step failed partway (assert, overflow, run-time error): the last state
     /// is the state at that point, not a reachable state.
     public let failedInsideStep: Bool
+    /// When `range` is inside a macro body: the calls it was expanded through, innermost
+    /// first (the last is the model's own line).
+    public var expansion: [ExpansionSite] = []
 
     public init(kind: ViolationKind, property: String, message: String, range: SourceRange?, trace: Trace?,
                 failedInsideStep: Bool) {

@@ -67,4 +67,6 @@ enum CNode {
 struct Site {
     let message: String
     let range: SourceRange?
+    /// The macro calls the failing statement came through, innermost first.
+    var expansion: [ExpansionSite] = []
 }

@@ -14,6 +14,8 @@ struct Compiler {
     var eitherTargets: [Int32] = []
     var sites: [Site] = []
     var stepProperties: [String] = []
+    /// The macro chain of the node being compiled (its run-time error sites carry it).
+    var currentExpansion: [ExpansionSite] = []
     var registerCount: Int
     var nextTemp: Int
 
@@ -39,7 +41,7 @@ struct Compiler {
     }
 
     mutating func site(_ message: String, _ range: SourceRange?) -> Int32 {
-        sites.append(Site(message: message, range: range))
+        sites.append(Site(message: message, range: range, expansion: currentExpansion))
         return Int32(sites.count - 1)
     }
 
@@ -309,8 +311,10 @@ extension Compiler {
         let ctx: Context = (pi, k)
         var out: [CNode] = []
         out.reserveCapacity(p.nodes.count)
+        defer { currentExpansion = [] }
         for node in p.nodes {
             let r = node.range
+            currentExpansion = node.expansion
             switch node.kind {
             case .assign(let pl, let e, let next):
                 let v = try compileExpr(e, ctx)

@@ -788,10 +788,13 @@ extension Explorer {
 
     /// The source range of the assert or push that failed in outcome `o` (two asserts may
     /// share a message: the node, not the message, says which one failed).
-    func failRange(_ sink: Sink, _ o: Int) -> SourceRange? {
+    func failRange(_ sink: Sink, _ o: Int) -> SourceRange? { failNode(sink, o)?.range }
+
+    /// The IR node of the assert or push that failed in outcome `o`.
+    func failNode(_ sink: Sink, _ o: Int) -> Node? {
         let node = Int(sink.failNodes[o])
         let p = model.processes[engine.instances[Int(sink.instances[o])].process]
-        return node >= 0 && node < p.nodes.count ? p.nodes[node].range : nil
+        return node >= 0 && node < p.nodes.count ? p.nodes[node] : nil
     }
 
     /// The violation a search candidate stands for, with its trace.
@@ -839,16 +842,20 @@ extension Explorer {
                                      range: nil, trace: t, failedInsideStep: true)
                 }
                 let e = engine.sites[Int(site)]
-                return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
-                                 range: e.range, trace: t, failedInsideStep: true)
+                var v = Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
+                                  range: e.range, trace: t, failedInsideStep: true)
+                v.expansion = e.expansion
+                return v
             default:
                 let name = engine.stepProperties[Int(scratch.details[o])]
                 let isOverflow = name.hasPrefix("overflow(")
-                return Violation(kind: isOverflow ? .overflow : .assertion, property: name,
+                var v = Violation(kind: isOverflow ? .overflow : .assertion, property: name,
                                  message: isOverflow ? "\(name): \(instName) pushes onto a full \(name.dropFirst(9).dropLast())"
                                                      : "assertion \"\(name)\" fails in \(instName)",
                                  range: failRange(scratch, o) ?? model.siteRange(forViolation: name), trace: t,
                                  failedInsideStep: true)
+                v.expansion = failNode(scratch, o)?.expansion ?? []
+                return v
             }
         }
     }

@@ -23,8 +23,9 @@ public final class StateSpace {
         public let kind: Kind
         /// The state after the step (or at the failure).
         public let state: [Int64]
-        /// For `.violation`: the assert or push that failed.
+        /// For `.violation`: the assert or push that failed, and its macro chain.
         public var failRange: SourceRange? = nil
+        public var failExpansion: [ExpansionSite] = []
     }
 
     /// `expressions` are state predicates or terms (no `self`) that `evaluate` can compute.
@@ -80,7 +81,10 @@ public final class StateSpace {
                 var succ = Successor(step: step, kind: kind, state: engine.unpack(sink.state(o)))
                 if sink.kinds[o] == .violation {
                     let node = Int(sink.failNodes[o])
-                    if node >= 0 && node < p.nodes.count { succ.failRange = p.nodes[node].range }
+                    if node >= 0 && node < p.nodes.count {
+                        succ.failRange = p.nodes[node].range
+                        succ.failExpansion = p.nodes[node].expansion
+                    }
                 }
                 out.append(succ)
             }

@@ -535,8 +535,10 @@ extension Explorer {
             }
         default: break
         }
-        return .violated(Violation(kind: v.kind, property: v.property, message: message, range: v.range,
-                                   trace: real, failedInsideStep: v.failedInsideStep))
+        var shown = Violation(kind: v.kind, property: v.property, message: message, range: v.range,
+                              trace: real, failedInsideStep: v.failedInsideStep)
+        shown.expansion = v.expansion
+        return .violated(shown)
     }
 
     /// The engine's instance index of a trace step's process instance.

@@ -120,13 +120,16 @@ public struct TraceTools {
 
     /// Where the last step of `t` fails an assert or overflows a queue (the node, not the
     /// message: two asserts may share one), or nil.
-    public func failingRange(of t: Trace) -> SourceRange? {
+    public func failingRange(of t: Trace) -> SourceRange? { failingSite(of: t)?.range }
+
+    /// The failing node's range and macro chain for the last step of `t`, or nil.
+    public func failingSite(of t: Trace) -> (range: SourceRange?, expansion: [ExpansionSite])? {
         guard t.states.count >= 2, let last = t.steps.last,
               let succ = space.successors(of: t.states[t.states.count - 2]) else { return nil }
         return succ.first { s in
             if case .violation = s.kind { return s.step.name == last.name && s.state == t.states[t.states.count - 1] }
             return false
-        }?.failRange
+        }.map { ($0.failRange, $0.failExpansion) }
     }
 
     // MARK: checking a trace
@@ -503,7 +506,9 @@ extension Violation {
             let now = model.processes[new.process.index].instanceName(new.instance)
             if was != now { text = text.replacingFirst(was, with: now) }
         }
-        return Violation(kind: kind, property: property, message: text, range: range, trace: trace, failedInsideStep: failedInsideStep)
+        var v = Violation(kind: kind, property: property, message: text, range: range, trace: trace, failedInsideStep: failedInsideStep)
+        v.expansion = expansion
+        return v
     }
 }
 

@@ -33,6 +33,8 @@ public struct Node: Sendable {
     }
     public let kind: Kind
     public let range: SourceRange?
+    /// The macro calls the node's statement came through, innermost first.
+    public var expansion: [ExpansionSite] = []
     public init(_ kind: Kind, _ range: SourceRange?) { self.kind = kind; self.range = range }
 }
 

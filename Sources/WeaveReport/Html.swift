@@ -16,7 +16,7 @@ public enum Html {
         ]
         if let v {
             data.append(("message", .string(v.message)))
-            data.append(("location", .string(v.range?.description ?? "")))
+            data.append(("location", .string(v.locationText ?? "")))
             data.append(("failsInside", .bool(v.failedInsideStep)))
         } else if case .incomplete(let reason) = r.verdict {
             data.append(("message", .string("incomplete: " + reason)))

@@ -77,7 +77,7 @@ public enum KernelView {
         }
         if let v {
             out += "\n" + wrap("  VIOLATED: \(v.message)", pageWidth, hang: "    ").joined(separator: "\n")
-                + (v.range.map { "\n    at \($0.description)" } ?? "") + "\n"
+                + (v.locationText.map { "\n" + wrap("    at \($0)", pageWidth, hang: "      ").joined(separator: "\n") } ?? "") + "\n"
             if v.kind == .deadlock {
                 for l in DeadlockExplanation.lines(model: model, trace: t) {
                     out += wrap("  " + l, pageWidth, hang: "  " + String(repeating: " ", count: l.prefix { $0 == " " }.count + 4))

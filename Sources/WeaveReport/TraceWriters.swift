@@ -73,7 +73,7 @@ public struct Reporter {
             out += "INCOMPLETE: \(reason); no violation found in the \(r.statistics.distinct) states explored\n"
         case .violated(let v):
             out += "VIOLATED: \(v.message)\n"
-            if let range = v.range { out += "  at \(range.description)\n" }
+            if let at = v.locationText { out += "  at \(at)\n" }
             if let t = v.trace {
                 // Only a breadth-first search's trace is a shortest one.
                 let kind = t.loopStart != nil ? "lasso" : r.statistics.depthFirst ? "trace" : "shortest trace"
@@ -115,7 +115,16 @@ public struct Reporter {
             kv.append(("property", .string(v.property)))
             kv.append(("kind", .string(v.kind.rawValue)))
             kv.append(("message", .string(v.message)))
-            if let range = v.range { kv.append(("location", .string(range.description))) }
+            if let range = v.modelRange { kv.append(("location", .string(range.description))) }
+            if !v.expansion.isEmpty, let range = v.range {
+                // The macros the failing statement is in, outermost first, down to its own line.
+                var chain: [JSON] = []
+                for (i, site) in v.expansion.enumerated().reversed() {
+                    let at = i == 0 ? range : v.expansion[i - 1].call
+                    chain.append(.object([("macro", .string(site.macro)), ("location", .string(at.description))]))
+                }
+                kv.append(("expansion", .array(chain)))
+            }
             if let t = v.trace { kv.append(("trace", traceJSON(t))) }
         case .incomplete(let reason):
             kv.append(("reason", .string(reason)))

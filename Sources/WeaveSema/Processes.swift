@@ -31,7 +31,8 @@ extension Elaborator {
                 var labels = Set<String>()
                 collectLabels(body) { labels.insert($0.name.name) }
                 let sub = Substitution(map, prefix: current, labels: labels)
-                var inner = expand(sub.stmts(body), current: &current, depth: depth + 1)
+                var inner = tagged(expand(sub.stmts(body), current: &current, depth: depth + 1),
+                                   ExpansionSite(macro: f.name, call: s.range))
                 if let l = s.label {
                     if inner.first?.label != nil || inner.isEmpty {
                         var skip = Stmt(kind: .skip, range: s.range)
@@ -46,15 +47,15 @@ extension Elaborator {
                 var arms2: [(AExpr, [Stmt])] = []
                 for (c, b) in arms { arms2.append((c, expand(b, current: &current, depth: depth))) }
                 let els2 = els.map { expand($0, current: &current, depth: depth) }
-                out.append(relabel(Stmt(kind: .conditional(arms2, els2), range: s.range), s.label))
+                out.append(rebuilt(Stmt(kind: .conditional(arms2, els2), range: s.range), from: s))
             case .loop(let c, let body):
-                out.append(relabel(Stmt(kind: .loop(c, expand(body, current: &current, depth: depth)), range: s.range), s.label))
+                out.append(rebuilt(Stmt(kind: .loop(c, expand(body, current: &current, depth: depth)), range: s.range), from: s))
             case .either(let bs):
                 var bs2: [[Stmt]] = []
                 for b in bs { bs2.append(expand(b, current: &current, depth: depth)) }
-                out.append(relabel(Stmt(kind: .either(bs2), range: s.range), s.label))
+                out.append(rebuilt(Stmt(kind: .either(bs2), range: s.range), from: s))
             case .choose(let v, let d, let body):
-                out.append(relabel(Stmt(kind: .choose(v, d, expand(body, current: &current, depth: depth)), range: s.range), s.label))
+                out.append(rebuilt(Stmt(kind: .choose(v, d, expand(body, current: &current, depth: depth)), range: s.range), from: s))
             default:
                 out.append(s)
             }
@@ -66,6 +67,31 @@ extension Elaborator {
         var t = s
         t.label = l
         return t
+    }
+
+    /// A rebuilt statement keeps the label and the expansion chain of the one it replaces.
+    private func rebuilt(_ t: Stmt, from s: Stmt) -> Stmt {
+        var u = relabel(t, s.label)
+        u.expansion = s.expansion
+        return u
+    }
+
+    /// Statements (and their nested bodies) marked as expanded from one more macro call.
+    func tagged(_ stmts: [Stmt], _ site: ExpansionSite) -> [Stmt] {
+        stmts.map { s in
+            var t: Stmt
+            switch s.kind {
+            case .conditional(let arms, let els):
+                t = Stmt(kind: .conditional(arms.map { ($0.0, tagged($0.1, site)) }, els.map { tagged($0, site) }), range: s.range)
+            case .loop(let c, let b): t = Stmt(kind: .loop(c, tagged(b, site)), range: s.range)
+            case .either(let bs): t = Stmt(kind: .either(bs.map { tagged($0, site) }), range: s.range)
+            case .choose(let v, let d, let b): t = Stmt(kind: .choose(v, d, tagged(b, site)), range: s.range)
+            default: t = s
+            }
+            t.label = s.label
+            t.expansion = s.expansion + [site]
+            return t
+        }
     }
 
     func collectLabels(_ stmts: [Stmt], _ f: (Label) -> Void) {
@@ -123,7 +149,12 @@ final class CFGBuilder {
     }
 
     func compile(_ st: Stmt, _ cont: NodeID, _ s: Scope) -> NodeID {
+        let first = nodes.count
         let entry = body(st, cont, s)
+        // The nodes this statement made carry its macro chain (nested statements set their own first).
+        if !st.expansion.isEmpty {
+            for i in first..<nodes.count where nodes[i]?.expansion.isEmpty == true { nodes[i]?.expansion = st.expansion }
+        }
         if let l = st.label, let r = labelNode[l.name.name] {
             nodes[r] = Node(.jump(entry), l.name.range)
             return r

@@ -74,3 +74,19 @@ public struct SourceRange: Sendable, Hashable {
     }
     public func hash(into h: inout Hasher) { h.combine(start); h.combine(end) }
 }
+
+/// One macro call that a statement was expanded from: the macro's name and where the
+/// call stands. A statement of a macro body carries the chain of calls it came through,
+/// innermost first, so a report can name the model's own line.
+public struct ExpansionSite: Sendable, Hashable {
+    public let macro: String
+    public let call: SourceRange
+    public init(macro: String, call: SourceRange) { self.macro = macro; self.call = call }
+}
+
+extension Array where Element == ExpansionSite {
+    /// "in llist_add(), from Models/task_work_fput.weave:120:5": the chain, innermost first.
+    public var chainText: String {
+        map { "in \($0.macro)() called at \($0.call.description)" }.joined(separator: ", ")
+    }
+}

@@ -97,6 +97,9 @@ public struct Stmt: Sendable {
     public let kind: Kind
     public let range: SourceRange
     public var label: Label?
+    /// The macro calls this statement was expanded from, innermost first (none for a
+    /// statement written in the process itself).
+    public var expansion: [ExpansionSite] = []
     public init(kind: Kind, range: SourceRange, label: Label? = nil) { self.kind = kind; self.range = range; self.label = label }
 }
 
