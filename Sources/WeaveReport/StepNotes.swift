@@ -38,11 +38,99 @@ public struct StepNotes {
             let name = p.instanceName(s.instance)
             let column = participants.firstIndex(of: name) ?? 0
             let label = p.labelName(s.label)
-            let text = s.label.index < p.labels.count ? StepNotes.sourceText(p.labels[s.label.index]) : ""
+            let text = s.label.index < p.labels.count ? StepNotes.caption(p, s.label) : ""
             notes.append(Note(column: column, label: label, text: text,
                               changes: StepNotes.shortChanges(view, from: t.states[i], to: t.states[i + 1], instance: name)))
         }
         self.notes = notes
+    }
+
+    /// What a step does, for a kernel reader: the comment on its label's line (with the
+    /// comment lines that continue it, so a sentence is not cut); a step of a kernel-library
+    /// macro is prefixed with the macro (`task_work_add(): try_cmpxchg`); a step without a
+    /// comment is named after the first macro it calls (`llist_add()`) rather than by model
+    /// code such as `if design == ... {`; only then the code itself.
+    public static func caption(_ p: Process, _ label: LabelID) -> String {
+        let l = p.labels[label.index]
+        let entryMacro = firstNode(p, from: l.entry)?.expansion.first?.macro
+        let comment = labelComment(l)
+        if !comment.isEmpty {
+            guard let m = entryMacro, isLibraryLabel(l), !comment.hasPrefix(m) else { return comment }
+            return "\(m)(): \(comment)"
+        }
+        if let m = entryMacro, isLibraryLabel(l) {
+            // A library step with no comment: the macro and the step's own name in it (`cas`).
+            return "\(m)(): \(l.name.split(separator: ".").last.map(String.init) ?? l.name)"
+        }
+        let code = sourceText(l)
+        // Model control code (`if design == ... {`) says nothing to a kernel reader: name the
+        // kernel function the step calls instead, when it calls one.
+        let control = ["if ", "await ", "either", "while ", "choose ", "goto ", "assert "]
+        if control.contains(where: { code.hasPrefix($0) }), let m = firstMacroInStep(p, from: l.entry) { return "\(m)()" }
+        return code
+    }
+
+    /// The outermost macro the first macro-expanded node of a step (in path order) came
+    /// from: what the step calls, when its own line is model code.
+    static func firstMacroInStep(_ p: Process, from entry: NodeID) -> String? {
+        var queue = [entry]
+        var seen = Set<NodeID>()
+        var i = 0
+        while i < queue.count {
+            let n = queue[i]
+            i += 1
+            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+            if let m = p.nodes[n].expansion.last?.macro { return m }
+            for s in p.successors(n) where s < p.nodes.count {
+                // A step that only leads into a macro's own first step calls that macro.
+                if p.labelAt[s] != nil {
+                    if let m = firstNode(p, from: s)?.expansion.last?.macro { return m }
+                    continue
+                }
+                queue.append(s)
+            }
+        }
+        return nil
+    }
+
+    /// The first node a step runs (past the label's own jump).
+    static func firstNode(_ p: Process, from entry: NodeID) -> Node? {
+        var n = entry
+        var hops = 0
+        while n < p.nodes.count, hops < 8 {
+            if case .jump(let next) = p.nodes[n].kind { n = next; hops += 1; continue }
+            return p.nodes[n]
+        }
+        return nil
+    }
+
+    /// A label declared inside a macro body (its name is `OUTER.INNER` in traces).
+    static func isLibraryLabel(_ l: LabelInfo) -> Bool { l.name.contains(".") }
+
+    /// The comment on the label's line and the comment-only lines right below it that
+    /// continue it (up to three), joined.
+    static func labelComment(_ l: LabelInfo) -> String {
+        guard let r = l.range else { return "" }
+        let file = r.file
+        let (line, col) = file.lineColumn(r.end)
+        let text = file.lineText(line)
+        var rest = Substring(text.dropFirst(max(0, col - 1)))
+        if rest.hasPrefix(":") { rest = rest.dropFirst() }
+        var (_, comment) = split(String(rest))
+        guard !comment.isEmpty else { return "" }
+        var n = line + 1
+        while n <= file.lineStarts.count, n <= line + 3, !endsSentence(comment) {
+            let (c, m) = split(file.lineText(n))
+            guard c.isEmpty, !m.isEmpty else { break }
+            comment += " " + m
+            n += 1
+        }
+        return comment
+    }
+
+    static func endsSentence(_ s: String) -> Bool {
+        guard let c = s.last else { return true }
+        return ".;)!?".contains(c) || s.hasSuffix("\"")
     }
 
     /// The text a label's step runs, from the source: the comment on the label's line,
