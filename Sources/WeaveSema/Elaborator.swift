@@ -455,6 +455,28 @@ final class Elaborator {
         case .value(let e):
             guard let slots = constantSlots(e, for: ty, scope: scope) else { return nil }
             return Variable(name: v.name.name, type: ty, initial: slots.map { [$0] }, range: v.name.range)
+        case .perIndex(let index, let e, let r):
+            guard case .array(let it, let et) = ty else {
+                diags.error("'[\(index.name): ...]' initialises an array, not \(ty.description)", at: r)
+                return nil
+            }
+            var slots: [Int64] = []
+            for k in 0..<it.cardinality {
+                let value = it.lowerBound + k
+                // The index as a literal of its type, substituted into the expression.
+                let lit: AExpr
+                switch it {
+                case .bool: lit = AExpr(kind: .boolean(value != 0), range: index.range)
+                case .enumeration(_, let members):
+                    // A symmetric type's values are written as the integers they were declared as.
+                    lit = symmetricTypes.contains(it) ? AExpr(kind: .integer(Int64(members[Int(value)]) ?? value), range: index.range)
+                                                      : AExpr(kind: .name(members[Int(value)]), range: index.range)
+                default: lit = AExpr(kind: .integer(value), range: index.range)
+                }
+                guard let element = constantSlots(Substitution([index.name: lit]).expr(e), for: et, scope: scope) else { return nil }
+                slots += element
+            }
+            return Variable(name: v.name.name, type: ty, initial: slots.map { [$0] }, range: v.name.range)
         }
     }
 

@@ -108,6 +108,8 @@ public enum Initializer: Sendable {
     case value(Expr)
     case any(SourceRange)
     case oneOf(Expr)
+    /// `[t: EXPR]`: an array whose element at index `t` is EXPR (a constant expression of `t`).
+    case perIndex(Ident, Expr, SourceRange)
 }
 
 /// `var NAME: TYPE = INIT`.

@@ -286,6 +286,16 @@ public struct Parser {
             if case .keyword(.any) = t.kind {
                 advance()
                 initializer = .any(t.range)
+            } else if case .symbol(.lbracket) = t.kind, case .identifier(let n) = peekRaw(1), case .symbol(.colon) = peekRaw(2) {
+                // `[t: EXPR]`: each element from its index.
+                advance()
+                let v = advance()
+                advance()
+                bracketDepth += 1
+                let e = try parseExpr()
+                bracketDepth -= 1
+                try expect(.rbracket, "to close '[\(n): ...]'")
+                initializer = .perIndex(Ident(n, v.range), e, t.range.to(lastRange))
             } else {
                 initializer = .value(try parseExpr())
             }

@@ -48,3 +48,26 @@ final class OneErrorTests: XCTestCase {
         XCTAssertTrue(ds.contains { $0.contains("unknown type 'byte'") && $0.contains("a type is bool, LO..HI") }, "\(ds)")
     }
 }
+
+/// `[t: EXPR]` initialises each element of an array from its index.
+final class PerIndexInitialTests: XCTestCase {
+    func testPerIndexInitialValues() throws {
+        let (m, ds) = elaborate("""
+        const N = 3
+        type T = 0..<N
+        type S = symmetric 0..<N
+        type C = enum { red, green, blue }
+        var nxt: [T] T = [t: (t + 1) % N]
+        var col: [C] bool = [c: c != green]
+        var sq: [T] 0..9 = [i: i * i]
+        var own: [S] S = [s: s]
+        process p { a: nxt[0] = nxt[nxt[0]] }
+        """)
+        let model = try XCTUnwrap(m, "\(ds)")
+        XCTAssertEqual(model.globals.map { $0.initial.map { $0[0] } }, [[1, 2, 0], [1, 0, 1], [0, 1, 4], [0, 1, 2]])
+        let bad = elaborate("var x: 0..3 = [t: t]\nprocess p { a: x = 1 }\n").1
+        XCTAssertTrue(bad.contains { $0.contains("initialises an array") }, "\(bad)")
+        let out = elaborate("type T = 0..2\nvar a: [T] 0..3 = [t: t + 2]\nprocess p { a: skip }\n").1
+        XCTAssertTrue(out.contains { $0.contains("4 is not a value of 0..3") || $0.contains("out of range") || $0.contains("0..3") }, "\(out)")
+    }
+}
