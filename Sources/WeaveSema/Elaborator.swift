@@ -68,6 +68,8 @@ final class Elaborator {
     /// Names whose declaration failed with an error: a use of one is no further error
     /// (one root cause, one error).
     var poisoned = Set<String>()
+    /// Every enum type that has a value of this name, with the value's ordinal.
+    var enumMembers: [String: [(IRType, Int64)]] = [:]
     /// `type X = ... names { ... }`: the names of values of the alias X.
     var typeValueNames: [String: ValueNames] = [:]
 
@@ -246,7 +248,14 @@ final class Elaborator {
                     diags.error("enum value '\(m.name)' is listed twice", at: m.range)
                     continue
                 }
+                // Value names are scoped to their type: two enums may both have `idle`
+                // (`A.idle`, or bare where the expected type says which).
+                if case .enumMember? = symbols[m.name] {
+                    enumMembers[m.name, default: []].append((ty, Int64(i)))
+                    continue
+                }
                 declare(m, .enumMember(ty, Int64(i), m.range))
+                enumMembers[m.name, default: []].append((ty, Int64(i)))
             }
             return ty
         case .array(let i, let e):

@@ -47,7 +47,7 @@ extension Elaborator {
             }
             return IExpr(.selfIndex, t, e.range)
         case .name(let n):
-            return name(n, e.range, s)
+            return name(n, e.range, s, expected: expected)
         case .negate(let a):
             guard let x = expr(a, s, expected: intType) else { return nil }
             guard isInt(x.type) else { return typeError("'-' needs an integer", x, e.range) }
@@ -119,7 +119,19 @@ extension Elaborator {
                 return nil
             }
             return fold(.setOf(xs, element: elem), .set(element: elem), e.range)
-        case .index, .member:
+        case .member(let base, let field):
+            // `Color.red`: an enum value named through its type.
+            if case .name(let tn) = base.kind, case .type(let ty, _)? = symbols[tn] {
+                guard case .enumeration(_, let ms) = ty, let i = ms.firstIndex(of: field.name) else {
+                    diags.error("type '\(tn)' has no value '\(field.name)'", at: field.range)
+                    return nil
+                }
+                return IExpr(.literal(Int64(i)), ty, e.range)
+            }
+            guard s.allowState else { return stateInConstant(e.range) }
+            guard let pl = place(e, s) else { return nil }
+            return readPlace(pl, e.range)
+        case .index:
             guard s.allowState else { return stateInConstant(e.range) }
             guard let pl = place(e, s) else { return nil }
             return readPlace(pl, e.range)
@@ -168,7 +180,7 @@ extension Elaborator {
         return nil
     }
 
-    func name(_ n: String, _ r: SourceRange, _ s: Scope) -> IExpr? {
+    func name(_ n: String, _ r: SourceRange, _ s: Scope, expected: IRType? = nil) -> IExpr? {
         if let b = s.bound.last(where: { $0.name == n }) { return IExpr(.bound(b.register), b.type, r) }
         if let iname = s.indexName, iname == n, let t = s.indexType { return IExpr(.selfIndex, t, r) }
         if let l = s.locals[n], let pid = s.process {
@@ -178,7 +190,12 @@ extension Elaborator {
         switch symbols[n] {
         case .constant(let v, _): return IExpr(.literal(v), intType, r)
         case .param(let t, let v, _): return IExpr(.literal(v), t, r)
-        case .enumMember(let t, let v, _): return IExpr(.literal(v), t, r)
+        case .enumMember(let t, let v, _):
+            guard let all = enumMembers[n], all.count > 1 else { return IExpr(.literal(v), t, r) }
+            if let exp = expected, let hit = all.first(where: { $0.0 == exp }) { return IExpr(.literal(hit.1), hit.0, r) }
+            let types = all.map { $0.0.description }
+            diags.error("'\(n)' is a value of \(types.joined(separator: " and ")): write \(types.map { "\($0).\(n)" }.joined(separator: " or "))", at: r)
+            return nil
         case .global(let g, _):
             guard s.allowState else { return stateInConstant(r) }
             usedGlobals.insert(g.index)
@@ -454,7 +471,12 @@ extension Elaborator {
         default: break
         }
         // Type the side that is not a bare set literal first, so `{a, b}` learns its element type.
-        let aIsLit: Bool = { if case .setLiteral = a.kind { return true }; return false }()
+        let aIsLit: Bool = {
+            if case .setLiteral = a.kind { return true }
+            // A value name that several enums share learns its type from the other side.
+            if case .name(let n) = a.kind, (enumMembers[n]?.count ?? 0) > 1, s.bound.allSatisfy({ $0.name != n }) { return true }
+            return false
+        }()
         let x: IExpr, y: IExpr
         if aIsLit {
             guard let yy = expr(b, s, expected: nil), let xx = expr(a, s, expected: yy.type) else { return nil }

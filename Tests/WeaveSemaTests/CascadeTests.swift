@@ -71,3 +71,28 @@ final class PerIndexInitialTests: XCTestCase {
         XCTAssertTrue(out.contains { $0.contains("4 is not a value of 0..3") || $0.contains("out of range") || $0.contains("0..3") }, "\(out)")
     }
 }
+
+/// Enum value names are scoped to their type: two enums may share a name, written
+/// `Type.value`, or bare where the other side of a comparison or the target says which.
+final class ScopedEnumTests: XCTestCase {
+    func testSharedValueNames() throws {
+        let (m, ds) = elaborate("""
+        type A = enum { idle, busy }
+        type B = enum { idle, gone }
+        var a: A = idle
+        var b: B = B.idle
+        process p {
+          s: await idle == a && b == idle
+             a = A.busy
+             b = gone
+        }
+        invariant i: a == busy || b != B.gone
+        """)
+        let model = try XCTUnwrap(m, "\(ds)")
+        XCTAssertEqual(model.globals.map { $0.initial[0][0] }, [0, 0])
+        let amb = elaborate("type A = enum { idle, busy }\ntype B = enum { idle, gone }\nvar a: A = idle\nprocess p { s: await size({idle}) == 1 }\n").1
+        XCTAssertTrue(amb.contains { $0.contains("'idle' is a value of A and B: write A.idle or B.idle") }, "\(amb)")
+        let bad = elaborate("type A = enum { idle, busy }\nvar a: A = A.nope\nprocess p { s: skip }\n").1
+        XCTAssertTrue(bad.contains { $0.contains("type 'A' has no value 'nope'") }, "\(bad)")
+    }
+}
