@@ -22,6 +22,18 @@ final class FingerprintSet {
 
     var memoryBytes: Int { capacity * 8 }
 
+    /// Bytes that inserting `k` more fingerprints may allocate: each 1.5x table the
+    /// inserts would grow into (the old one is held while it is rehashed).
+    func growthBytes(adding k: Int) -> Int {
+        var cap = capacity, at = growAt, bytes = 0
+        while count + k > at {
+            cap += cap / 2
+            at = cap / 5 * 4
+            bytes += cap * 8
+        }
+        return bytes
+    }
+
     @inline(__always) private func home(_ fp: UInt64) -> Int {
         Int(truncatingIfNeeded: fp.multipliedFullWidth(by: UInt64(capacity)).high)
     }
@@ -98,6 +110,12 @@ final class StateBuffer {
     deinit { MappedMemory.free(base, bytes: stateBytes * capacity) }
 
     var memoryBytes: Int { capacity * stateBytes }
+
+    /// Bytes that appending `k` more states may fault in (pages come up to
+    /// `populateChunk` states ahead; growing moves pages, it copies nothing).
+    func growthBytes(adding k: Int) -> Int {
+        k * stateBytes + (count + k >= populatedTo ? StateStore.populateChunk * stateBytes : 0)
+    }
 
     @inline(__always) func state(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(base + i &* stateBytes) }
 
