@@ -195,6 +195,9 @@ final class CheckpointReader {
 
     var sectionName: String { CheckpointSection.name(tag) }
 
+    /// Bytes of the open section not read yet.
+    var remaining: Int { sectionEnd - position }
+
     private func raw(_ p: UnsafeMutableRawPointer, _ n: Int) throws(CheckpointError) {
         if n > 0 && fread(p, 1, n, file) != n {
             throw CheckpointError("\(path) is truncated (it ends inside section '\(sectionName)'); start the search again without --resume")
@@ -404,8 +407,12 @@ extension Explorer {
                 }
                 w.end()
                 w.begin(CheckpointSection.tag(.table, worker: worker.index))
-                w.array(fps.rawSlots())
+                // The fingerprints stored, then the table as it is, written in place.
                 w.int(fps.count)
+                fps.withRawSlots { t in
+                    w.int(t.count)
+                    if let base = t.baseAddress { w.bytes(base, t.count * 8) }
+                }
                 w.end()
             }
         }
@@ -480,20 +487,26 @@ extension Explorer {
             guard levelStart + frontier <= count else { throw r.corrupt("a frontier past the last state") }
             try r.leave()
             if let e = p.exact {
+                // The states a megabyte at a time (no second copy of the arena), then
+                // their records straight into the store's.
                 try r.enter(CheckpointSection.tag(.states, worker: worker.index))
-                let arena = UnsafeMutableRawPointer.allocate(byteCount: max(1, count * bytes), alignment: 8)
-                defer { arena.deallocate() }
-                try r.bytes(arena, count * bytes)
+                let chunk = max(1, (1 << 20) / bytes)
+                let block = UnsafeMutableRawPointer.allocate(byteCount: min(chunk, max(1, count)) * bytes, alignment: 8)
+                defer { block.deallocate() }
+                var i = 0
+                while i < count {
+                    let n = min(chunk, count - i)
+                    try r.bytes(block, n * bytes)
+                    for j in 0..<n {
+                        let (id, isNew) = e.insert(block + j * bytes, parent: 0, ordinal: 0, depth: 0)
+                        guard isNew, id == i + j else { throw r.corrupt("a state twice") }
+                    }
+                    i += n
+                }
                 try r.leave()
                 try r.enter(CheckpointSection.tag(.records, worker: worker.index))
-                let recs = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, count * 3))
-                defer { recs.deallocate() }
-                try r.bytes(recs, count * 4); try r.bytes(recs + count, count * 4); try r.bytes(recs + 2 * count, count * 4)
+                try r.bytes(e.parents, count * 4); try r.bytes(e.ordinals, count * 4); try r.bytes(e.depths, count * 4)
                 try r.leave()
-                for i in 0..<count {
-                    let (id, isNew) = e.insert(arena + i * bytes, parent: recs[i], ordinal: recs[count + i], depth: recs[2 * count + i])
-                    guard isNew, id == i else { throw r.corrupt("a state twice") }
-                }
             } else if let fps = p.fingerprints, let log = p.log {
                 try r.enter(CheckpointSection.tag(.states, worker: worker.index))
                 guard try r.count() == frontier else { throw r.corrupt("the frontier's size") }
@@ -509,10 +522,13 @@ extension Explorer {
                 }
                 try r.leave()
                 try r.enter(CheckpointSection.tag(.table, worker: worker.index))
-                let slots = try r.array(UInt64.self)
+                // Read straight into a new table.
                 let n = try r.count()
-                guard n <= slots.count else { throw r.corrupt("more fingerprints than slots") }
-                fps.restore(slots: slots, count: n)
+                let slots = try r.count()
+                guard slots >= 1, slots <= r.remaining / 8, n <= slots / 5 * 4 else {
+                    throw r.corrupt("\(n) fingerprints in a table of \(slots) slots")
+                }
+                try r.bytes(fps.restore(slots: slots, count: n), slots * 8)
                 try r.leave()
             }
             p.restoreLevel(count: count, levelStart: levelStart, frontierCount: frontier)

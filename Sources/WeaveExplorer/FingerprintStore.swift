@@ -71,17 +71,20 @@ final class FingerprintSet {
         MappedMemory.free(old, count: oldCapacity)
     }
 
-    /// The table as it is (for a checkpoint).
-    func rawSlots() -> [UInt64] { Array(UnsafeBufferPointer(start: slots, count: capacity)) }
+    /// The table as it is (for a checkpoint), without a copy.
+    func withRawSlots<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: slots, count: capacity))
+    }
 
-    /// Replaces the table by one `rawSlots` gave.
-    func restore(slots raw: [UInt64], count n: Int) {
+    /// Replaces the table by a zeroed one of `slots` slots that will hold `count`
+    /// fingerprints, for the caller to fill from a checkpoint (what `withRawSlots` gave).
+    func restore(slots n: Int, count c: Int) -> UnsafeMutablePointer<UInt64> {
         MappedMemory.free(slots, count: capacity)
-        capacity = max(1, raw.count)
+        capacity = max(1, n)
         slots = MappedMemory.allocate(UInt64.self, count: capacity)
-        raw.withUnsafeBufferPointer { slots.update(from: $0.baseAddress!, count: raw.count) }
-        count = n
+        count = c
         growAt = capacity / 5 * 4
+        return slots
     }
 
     /// The chance that some two of `n` distinct states share a 64-bit fingerprint
