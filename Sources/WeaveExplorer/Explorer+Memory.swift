@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 extension Explorer {
     /// Bytes of visited set per distinct state, known before the search starts.
@@ -24,7 +25,7 @@ extension Explorer {
         if estimate > limit {
             return "memory limit: \(Explorer.size(estimate)) in use, limit \(Explorer.size(limit))"
         }
-        guard options.countResidentMemory, let resident = ResidentMemory.bytes() else { return nil }
+        guard options.countResidentMemory, let resident = ResidentMemory.recentBytes() else { return nil }
         if resident > limit {
             return "memory limit: \(Explorer.size(resident)) resident, limit \(Explorer.size(limit))"
         }
@@ -91,6 +92,23 @@ extension Explorer {
 
 /// The process's resident memory: the second field of /proc/self/statm (pages).
 enum ResidentMemory {
+    /// The last reading and when it was taken (CLOCK_MONOTONIC, ns).
+    private static let last = Mutex<(at: UInt64, bytes: Int?)>((0, nil))
+
+    /// `bytes()`, read again only when the last reading is a millisecond old: a round
+    /// of one worker can take a tenth of that, and reading /proc costs three system
+    /// calls. What the stores allocate in the meantime is what `growth` foresees.
+    static func recentBytes() -> Int? {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+        return last.withLock { l in
+            if l.at != 0 && now &- l.at < 1_000_000 { return l.bytes }
+            l = (now, bytes())
+            return l.bytes
+        }
+    }
+
     /// Bytes, or nil where /proc cannot be read.
     static func bytes() -> Int? {
         let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
