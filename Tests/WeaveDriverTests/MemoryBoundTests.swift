@@ -8,7 +8,7 @@ final class MemoryBoundTests: XCTestCase {
     /// How far above `--memory-limit` the peak resident memory may go: the search
     /// checks the limit after each round (at most a few thousand states), counting what
     /// the coming round may allocate; this covers what that count cannot see.
-    static let tolerance = 4 << 20
+    static let tolerance = 2 << 20
 
     struct Measured {
         let code: Int32
@@ -96,22 +96,24 @@ final class MemoryBoundTests: XCTestCase {
     /// A search that outgrows `--memory-limit` stops (exit 10, "INCOMPLETE: memory
     /// limit", the figures) with its peak resident memory at most the limit plus
     /// `tolerance`: the process's resident memory counts, not only the stores' figure,
-    /// and so does a table about to double. Each store layout: one worker, the shared
-    /// table, fingerprints in partitions, depth-first.
+    /// and so does a table about to double. At 80 MiB each layout (one worker with
+    /// states or fingerprints, the shared table, depth-first) meets a doubling near the
+    /// limit: counting only what was resident when the limit was checked, the peaks were
+    /// 86-98 MiB; with the stores' figure alone (before), 85-98 MiB at a 64 MiB limit.
     func testMemoryLimitBoundsThePeakResidentMemory() throws {
         let model = RobustCLITests.root + "/Benchmarks/flush_race.weave"
-        let limit = 64 << 20
-        for mode in [["--workers", "1"], ["--workers", "2"], ["--workers", "2", "--fingerprint"], ["--dfs"]] {
+        let limit = 80 << 20
+        for mode in [["--workers", "1"], ["--workers", "1", "--fingerprint"], ["--workers", "2"], ["--dfs"]] {
             let what = mode.joined(separator: " ")
-            let r = try measured(["check", model, "--const", "THREADS=5", "--property", "renamed", "--memory-limit", "64M", "--quiet"] + mode)
+            let r = try measured(["check", model, "--const", "THREADS=5", "--property", "renamed", "--memory-limit", "80M", "--quiet"] + mode)
             XCTAssertEqual(r.code, 10, "\(what): \(r.out)\(r.err)")
             XCTAssertTrue(r.out.contains("INCOMPLETE: memory limit: "), "\(what): \(r.out)")
-            XCTAssertTrue(r.out.contains("limit 64.0 MiB; no violation found in the "), "\(what): \(r.out)")
+            XCTAssertTrue(r.out.contains("limit 80.0 MiB; no violation found in the "), "\(what): \(r.out)")
             XCTAssertTrue(r.out.contains("states:"), "\(what): \(r.out)")
             XCTAssertLessThanOrEqual(r.peakBytes, limit + MemoryBoundTests.tolerance,
-                                     "\(what): peak \(mib(r.peakBytes)), limit 64 MiB + \(mib(MemoryBoundTests.tolerance))")
-            // The limit is used, not merely respected: the search got past a third of it.
-            XCTAssertGreaterThan(r.peakBytes, limit / 3, "\(what): peak \(mib(r.peakBytes))")
+                                     "\(what): peak \(mib(r.peakBytes)), limit 80 MiB + \(mib(MemoryBoundTests.tolerance))")
+            // The limit is used, not merely respected: the search got past half of it.
+            XCTAssertGreaterThan(r.peakBytes, limit / 2, "\(what): peak \(mib(r.peakBytes))")
         }
     }
 
