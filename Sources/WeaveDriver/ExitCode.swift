@@ -11,6 +11,10 @@ public enum WeaveExit: Int32, Sendable {
     case usage = 64
     case modelError = 65
     case internalError = 70
+    /// The system refused memory (out of memory, or an address-space limit such as
+    /// `ulimit -v`). Emitted by `MappedMemory.outOfMemory` in WeaveExplorer, which
+    /// cannot name this type; EX_OSERR.
+    case outOfMemory = 71
     case fileError = 74
 }
 

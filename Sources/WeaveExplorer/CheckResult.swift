@@ -33,6 +33,10 @@ public struct CheckOptions: Sendable {
     public var maxDepth: Int? = nil
     public var timeLimit: Double? = nil
     public var memoryLimitBytes: Int? = nil
+    /// Hold `memoryLimitBytes` for the process's resident memory too, not only for the
+    /// stores' own figure (`weave check` does; a library caller sharing its process
+    /// with other work may not want to).
+    public var countResidentMemory = false
     /// Save the breadth-first search here at level boundaries (see `Explorer.resume`).
     public var checkpointDirectory: String? = nil
     /// Seconds between checkpoints (at the first level boundary after each interval).

@@ -225,15 +225,12 @@ public final class Explorer {
         return nil
     }
 
-    func limitReason(distinct: Int, memory: Int) -> String? {
+    /// `memory`: the stores' figure; `growth`: what they may allocate before the next
+    /// check (see `memoryLimitReason`).
+    func limitReason(distinct: Int, memory: Int, growth: Int = 0) -> String? {
         if let m = options.maxStates, distinct > m { return "--max-states \(m) reached" }
         if distinct >= StateStore.maxStates { return "the state store is full (2^32 states)" }
-        if let m = options.memoryLimitBytes, memory > m {
-            func size(_ b: Int) -> String {
-                b >= 1 << 20 ? String(format: "%.1f MiB", Double(b) / 1_048_576) : String(format: "%.1f KiB", Double(b) / 1024)
-            }
-            return "memory limit: \(size(memory)) in use, limit \(size(m))"
-        }
+        if let r = memoryLimitReason(estimate: memory, growth: growth) { return r }
         let now = Date()
         if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
         if options.shouldStop?() == true { return "interrupted" }
@@ -286,7 +283,8 @@ public final class Explorer {
         var n = 0
         while let id = stack.popLast() {
             n += 1
-            if n & 1023 == 0 || store.count > stateLimit, let r = limitReason(distinct: store.count, memory: store.memoryBytes) {
+            if n & 1023 == 0 || store.count > stateLimit,
+               let r = limitReason(distinct: store.count, memory: store.memoryBytes, growth: depthFirstGrowthBytes) {
                 stats.queued = stack.count
                 return .incomplete(reason: r)
             }

@@ -22,6 +22,18 @@ final class FingerprintSet {
 
     var memoryBytes: Int { capacity * 8 }
 
+    /// Bytes that inserting `k` more fingerprints may allocate: each 1.5x table the
+    /// inserts would grow into (the old one is held while it is rehashed).
+    func growthBytes(adding k: Int) -> Int {
+        var cap = capacity, at = growAt, bytes = 0
+        while count + k > at {
+            cap += cap / 2
+            at = cap / 5 * 4
+            bytes += cap * 8
+        }
+        return bytes
+    }
+
     @inline(__always) private func home(_ fp: UInt64) -> Int {
         Int(truncatingIfNeeded: fp.multipliedFullWidth(by: UInt64(capacity)).high)
     }
@@ -59,17 +71,20 @@ final class FingerprintSet {
         MappedMemory.free(old, count: oldCapacity)
     }
 
-    /// The table as it is (for a checkpoint).
-    func rawSlots() -> [UInt64] { Array(UnsafeBufferPointer(start: slots, count: capacity)) }
+    /// The table as it is (for a checkpoint), without a copy.
+    func withRawSlots<R>(_ body: (UnsafeBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: slots, count: capacity))
+    }
 
-    /// Replaces the table by one `rawSlots` gave.
-    func restore(slots raw: [UInt64], count n: Int) {
+    /// Replaces the table by a zeroed one of `slots` slots that will hold `count`
+    /// fingerprints, for the caller to fill from a checkpoint (what `withRawSlots` gave).
+    func restore(slots n: Int, count c: Int) -> UnsafeMutablePointer<UInt64> {
         MappedMemory.free(slots, count: capacity)
-        capacity = max(1, raw.count)
+        capacity = max(1, n)
         slots = MappedMemory.allocate(UInt64.self, count: capacity)
-        raw.withUnsafeBufferPointer { slots.update(from: $0.baseAddress!, count: raw.count) }
-        count = n
+        count = c
         growAt = capacity / 5 * 4
+        return slots
     }
 
     /// The chance that some two of `n` distinct states share a 64-bit fingerprint
@@ -98,6 +113,12 @@ final class StateBuffer {
     deinit { MappedMemory.free(base, bytes: stateBytes * capacity) }
 
     var memoryBytes: Int { capacity * stateBytes }
+
+    /// Bytes that appending `k` more states may fault in (pages come up to
+    /// `populateChunk` states ahead; growing moves pages, it copies nothing).
+    func growthBytes(adding k: Int) -> Int {
+        k * stateBytes + (count + k >= populatedTo ? StateStore.populateChunk * stateBytes : 0)
+    }
 
     @inline(__always) func state(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(base + i &* stateBytes) }
 

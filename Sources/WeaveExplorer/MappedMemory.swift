@@ -81,8 +81,8 @@ enum MappedMemory {
         free(UnsafeMutableRawPointer(p), bytes: count * MemoryLayout<T>.stride)
     }
 
-    /// Ends the process with a message (exit 71, EX_OSERR), not a trap: running out of
-    /// memory is the machine's limit, not a bug in Weave.
+    /// Ends the process with a message (exit 71, EX_OSERR: `WeaveExit.outOfMemory`),
+    /// not a trap: running out of memory is the machine's limit, not a bug in Weave.
     static func outOfMemory(_ bytes: Int) -> Never {
         FileHandle.standardError.write(Data(("weave: the system refused \(bytes) bytes of memory (out of memory, or an address-space "
             + "limit such as ulimit -v); lower --memory-limit, use fewer --workers, or raise the limit\n").utf8))

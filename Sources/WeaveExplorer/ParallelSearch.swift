@@ -35,7 +35,8 @@ import WeaveSource
 final class Outbox {
     let stateBytes: Int
     private(set) var count = 0
-    private var capacity = 256
+    /// Small at first: a search has 2 * workers^2 outboxes, most of which never fill.
+    private var capacity = 16
     private(set) var states: UnsafeMutableRawPointer
     private(set) var fps: UnsafeMutablePointer<UInt64>
     private(set) var parents: UnsafeMutablePointer<UInt32>
@@ -702,7 +703,8 @@ extension Explorer {
             prepareSharedRound(depth: depth)
             set ^= 1
             gatherStatistics()
-            if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes) {
+            if let r = limitReason(distinct: stats.distinct, memory: stats.memoryBytes,
+                                   growth: options.countResidentMemory ? searchGrowthBytes() : 0) {
                 // A violation already seen is real: report it rather than the limit.
                 if let c = bestCandidate {
                     outcome = .violated(violation(for: c))

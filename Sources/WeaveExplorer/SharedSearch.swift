@@ -52,11 +52,23 @@ final class SharedTable: @unchecked Sendable {
 
     var memoryBytes: Int { slotCount * 8 + SharedTable.lockCount * 4 }
 
+    /// The table's size in bits once it holds `states` at most half full.
+    func bits(for states: Int) -> Int {
+        var b = bits
+        while (1 << b) < states &* 2 && b < 32 { b += 1 }
+        return b
+    }
+
+    /// Bytes `reserve(states)` would allocate (the old table is held while it is rehashed).
+    func growthBytes(reserving states: Int) -> Int {
+        let b = bits(for: states)
+        return b > bits ? (1 << b) * 8 : 0
+    }
+
     /// Grows the table (if needed) so that `states` fill at most half of it. Only while
     /// no worker inserts.
     func reserve(_ states: Int) {
-        var b = bits
-        while (1 << b) < states &* 2 && b < 32 { b += 1 }
+        let b = bits(for: states)
         guard b > bits else { return }
         let n = 1 << b
         let fresh = MappedMemory.allocate(UInt64.self, count: n, populated: true)

@@ -79,6 +79,23 @@ final class StateStore {
     /// Bytes held (arena, per-state records, table).
     var memoryBytes: Int { capacity * (stateBytes + 12) + (tableMask + 1) * 12 }
 
+    /// Bytes that inserting about `k` (at most `most`) more states may add to the
+    /// resident memory: their arena and record pages (faulted in up to `populateChunk`
+    /// states ahead), and each doubled table the inserts could grow into (the old one
+    /// is held while it is rehashed).
+    func growthBytes(adding k: Int, atMost most: Int) -> Int {
+        let perState = stateBytes + 12 + (keys == nil ? 0 : 8)
+        var bytes = k * perState
+        if count + k >= populatedTo { bytes += min(StateStore.populateChunk, max(0, capacity * 2 - populatedTo)) * perState }
+        // The shared-table search (which keeps keys) stages states past this table.
+        var mask = keys == nil ? tableMask : Int.max
+        while (count + max(k, most)) * 2 > mask {
+            mask = mask * 2 + 1
+            bytes += (mask + 1) * 12
+        }
+        return bytes
+    }
+
     @inline(__always) func state(_ id: Int) -> UnsafeRawPointer { UnsafeRawPointer(arena + id * stateBytes) }
 
     /// A fixed-seed 64-bit hash of a packed state (never Swift's per-process `Hasher`).

@@ -36,7 +36,7 @@ struct Weave: ParsableCommand {
         Exit codes: 0 every property holds (search complete); 10 incomplete (a limit stopped the search);
         11 deadlock; 12 safety violation; 13 liveness violation; 14 proof refuted; 15 proof unknown;
         20 weave ci: an outcome differs from its expectation (weave replay: the trace no longer reproduces); 64 usage error; 65 model error;
-        70 internal error; 74 file error.
+        70 internal error; 71 the system refused memory (out of memory, or an address-space limit such as ulimit -v); 74 file error.
         """,
         version: "weave \(WeaveVersion.text)",
         subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self])
@@ -67,7 +67,7 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("max-states"), help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(name: .customLong("max-depth"), help: "Do not explore beyond this depth (incomplete).") var maxDepth: Int?
     @Option(name: .customLong("time-limit"), help: "Stop (incomplete) after this many seconds.") var timeLimit: Double?
-    @Option(help: "Search threads for breadth-first safety search (default: all cores). Liveness and --dfs use one.") var workers: Int?
+    @Option(help: "Search threads for breadth-first safety search (default, and at most: the machine's cores). Liveness and --dfs use one.") var workers: Int?
     @Flag(name: .customLong("fingerprint"), help: "Store 64-bit fingerprints, not states: 10-15 bytes a state; a small chance of missing states (printed).") var fingerprint = false
     @Option(help: "Save the search in this directory at level boundaries (every --checkpoint-interval seconds).") var checkpoint: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.") var checkpointInterval: Double = 60
@@ -78,7 +78,7 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
     @Flag(name: .customLong("quiet"), help: "No progress lines on stderr.") var quiet = false
     @Option(name: .customLong("memory-limit"),
-            help: "Stop (incomplete) when the state store exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
+            help: "Stop (incomplete) before the process's resident memory exceeds this size: 512M, 8G, ... (default: half of MemAvailable, or of the room under a cgroup limit).")
     var memoryLimit: String?
     @Flag(name: .customLong("no-symmetry"), help: "Do not reduce by the model's symmetric types (store every state, not one per orbit).") var noSymmetry = false
     @Option(help: "Fairness of every process for this run, instead of the declarations: none, weak or strong (as SPIN's -f).")
@@ -93,8 +93,15 @@ struct Check: ParsableCommand {
         }
         if let m = maxStates, m <= 0 { throw ValidationError("--max-states must be positive") }
         if let m = maxDepth, m < 0 { throw ValidationError("--max-depth must not be negative") }
-        let workers = self.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var workers = self.workers ?? cores
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        // More threads than cores only cost memory (each has its engine, store and
+        // outboxes, and the outboxes grow as workers squared): capped, and said so.
+        if workers > cores {
+            terminal.err("weave: --workers \(workers) capped at \(cores) (the machine's cores)\n")
+            workers = cores
+        }
         var o = CheckOptions()
         o.depthFirst = dfs
         o.checkDeadlock = !noDeadlock
@@ -135,6 +142,8 @@ struct Check: ParsableCommand {
             o.memoryLimitBytes = d.bytes
             limitSource = d.source
         }
+        // The limit is the process's: its resident memory counts, not only the stores.
+        o.countResidentMemory = true
         Interrupt.install(io: terminal)
         o.shouldStop = { Interrupt.requested }
         if !quiet {
