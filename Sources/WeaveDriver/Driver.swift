@@ -163,6 +163,15 @@ public enum Driver {
         }
         if !quiet { io.err(memoryLine(explorer, options: options, source: memoryLimitSource)) }
         var result = explorer.run()
+        if let dir = options.checkpointDirectory, explorer.checkpointsWritten > 0 || options.resumeDirectory == dir {
+            // A finished search needs no checkpoint: remove it (it can take gigabytes), and say so.
+            if case .incomplete = result.verdict {} else {
+                let file = dir + "/search.ckpt"
+                if FileManager.default.fileExists(atPath: file), (try? FileManager.default.removeItem(atPath: file)) != nil, !quiet {
+                    io.err("weave: the search finished; removed its checkpoint \(file)\n")
+                }
+            }
+        }
         let minimized = minimize ? minimizeTrace(&result, model: model, options: options) : nil
         let reporter = Reporter(model: model)
         io.out(report(result, format: format, model: model, minimized: minimized))

@@ -198,3 +198,20 @@ final class FalseGreenTests: XCTestCase {
         }
     }
 }
+
+extension FalseGreenTests {
+    /// A checkpoint of a search that finished is removed (it can be gigabytes), one of a
+    /// search that stopped early is kept for --resume.
+    func testFinishedSearchRemovesItsCheckpoint() throws {
+        let dir = try scratch("ckpt-done")
+        try "var x: 0..255 = 0\nprocess p {\n  s: if x < 100 { x = x + 1 }\n     goto s\n}\ninvariant never: x != 75\n"
+            .write(to: dir.appendingPathComponent("c.weave"), atomically: true, encoding: .utf8)
+        let early = try weave(["check", "c.weave", "--max-states", "50", "--checkpoint", "cp", "--checkpoint-interval", "0", "--workers", "1", "--quiet"], cwd: dir)
+        XCTAssertEqual(early.code, 10, early.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cp/search.ckpt").path))
+        let done = try weave(["check", "c.weave", "--resume", "cp", "--checkpoint", "cp", "--workers", "1"], cwd: dir)
+        XCTAssertEqual(done.code, 12, done.err)
+        XCTAssertTrue(done.err.contains("removed its checkpoint"), done.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cp/search.ckpt").path))
+    }
+}
