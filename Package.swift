@@ -1,10 +1,25 @@
 // swift-tools-version: 6.0
 // Weave: an explicit-state model checker and Z3 prover for kernel protocols.
 //
-// Layers depend downward only:
-//   WeaveSource -> WeaveSyntax -> WeaveIR -> WeaveSema
-//   -> back ends (WeaveExplorer; WeaveZ3 -> WeaveProver) -> WeaveReport -> WeaveDriver -> weave
-// Only WeaveZ3 imports the CZ3 C module (a test keeps it that way).
+// Layers depend downward only. Each line names a module and every module it may import
+// (Tests/WeaveDriverTests/LayeringTests.swift reads these lines and fails on any other
+// import in Sources/, and on a dependency below that they do not allow):
+//   layer WeaveSource:
+//   layer WeaveSyntax: WeaveSource
+//   layer WeaveIR: WeaveSource
+//   layer WeaveSema: WeaveSource WeaveSyntax WeaveIR
+//   layer CWeaveSupport:
+//   layer WeaveExplorer: WeaveSource WeaveIR CWeaveSupport
+//   layer CZ3:
+//   layer WeaveZ3: CZ3
+//   layer WeaveProver: WeaveSource WeaveIR WeaveZ3
+//   layer WeaveReport: WeaveSource WeaveIR WeaveExplorer
+//   layer WeaveDriver: WeaveSource WeaveIR WeaveSema WeaveExplorer WeaveProver WeaveReport
+//   layer weave: WeaveDriver ArgumentParser
+// Syntax and the IR are both built on Source only (the IR never sees the syntax); the two
+// back ends are independent; only WeaveZ3 imports the CZ3 C module; reports need the
+// explorer's result types (issue 17 moves them beside Trace); the command line parses
+// arguments and calls the driver.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -31,13 +46,13 @@ let package = Package(
         // engine's mutable state is confined to one search thread, so they are off here.
         // A prefetch hint for the visited set (Swift has no intrinsic for it).
         .target(name: "CWeaveSupport"),
-        .target(name: "WeaveExplorer", dependencies: ["WeaveIR", "CWeaveSupport"],
+        .target(name: "WeaveExplorer", dependencies: ["WeaveSource", "WeaveIR", "CWeaveSupport"],
                 swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "WeaveZ3", dependencies: ["CZ3"], swiftSettings: strict),
-        .target(name: "WeaveProver", dependencies: ["WeaveIR", "WeaveZ3", "WeaveExplorer"], swiftSettings: strict),
+        .target(name: "WeaveProver", dependencies: ["WeaveSource", "WeaveIR", "WeaveZ3"], swiftSettings: strict),
         .target(name: "WeaveReport", dependencies: ["WeaveIR", "WeaveExplorer", "WeaveSource"], swiftSettings: strict),
         .target(name: "WeaveDriver",
-                dependencies: ["WeaveSource", "WeaveSyntax", "WeaveIR", "WeaveSema",
+                dependencies: ["WeaveSource", "WeaveIR", "WeaveSema",
                                "WeaveExplorer", "WeaveProver", "WeaveReport"],
                 swiftSettings: strict),
         .executableTarget(name: "weave",

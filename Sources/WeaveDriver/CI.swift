@@ -3,7 +3,6 @@ import WeaveSource
 import WeaveReport
 import WeaveIR
 import WeaveSema
-import WeaveSyntax
 import WeaveExplorer
 
 /// `weave ci`: runs every `expect` line of every model and compares outcomes.
@@ -132,7 +131,7 @@ public enum CI {
             }
             do {
                 let source = try Loader.load(path: file)
-                inputs += source.units.map(\.file.path)
+                inputs += source.paths
                 loaded.append((file, .success(source)))
             } catch {
                 // The files named in the errors were read too (the model, its imports).
@@ -150,7 +149,7 @@ public enum CI {
         // Files another model of the run imports are libraries: no expectation expected.
         var imported = Set<String>()
         for case (_, .success(let source)) in loaded {
-            for unit in source.units.dropFirst() { imported.insert(Driver.canonicalPath(unit.file.path)) }
+            for path in source.paths.dropFirst() { imported.insert(Driver.canonicalPath(path)) }
         }
         var items: [Item] = []
         var bare: [String] = []

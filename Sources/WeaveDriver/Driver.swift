@@ -1,6 +1,5 @@
 import Foundation
 import WeaveSource
-import WeaveSyntax
 import WeaveIR
 import WeaveSema
 import WeaveExplorer
@@ -94,7 +93,7 @@ public enum Driver {
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
-        var inputs = source.units.map(\.file.path)
+        var inputs = source.paths
         if let dir = options.resumeDirectory { inputs += filesIn(dir) }
         var outputs: [(flag: String, path: String)] = []
         if let traceOut { outputs.append(("--trace-out", traceOut)) }

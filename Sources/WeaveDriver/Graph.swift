@@ -11,7 +11,7 @@ public enum GraphDriver {
             return .internalError
         }
         for w in warnings { io.err(w.rendered() + "\n") }
-        if let output, let why = Driver.outputClash([("--output", output)], inputs: source.units.map(\.file.path)) {
+        if let output, let why = Driver.outputClash([("--output", output)], inputs: source.paths) {
             io.err("weave: \(why)\n")
             return .usage
         }

@@ -7,6 +7,8 @@ public struct ModelSource: Sendable {
     public let root: SourceUnit
     public let units: [SourceUnit]
     public let diagnostics: [Diagnostic]
+    /// The files read: the root first, then its imports.
+    public var paths: [String] { units.map(\.file.path) }
 }
 
 /// Reads a model file and every file it imports.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WeaveDriver
-import WeaveExplorer
 
 /// Terminal output: stdout is flushed after each write so progress and results interleave correctly.
 let terminal = Output(
@@ -85,75 +84,34 @@ struct Check: ParsableCommand {
     var fairness: String?
     @Option(name: .customLong("max-step-instructions"),
             help: "Engine limit: instructions one step may run (its loops included) before the run stops incomplete (default: 1000000).")
-    var maxStepInstructions: Int = CheckOptions.defaultStepInstructionLimit
+    var maxStepInstructions: Int = CheckRequest.defaultStepInstructions
 
     func run() throws {
-        guard let fmt = Driver.Format(rawValue: format) else {
-            throw ValidationError("--format must be text, json, kernel or mermaid, not '\(format)'")
-        }
-        if let m = maxStates, m <= 0 { throw ValidationError("--max-states must be positive") }
-        if let m = maxDepth, m < 0 { throw ValidationError("--max-depth must not be negative") }
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        var workers = self.workers ?? cores
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
-        // More threads than cores only cost memory (each has its engine, store and
-        // outboxes, and the outboxes grow as workers squared): capped, and said so.
-        if workers > cores {
-            terminal.err("weave: --workers \(workers) capped at \(cores) (the machine's cores)\n")
-            workers = cores
-        }
-        var o = CheckOptions()
-        o.depthFirst = dfs
-        o.checkDeadlock = !noDeadlock
-        o.checkLiveness = !noLiveness
-        o.maxStates = maxStates
-        o.maxDepth = maxDepth
-        o.timeLimit = timeLimit
-        o.workers = workers
-        o.fingerprintOnly = fingerprint
-        if checkpointInterval < 0 { throw ValidationError("--checkpoint-interval must not be negative") }
-        if (checkpoint != nil || resume != nil) && dfs { throw ValidationError("--checkpoint and --resume work with breadth-first search, not --dfs") }
-        // Flags that a depth-first search would silently ignore are refused: the user asked for something not done.
-        if dfs, let w = self.workers, w > 1 { throw ValidationError("--dfs searches with one thread: drop --workers \(w) or --dfs") }
-        if dfs && fingerprint { throw ValidationError("--fingerprint works with breadth-first search, not --dfs: drop one of the two flags") }
-        o.checkpointDirectory = checkpoint
-        o.checkpointInterval = checkpointInterval
-        o.resumeDirectory = resume
-        o.symmetry = !noSymmetry
-        if maxStepInstructions < 1 { throw ValidationError("--max-step-instructions must be at least 1") }
-        o.maxStepInstructions = maxStepInstructions
-        if let f = fairness {
-            switch f {
-            case "none": o.fairness = .unfair
-            case "weak": o.fairness = .weak
-            case "strong": o.fairness = .strong
-            default: throw ValidationError("--fairness must be none, weak or strong, not '\(f)'")
-            }
-        }
-        if !property.isEmpty { o.properties = .only(Set(property)) }
-        var limitSource: String? = nil
-        if let text = memoryLimit {
-            guard let bytes = MemoryLimit.parse(text) else {
-                throw ValidationError("--memory-limit takes a size such as 512M or 8G, not '\(text)'")
-            }
-            o.memoryLimitBytes = bytes
-            limitSource = "--memory-limit"
-        } else if let d = MemoryLimit.systemDefault() {
-            o.memoryLimitBytes = d.bytes
-            limitSource = d.source
-        }
-        // The limit is the process's: its resident memory counts, not only the stores.
-        o.countResidentMemory = true
-        Interrupt.install(io: terminal)
-        o.shouldStop = { Interrupt.requested }
-        if !quiet {
-            o.progress = { s in
-                terminal.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
-            }
-        }
-        let ov = try overrides(params: model.params, consts: model.consts)
-        finish(Driver.check(path: model.model, overrides: ov, options: o, format: fmt, traceOut: traceOut,
-                            minimize: !noMinimize, html: html, io: terminal, quiet: quiet, memoryLimitSource: limitSource))
+        var r = CheckRequest()
+        r.model = model.model
+        r.overrides = try overrides(params: model.params, consts: model.consts)
+        r.depthFirst = dfs
+        r.noDeadlock = noDeadlock
+        r.noLiveness = noLiveness
+        r.properties = property
+        r.maxStates = maxStates
+        r.maxDepth = maxDepth
+        r.timeLimit = timeLimit
+        r.workers = workers
+        r.fingerprint = fingerprint
+        r.checkpoint = checkpoint
+        r.checkpointInterval = checkpointInterval
+        r.resume = resume
+        r.format = format
+        r.html = html
+        r.noMinimize = noMinimize
+        r.traceOut = traceOut
+        r.quiet = quiet
+        r.memoryLimit = memoryLimit
+        r.noSymmetry = noSymmetry
+        r.fairness = fairness
+        r.maxStepInstructions = maxStepInstructions
+        do { finish(try Driver.check(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }
 
