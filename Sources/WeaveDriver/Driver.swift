@@ -11,6 +11,12 @@ public enum Driver {
     public enum Loaded {
         case model(Model, ModelSource, [Diagnostic])
         case failed(WeaveExit)
+
+        /// The exit code of a load that failed (what a command returns then).
+        public var exit: WeaveExit {
+            if case .failed(let code) = self { return code }
+            return .internalError
+        }
     }
 
     /// Reads and elaborates a model file, printing diagnostics to `io.err`.
@@ -88,10 +94,7 @@ public enum Driver {
                              format: Format, traceOut: String?, minimize: Bool = true, html: String? = nil,
                              io: Output, quiet: Bool = true, memoryLimitSource: String? = nil) -> WeaveExit {
         let loaded = load(path, overrides: overrides, io: io)
-        guard case .model(let model, let source, let warnings) = loaded else {
-            if case .failed(let code) = loaded { return code }
-            return .internalError
-        }
+        guard case .model(let model, let source, let warnings) = loaded else { return loaded.exit }
         for w in warnings { io.err(w.rendered() + "\n") }
         var inputs = source.paths
         if let dir = options.resumeDirectory { inputs += filesIn(dir) }
@@ -321,10 +324,7 @@ public enum Driver {
     /// `weave parse`: the typed IR, so a user sees what will be explored.
     public static func parse(path: String, overrides: [String: String], io: Output) -> WeaveExit {
         let loaded = load(path, overrides: overrides, lint: true, io: io)
-        guard case .model(let model, _, let warnings) = loaded else {
-            if case .failed(let code) = loaded { return code }
-            return .internalError
-        }
+        guard case .model(let model, _, let warnings) = loaded else { return loaded.exit }
         for w in warnings { io.err(w.rendered() + "\n") }
         io.out(IRPrinter.text(model))
         return .holds

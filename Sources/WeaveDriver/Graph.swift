@@ -6,10 +6,7 @@ import WeaveReport
 public enum GraphDriver {
     public static func graph(path: String, overrides: [String: String], maxStates: Int, output: String?, io: Output) -> WeaveExit {
         let loaded = Driver.load(path, overrides: overrides, io: io)
-        guard case .model(let model, let source, let warnings) = loaded else {
-            if case .failed(let code) = loaded { return code }
-            return .internalError
-        }
+        guard case .model(let model, let source, let warnings) = loaded else { return loaded.exit }
         for w in warnings { io.err(w.rendered() + "\n") }
         if let output, let why = Driver.outputClash([("--output", output)], inputs: source.paths) {
             io.err("weave: \(why)\n")

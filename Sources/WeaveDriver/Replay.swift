@@ -44,10 +44,7 @@ public enum ReplayDriver {
             // are dropped, and said so. A setting the model still has keeps its saved value, and
             // a value that does not fit is an error, never a silent fall-back to the default.
             let probe = Driver.load(modelPath, overrides: [:], io: io)
-            guard case .model(let m, _, _) = probe else {
-                if case .failed(let code) = probe { return code }
-                return .internalError
-            }
+            guard case .model(let m, _, _) = probe else { return probe.exit }
             let settable = Set(m.settings.map(\.name))
             let gone = saved.settings.keys.filter { !settable.contains($0) }.sorted()
             ov = saved.settings.filter { settable.contains($0.key) }
@@ -61,10 +58,7 @@ public enum ReplayDriver {
                 return .modelError
             }
         }
-        guard case .model(let model, _, _) = loaded else {
-            if case .failed(let code) = loaded { return code }
-            return .internalError
-        }
+        guard case .model(let model, _, _) = loaded else { return loaded.exit }
         let space: StateSpace
         // The trace's property alone decides which steps fail (as the run that found it, or
         // stricter: that run stopped at its first violation).
