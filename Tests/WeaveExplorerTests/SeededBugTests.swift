@@ -132,6 +132,16 @@ final class SeededBugTests: XCTestCase {
                    expect: .kind(.deadlock))
     }
 
+    func testPerTaskDeferWithoutTheExitingTaskFallbackFailsUmount() throws {
+        // Jens Axboe's case: an exiting task's fput whose task_work_add() fails must go to
+        // the task's own list; sent to the global list instead, umount finds the file open.
+        try seeded("Models/umount_delayed_fput.weave", ["design": "per_task_defer"],
+                   [Edit(file: "Models/umount_delayed_fput.weave",
+                         old: "    if design == per_task_defer {\n      llist_add(defer_list[t], t, was_empty)",
+                         new: "    if false {\n      llist_add(defer_list[t], t, was_empty)")],
+                   expect: .property("umount after all exits succeeds"))
+    }
+
     // MARK: kernfs_release.weave
 
     func testFreeAtLastFputThatFreesAtSeverIsCaught() throws {
@@ -152,6 +162,14 @@ final class SeededBugTests: XCTestCase {
     func testNeverRunningTaskWorkIsALivenessViolation() throws {
         try seeded("Models/task_work_fput.weave", ["design": "pf_runs_task_work"],
                    [Edit(file: "Models/task_work_fput.weave", old: "    if design == pf_runs_task_work {\n      goto run\n    }\n", new: "")],
+                   expect: .kind(.liveness), properties: .only(["every_fput_completes"]))
+    }
+
+    func testWorkerThatDropsTheBatchIsALivenessViolation() throws {
+        // Per-close liveness is not vacuous: a worker that takes the list but never runs
+        // __fput leaves a ticketed close pending for ever (the list itself still drains).
+        try seeded("Models/task_work_fput.weave", ["design": "current"],
+                   [Edit(file: "Models/task_work_fput.weave", old: "    x = pop(batch)\n    fput_done(x)\n", new: "    x = pop(batch)\n    x = UNTRACKED\n")],
                    expect: .kind(.liveness), properties: .only(["every_fput_completes"]))
     }
 
