@@ -38,18 +38,36 @@ public enum DeadlockExplanation {
                 var setters: [(String, String, String?, Int?)] = []
                 var waitsFor: [String] = []
                 let entries = Dictionary(layout.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                // What the step writes before it waits: an index read from one of these has
+                // another value at the await than in the state shown.
+                let written = writtenInStep(p, LabelID(pc), model: model, instance: k)
+                var places: [(Int, Int, String, IRType, ValueNames?)] = []
                 for r in reads {
                     guard let e = entries[r.name] else { continue }
                     // One element of an array when its index is known here (the lock
-                    // i_rwsem[0], not the whole array), else the whole variable.
-                    var lo = e.offset, n = e.type.slotCount, shown = r.name, type = e.type
-                    if let ix = r.index, case .array(let it, let el) = e.type,
-                       let v = ExprText.simpleValue(ix, process: pi, instance: k, state: last, layout: layout, model: model), it.contains(v) {
-                        lo = e.offset + Int(v - it.lowerBound) * el.slotCount
-                        n = el.slotCount
-                        shown = "\(r.name)[\(it.format(v))]"
-                        type = el
+                    // i_rwsem[0], not the whole array); every element that the trace set
+                    // when the index is not known; else the whole variable.
+                    if let ix = r.index, case .array(let it, let el) = e.type {
+                        let ixReads = Set(ExprText.reads(ix, model: model, process: pi, instance: k).map(\.name))
+                        if ixReads.isDisjoint(with: written),
+                           let v = ExprText.simpleValue(ix, process: pi, instance: k, state: last, layout: layout, model: model), it.contains(v) {
+                            places.append((e.offset + Int(v - it.lowerBound) * el.slotCount, el.slotCount, "\(r.name)[\(it.format(v))]", el, e.valueNames))
+                            continue
+                        }
+                        let first = t.states.first ?? last
+                        for j in 0..<Int(it.cardinality) {
+                            let lo = e.offset + j * el.slotCount
+                            guard lo + el.slotCount <= last.count, lo + el.slotCount <= first.count,
+                                  first[lo..<(lo + el.slotCount)] != last[lo..<(lo + el.slotCount)] else { continue }
+                            places.append((lo, el.slotCount, "\(r.name)[\(it.format(it.lowerBound + Int64(j)))]", el, e.valueNames))
+                        }
+                        continue
                     }
+                    // A variable the step sets before it waits has another value there than here.
+                    if written.contains(r.name) { continue }
+                    places.append((e.offset, e.type.slotCount, r.name, e.type, e.valueNames))
+                }
+                for (lo, n, shown, type, names) in places {
                     var by: String? = nil
                     var at: Int? = nil
                     for i in stride(from: t.steps.count - 1, through: 0, by: -1) where i + 1 < t.states.count {
@@ -61,7 +79,7 @@ public enum DeadlockExplanation {
                             break
                         }
                     }
-                    let value = lo + n <= last.count ? type.format(slots: last[lo..<(lo + n)], names: e.valueNames) : "?"
+                    let value = lo + n <= last.count ? type.format(slots: last[lo..<(lo + n)], names: names) : "?"
                     setters.append((shown, value, by, at))
                     if let by, by != inst, !waitsFor.contains(by) { waitsFor.append(by) }
                 }
@@ -71,6 +89,29 @@ public enum DeadlockExplanation {
             }
         }
         return (waits, cycle(waits))
+    }
+
+    /// The variables (as the trace names them) a step assigns anywhere along its paths.
+    static func writtenInStep(_ p: Process, _ label: LabelID, model: Model, instance: Int) -> Set<String> {
+        guard let pi = model.processes.firstIndex(where: { $0.name == p.name }) else { return [] }
+        var out = Set<String>()
+        var seen = Set<NodeID>()
+        var stack = [p.labels[label.index].entry]
+        func place(_ pl: Place) {
+            let e = Expr(.read(Place(root: pl.root, path: [], type: pl.type)), pl.type, nil)
+            for r in ExprText.reads(e, model: model, process: pi, instance: instance) { out.insert(r.name) }
+        }
+        while let n = stack.popLast() {
+            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+            switch p.nodes[n].kind {
+            case .assign(let pl, _, _), .fill(let pl, _, _), .push(let pl, _, _, _): place(pl)
+            case .copy(let to, _, _): place(to)
+            case .pop(let q, let into, _): place(q); if let into { place(into) }
+            default: break
+            }
+            for s in p.successors(n) where s < p.nodes.count && p.labelAt[s] == nil { stack.append(s) }
+        }
+        return out
     }
 
     /// The `await` conditions on the paths of the step that starts at `label`.
