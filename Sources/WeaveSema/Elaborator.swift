@@ -156,7 +156,19 @@ final class Elaborator {
         let x = expr(e, Scope.constant, expected: nil)
         guard let x else { return nil }
         if case .literal(let v) = x.op { return v }
-        diags.error("expected a constant here (consts, params and literals only)", at: e.range)
+        // Arithmetic of constants that did not fold to a value fails (an overflow, a division
+        // by zero); anything else is not computed at elaboration (a quantifier, a set).
+        func arithmetic(_ x: IExpr) -> Bool {
+            switch x.op {
+            case .literal: return true
+            case .unary(_, let a): return arithmetic(a)
+            case .binary(_, let a, let b): return arithmetic(a) && arithmetic(b)
+            case .conditional(let c, let a, let b): return arithmetic(c) && arithmetic(a) && arithmetic(b)
+            default: return false
+            }
+        }
+        diags.error(arithmetic(x) ? "this constant expression cannot be computed: integer overflow or division by zero (values are 64-bit)"
+                                  : "expected a constant here (consts, params, literals and arithmetic of them)", at: e.range)
         return nil
     }
 

@@ -241,7 +241,7 @@ extension Elaborator {
 
     func expandDef(_ n: String, _ params: [Ident], _ body: AExpr, _ args: [AExpr], _ r: SourceRange, _ s: Scope) -> IExpr? {
         guard s.defDepth < 32 else {
-            diags.error("def '\(n)' expands itself (more than 32 levels)", at: r)
+            diags.error("def '\(n)' expands defs more than 32 levels deep (it uses itself, or a chain of more than 32 defs)", at: r)
             return nil
         }
         guard countExpansion("def '\(n)'", at: r) else { return nil }

@@ -18,7 +18,7 @@ extension Elaborator {
                     continue
                 }
                 guard depth < 32 else {
-                    diags.error("macro '\(f.name)' expands itself (more than 32 levels)", at: s.range)
+                    diags.error("macro '\(f.name)' expands macros more than 32 levels deep (it calls itself, or a chain of more than 32 macros)", at: s.range)
                     continue
                 }
                 guard countExpansion("macro '\(f.name)'", at: s.range) else { continue }

@@ -96,3 +96,16 @@ final class ScopedEnumTests: XCTestCase {
         XCTAssertTrue(bad.contains { $0.contains("type 'A' has no value 'nope'") }, "\(bad)")
     }
 }
+
+/// Review B15 and B16: the messages say what went wrong.
+final class LimitMessageTests: XCTestCase {
+    func testDefChainAndConstantOverflowMessages() {
+        var text = "def f0(x) = x\n"
+        for i in 1...35 { text += "def f\(i)(x) = !f\(i - 1)(x)\n" }
+        text += "var b: bool = false\nprocess p { a: b = f35(b) }\n"
+        let chain = elaborate(text).1
+        XCTAssertTrue(chain.contains { $0.contains("more than 32 levels deep") && !$0.contains("expands itself") }, "\(chain)")
+        let over = elaborate("const X = 9223372036854775807 + 1\nvar b: bool = false\nprocess p { a: b = true }\n").1
+        XCTAssertTrue(over.contains { $0.contains("integer overflow or division by zero") }, "\(over)")
+    }
+}
