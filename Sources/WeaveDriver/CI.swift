@@ -319,6 +319,7 @@ public enum CI {
         case .holds(let ps): return ("holds", ps.isEmpty ? "all properties" : ps.joined(separator: ", "))
         case .violated(let p): return ("violated", p)
         case .proved(let ps): return ("proved", ps.joined(separator: ", "))
+        case .covered(let except): return ("covered", except.isEmpty ? "every step" : "every step except " + except.joined(separator: ", "))
         }
     }
 
@@ -331,6 +332,7 @@ public enum CI {
             case .holds(let ps): return ps.isEmpty ? .all : .only(Set(ps))
             case .violated(let p): return .only([p])
             case .proved(let ps): return .only(Set(ps))
+            case .covered: return .only([])
             }
         }()
         func row(_ got: String, _ passed: Bool, _ distinct: Int, _ secs: Double, _ detail: String, model: String = file) -> Row {
@@ -366,6 +368,11 @@ public enum CI {
         }
         var options = CheckOptions()
         options.properties = selection
+        if case .covered = exp.verdict {
+            // Coverage needs the whole state space: no property may stop the search early.
+            options.checkDeadlock = false
+            options.checkLiveness = false
+        }
         options.maxStates = 20_000_000
         options.shouldStop = { Interrupt.requested }
         let explorer: Explorer
@@ -374,6 +381,20 @@ public enum CI {
         }
         let r = explorer.run()
         let s = r.statistics
+        if case .covered(let except) = exp.verdict {
+            guard case .holds = r.verdict else {
+                return row("incomplete", false, s.distinct, s.elapsedSeconds, "the search did not cover the whole state space", model: model.name)
+            }
+            // Steps the setting's params remove from the code are not counted (Coverage does that).
+            let never = Set(r.coverage.neverFired.map { "\($0.process).\($0.label)" })
+            let missing = never.subtracting(except).sorted()
+            let fired = Set(except).subtracting(never).sorted()
+            if missing.isEmpty && fired.isEmpty { return row("covered", true, s.distinct, s.elapsedSeconds, "", model: model.name) }
+            var why: [String] = []
+            if !missing.isEmpty { why.append("never fired: " + missing.joined(separator: ", ")) }
+            if !fired.isEmpty { why.append("listed after 'except' but fired: " + fired.joined(separator: ", ")) }
+            return row("not covered", false, s.distinct, s.elapsedSeconds, why.joined(separator: "; "), model: model.name)
+        }
         switch (r.verdict, exp.verdict) {
         case (.holds, .holds):
             return row("holds", true, s.distinct, s.elapsedSeconds, "", model: model.name)

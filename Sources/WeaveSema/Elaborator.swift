@@ -14,6 +14,8 @@ public struct Expectation: Sendable {
         case violated(String)
         /// The prover shows these properties hold in every reachable state.
         case proved([String])
+        /// A full search fires every step of the setting's code but these (`process.label`).
+        case covered([String])
     }
     /// `(name, value)` pairs; one run per combination of the `in` lists.
     public let runs: [[(String, String)]]

@@ -80,6 +80,7 @@ public enum Sema {
             case .holds(let ps): v = .holds(ps.map(propertyName))
             case .violated(let p): v = .violated(propertyName(p))
             case .proved(let ps): v = .proved(ps.map(propertyName))
+            case .covered(let steps): v = .covered(steps)
             }
             out.append(Expectation(runs: runs, verdict: v, range: range))
         }

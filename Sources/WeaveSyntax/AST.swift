@@ -158,6 +158,9 @@ public enum ExpectedVerdict: Sendable {
     case violated(PropertyRef)
     /// `proved P, ...`: the prover shows the properties inductive (with the file's invariants as lemmas).
     case proved([PropertyRef])
+    /// `covered [except p.l, ...]`: a full search fires every step of the setting's code,
+    /// except the listed ones (which must then never fire).
+    case covered([String])
 }
 
 /// A top-level declaration.

@@ -383,7 +383,23 @@ public struct Parser {
             repeat { props.append(try parsePropertyRef()) } while accept(.comma)
             return .expect(settings, .proved(props), start.to(lastRange))
         }
-        throw fail("expected 'holds', 'violated' or 'proved', found \(peek())")
+        if case .identifier("covered") = peek() {
+            advance()
+            var steps: [String] = []
+            if case .identifier("except") = peek() {
+                advance()
+                repeat {
+                    let p = try identifier("a process name (except PROCESS.LABEL, ...)")
+                    try expect(.dot, "between the process and the label")
+                    var label = try identifier("a label")
+                    // A macro's label, OUTER.INNER.
+                    while accept(.dot) { label = Ident(label.name + "." + (try identifier("a label")).name, label.range) }
+                    steps.append("\(p.name).\(label.name)")
+                } while accept(.comma)
+            }
+            return .expect(settings, .covered(steps), start.to(lastRange))
+        }
+        throw fail("expected 'holds', 'violated', 'proved' or 'covered', found \(peek())")
     }
 
     private var atLineEnd: Bool {
