@@ -14,8 +14,8 @@ final class CoveredExpectationTests: XCTestCase {
         process p {
           a: x = 1
           b: if design == both { x = 2 }
-             await x == 3
-          c: x = 0
+          c: await x == 3
+             x = 0
         }
 
         """
