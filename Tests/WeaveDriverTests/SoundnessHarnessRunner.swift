@@ -31,10 +31,16 @@ final class SoundnessLedger: @unchecked Sendable {
     private var pairNames: Set<String> = []
     private var found: [String] = []
 
-    func add(_ what: String, _ n: Int = 1) { lock.lock(); counts[what, default: 0] += n; lock.unlock() }
+    /// While minimising, the reruns are not counted.
+    private var muted = false
+
+    func add(_ what: String, _ n: Int = 1) { lock.lock(); if !muted { counts[what, default: 0] += n }; lock.unlock() }
     func pair(_ engines: String) {
-        lock.lock(); counts["comparisons", default: 0] += 1; pairNames.insert(engines); lock.unlock()
+        lock.lock()
+        if !muted { counts["comparisons", default: 0] += 1; pairNames.insert(engines) }
+        lock.unlock()
     }
+    func mute(_ on: Bool) { lock.lock(); muted = on; lock.unlock() }
     func finding(_ line: String) { lock.lock(); found.append(line); lock.unlock() }
     func count(_ what: String) -> Int { lock.lock(); defer { lock.unlock() }; return counts[what, default: 0] }
 
@@ -391,8 +397,10 @@ enum SoundnessRunner {
 
     // MARK: prove --symbolic against check at N on both sides of every literal
 
+    /// `checkSizes`: the sizes check runs at besides each literal c and c + 1 (default 1...4);
+    /// `perSize`: also run the per-size prover at each size up to 6.
     static func symbolicFindings(_ g: SoundnessGenerator.SymbolicModel, timeoutMs: UInt32 = 5000,
-                                 checkSizes: [Int]? = nil) -> [SoundnessFinding] {
+                                 checkSizes: [Int] = [1, 2, 3, 4], perSize: Bool = true) -> [SoundnessFinding] {
         let ledger = SoundnessLedger.shared
         guard let src = try? Loader.load(text: g.text, path: "generated.weave", directory: NSTemporaryDirectory()),
               let base = elaborate(g.text) else { ledger.add("rejected"); return [] }
@@ -411,14 +419,15 @@ enum SoundnessRunner {
         if ProcessInfo.processInfo.environment["WEAVE_SOUNDNESS_VERBOSE"] != nil {
             print("soundness: symbolic model (\(g.variant.joined(separator: "; "))): \(symText)")
         }
-        var sizes = Set(checkSizes ?? [1, 2, 3, 4])
+        var sizes = Set(checkSizes)
         for c in g.literals { for n in [c, c + 1] where n >= 1 { sizes.insert(n) } }
         var out: [SoundnessFinding] = []
         let sel = Selection(name: "[safety]", properties: .only(Set(targets)), deadlock: false, liveness: false)
         for n in sizes.sorted() {
             guard let m = elaborate(g.text, ["N": String(n)]) else { ledger.add("skipped"); continue }
             var o = options(Mode(), sel)
-            o.maxStates = 50_000
+            // Beyond N = 10 a literal's violation is a step or two deep; the full space is not needed.
+            o.maxStates = n <= 10 ? 50_000 : 5_000
             o.timeLimit = 20
             guard let e = try? Explorer(model: m, options: o) else { ledger.add("skipped"); continue }
             let r = EngineOutcome(e.run())
@@ -428,7 +437,7 @@ enum SoundnessRunner {
                                             left: symText, right: "\(r)"))
             }
             // The per-size prover at small sizes, against the same check.
-            if n <= 6 {
+            if perSize && n <= 6 {
                 let per = Prover.prove(m, properties: targets, options: po)
                 ledger.pair("prove vs check")
                 tally("prove per size", per)
@@ -445,15 +454,19 @@ enum SoundnessRunner {
     // MARK: minimising and writing out
 
     /// Deletes lines (and replaces a step's statements with `skip`) while `stillFails`
-    /// holds, at most `budget` attempts.
-    static func minimize(_ text: String, budget: Int = 150, stillFails: (String) -> Bool) -> String {
+    /// holds, at most `budget` attempts and `seconds` seconds.
+    static func minimize(_ text: String, budget: Int = 150, seconds: Double = 30, stillFails: (String) -> Bool) -> String {
+        let ledger = SoundnessLedger.shared
+        ledger.mute(true)
+        defer { ledger.mute(false) }
+        let deadline = Date().addingTimeInterval(seconds)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var tries = 0
         var changed = true
         while changed && tries < budget {
             changed = false
             var i = lines.count - 1
-            while i >= 0 && tries < budget {
+            while i >= 0 && tries < budget && Date() < deadline {
                 var candidates: [[String]] = []
                 var removed = lines
                 removed.remove(at: i)

@@ -20,13 +20,13 @@ import XCTest
 ///
 /// A fixed budget runs here; `scripts/soundness.sh COUNT SEED` runs a long campaign
 /// through WEAVE_SOUNDNESS_MODELS (explicit models; symbolic models are a quarter of it,
-/// binary runs a tenth), WEAVE_SOUNDNESS_SEED and WEAVE_SOUNDNESS_OUT (where models that
+/// binary runs a fifteenth), WEAVE_SOUNDNESS_SEED and WEAVE_SOUNDNESS_OUT (where models that
 /// make engines disagree are written; default $TMPDIR/weave-soundness). Each
 /// disagreement fails the test with the engines, both outcomes, the model's seed and the
 /// path of the model (minimised: lines deleted while the disagreement stays).
 final class SoundnessHarnessTests: XCTestCase {
     static func env(_ name: String) -> Int? { ProcessInfo.processInfo.environment[name].flatMap { Int($0) } }
-    static var models: Int { env("WEAVE_SOUNDNESS_MODELS") ?? 36 }
+    static var models: Int { env("WEAVE_SOUNDNESS_MODELS") ?? 64 }
     static var baseSeed: UInt64 {
         ProcessInfo.processInfo.environment["WEAVE_SOUNDNESS_SEED"].flatMap { UInt64($0) } ?? 20_261_207
     }
@@ -48,13 +48,13 @@ final class SoundnessHarnessTests: XCTestCase {
 
     /// Reports each disagreement once per model (by key), the first few minimised.
     func report(_ findings: [SoundnessFinding], text: String, seed: UInt64, test: String, minimized: inout Int,
-                recheck: (String) -> [SoundnessFinding], file: StaticString = #filePath, line: UInt = #line) {
+                recheck: (SoundnessFinding, String) -> [SoundnessFinding], file: StaticString = #filePath, line: UInt = #line) {
         var seen = Set<String>()
         for f in findings where seen.insert(f.key).inserted {
             var shown = text
             if minimized < Self.minimizations {
                 minimized += 1
-                shown = SoundnessRunner.minimize(text) { candidate in recheck(candidate).contains { $0.key == f.key } }
+                shown = SoundnessRunner.minimize(text) { candidate in recheck(f, candidate).contains { $0.key == f.key } }
             }
             let path = SoundnessRunner.writeOut(shown, name: "\(test)-\(seed)-\(seen.count)")
             _ = SoundnessRunner.writeOut(text, name: "\(test)-\(seed)-\(seen.count).original")
@@ -90,7 +90,7 @@ final class SoundnessHarnessTests: XCTestCase {
             for (name, b) in bases where name.hasPrefix("[inv") {
                 if b.kind == .holds { holds += 1 } else if b.kind == .safety { violated += 1 }
             }
-            report(findings, text: text, seed: seed, test: "modes", minimized: &minimized) { t in
+            report(findings, text: text, seed: seed, test: "modes", minimized: &minimized) { _, t in
                 SoundnessRunner.elaborate(t).map { SoundnessRunner.explorerFindings($0, full: true).findings } ?? []
             }
             // Checkpoint at every level, stop partway, resume: under "all" and one other selection.
@@ -101,7 +101,7 @@ final class SoundnessHarnessTests: XCTestCase {
                 let dir = NSTemporaryDirectory() + "weave-soundness-ckpt-\(getpid())"
                 let f = SoundnessRunner.checkpointFindings(m, sel, full: full, workers: workers, limitFraction: fraction, directory: dir)
                 if full.kind != .incomplete && full.distinct >= 4 { resumed += 1 }
-                report(f, text: text, seed: seed, test: "checkpoint", minimized: &minimized) { t in
+                report(f, text: text, seed: seed, test: "checkpoint", minimized: &minimized) { _, t in
                     guard let m2 = SoundnessRunner.elaborate(t), let sel2 = SoundnessRunner.selections(m2).first(where: { $0.name == sel.name }),
                           let full2 = SoundnessRunner.explore(m2, SoundnessRunner.Mode(), sel2) else { return [] }
                     return SoundnessRunner.checkpointFindings(m2, sel2, full: full2, workers: workers, limitFraction: fraction, directory: dir)
@@ -141,7 +141,7 @@ final class SoundnessHarnessTests: XCTestCase {
                 return f + SoundnessRunner.proveFindings(m, bases: b)
             }
             let f = findings(m)
-            report(f, text: text, seed: seed, test: "prove", minimized: &minimized) { t in
+            report(f, text: text, seed: seed, test: "prove", minimized: &minimized) { _, t in
                 SoundnessRunner.elaborate(t).map(findings) ?? []
             }
         }
@@ -162,8 +162,12 @@ final class SoundnessHarnessTests: XCTestCase {
             SoundnessLedger.shared.add("symbolic models")
             let f = SoundnessRunner.symbolicFindings(g)
             verdicts[f.isEmpty ? "agree" : "disagree", default: 0] += 1
-            report(f, text: g.text, seed: seed, test: "symbolic", minimized: &minimized) { t in
-                SoundnessRunner.symbolicFindings(SoundnessGenerator.SymbolicModel(text: t, literals: g.literals, variant: g.variant))
+            report(f, text: g.text, seed: seed, test: "symbolic", minimized: &minimized) { finding, t in
+                // Rerun only the engines and the size of this disagreement.
+                let size = finding.engines.components(separatedBy: "N=").last.flatMap { Int($0.prefix { $0.isNumber }) }
+                return SoundnessRunner.symbolicFindings(SoundnessGenerator.SymbolicModel(text: t, literals: [], variant: g.variant),
+                                                        checkSizes: size.map { [$0] } ?? [1, 2, 3, 4],
+                                                        perSize: finding.engines.hasPrefix("prove --const"))
             }
         }
         print("soundness: prove --symbolic: \(count) models, \(verdicts), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
@@ -178,29 +182,56 @@ final class SoundnessHarnessTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        var minimized = 0, killed = 0, finished = 0
-        let count = max(2, Self.models / 9)
+        var minimized = 0
+        var outcomes: [String: Int] = [:]
+        let count = max(2, Self.models / 15)
         for i in 0..<count {
             let seed = Self.seed(4, i)
             var rng = FuzzRNG(seed: seed)
-            // Three processes in the family: large enough that a kill can land mid-search.
+            // Three processes in the family and an independent ticker, so that the search
+            // takes long enough for the kill to land in it.
             var text = SoundnessGenerator.explicitModel(&rng)
             text = text.replacingOccurrences(of: #"const N = \d"#, with: "const N = 3", options: .regularExpression)
-            guard SoundnessRunner.elaborate(text) != nil else { SoundnessLedger.shared.add("rejected"); continue }
+            if rng.below(2) == 0 { text = text.replacingOccurrences(of: "= symmetric ", with: "= ") }
+            /// The selection with the longest complete search, and its distinct count.
+            func longest(_ m: Model) -> (SoundnessRunner.Selection, Int)? {
+                var best: (SoundnessRunner.Selection, Int)? = nil
+                for sel in SoundnessRunner.selections(m) {
+                    if let r = SoundnessRunner.explore(m, SoundnessRunner.Mode(), sel), r.kind != .incomplete, r.distinct > best?.1 ?? -1 {
+                        best = (sel, r.distinct)
+                    }
+                }
+                return best
+            }
+            guard let small = SoundnessRunner.elaborate(text), let (_, d) = longest(small) else {
+                SoundnessLedger.shared.add("rejected")
+                XCTFail("the generator wrote a model the front end rejects (seed \(seed)):\n\(SoundnessRunner.rejection(text))\n\(text)")
+                continue
+            }
+            // About 15,000 states in all.
+            let k = min(60, 15_000 / max(1, d))
+            if k >= 2 {
+                text += "\nvar tick: 0..\(k) = 0\nprocess ticker {\n  z: if tick < \(k) {\n       tick = tick + 1\n       goto z\n     }\n}\n"
+            }
+            guard let m = SoundnessRunner.elaborate(text), let (sel, _) = longest(m) else { continue }
             SoundnessLedger.shared.add("explicit models")
             var flags = ["--workers", "1", "--format", "json", "--quiet"]
+            if case .only(let names) = sel.properties {
+                flags += ["--no-deadlock", "--no-liveness"]
+                for n in names.sorted() { flags += ["--property", n] }
+            }
             if rng.below(3) == 0 { flags.append("--no-symmetry") }
             if rng.below(3) == 0 { flags.append("--fingerprint") }
-            if rng.below(4) == 0 { flags.append("--no-deadlock") }
-            let delay = Double(rng.below(400)) / 1000
-            let (f, wasKilled) = try Self.killAndResume(exe, text: text, flags: flags, delay: delay, work: work + "/m\(i)")
-            if wasKilled { killed += 1 } else { finished += 1 }
-            report(f, text: text, seed: seed, test: "kill", minimized: &minimized) { t in
-                (try? Self.killAndResume(exe, text: t, flags: flags, delay: delay, work: work + "/min"))?.0 ?? []
+            let fraction = 0.1 + Double(rng.below(80)) / 100
+            let (f, what) = try Self.killAndResume(exe, text: text, flags: flags, delayFraction: fraction, work: work + "/m\(i)")
+            outcomes[what, default: 0] += 1
+            report(f, text: text, seed: seed, test: "kill", minimized: &minimized) { _, t in
+                (try? Self.killAndResume(exe, text: t, flags: flags, delayFraction: fraction, work: work + "/min"))?.0 ?? []
             }
         }
-        print("soundness: binary checkpoint+SIGKILL+resume: \(count) models, \(killed) killed mid-search, "
-              + "\(finished) finished before the kill, \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+        print("soundness: binary checkpoint+SIGKILL+resume: \(count) models, \(outcomes.sorted { $0.key < $1.key }), "
+              + "\(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+        XCTAssertGreaterThan(outcomes["killed, resumed", default: 0], 0, "no kill landed after a checkpoint")
     }
 
     /// The facts of a `weave check --format json` run that a resumed run must reproduce.
@@ -224,18 +255,21 @@ final class SoundnessHarnessTests: XCTestCase {
     }
 
     /// Runs the model uninterrupted; then with a checkpoint at every level, killed with
-    /// SIGKILL after `delay` seconds; then resumed. Returns the disagreements, and
-    /// whether the kill landed before the run finished.
-    static func killAndResume(_ exe: String, text: String, flags: [String], delay: Double, work: String) throws
-        -> ([SoundnessFinding], Bool) {
+    /// SIGKILL after `delayFraction` of the uninterrupted run's wall time; then resumed.
+    /// Returns the disagreements, and what happened: `killed, resumed`, `killed before a
+    /// checkpoint`, `finished, resumed` (from the last checkpoint), `skipped`.
+    static func killAndResume(_ exe: String, text: String, flags: [String], delayFraction: Double, work: String) throws
+        -> ([SoundnessFinding], String) {
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let model = work + "/model.weave", dir = work + "/ckpt"
         try text.write(toFile: model, atomically: true, encoding: .utf8)
+        let started = Date()
         let whole = try FuzzTests.run(exe, ["check", model] + flags, timeout: 120)
+        let delay = Date().timeIntervalSince(started) * delayFraction
         guard !whole.timedOut, let full = jsonOutcome(whole.out), full.kind != .incomplete else {
             SoundnessLedger.shared.add("skipped")
-            return ([], false)
+            return ([], "skipped")
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
@@ -258,13 +292,16 @@ final class SoundnessHarnessTests: XCTestCase {
                 findings += SoundnessRunner.compare(full, first, engines: "weave check vs weave check --checkpoint", dfs: false, reduced: false)
             }
         }
-        guard FileManager.default.fileExists(atPath: dir + "/search.ckpt") else { return (findings, wasKilled) }
+        let what = wasKilled ? "killed, resumed" : "finished, resumed"
+        guard FileManager.default.fileExists(atPath: dir + "/search.ckpt") else {
+            return (findings, wasKilled ? "killed before a checkpoint" : "finished, no checkpoint")
+        }
         let resumed = try FuzzTests.run(exe, ["check", model] + flags + ["--resume", dir], timeout: 120)
         guard let again = jsonOutcome(resumed.out) else {
             return (findings + [SoundnessFinding(engines: "weave check vs checkpoint+SIGKILL+resume", what: "resume failed",
-                                                 left: "\(full)", right: "exit \(resumed.code): \(resumed.err.prefix(300))")], wasKilled)
+                                                 left: "\(full)", right: "exit \(resumed.code): \(resumed.err.prefix(300))")], what)
         }
         findings += SoundnessRunner.compare(full, again, engines: "weave check vs checkpoint+SIGKILL+resume", dfs: false, reduced: false)
-        return (findings, wasKilled)
+        return (findings, what)
     }
 }
