@@ -34,7 +34,8 @@ enum SoundnessGenerator {
         out += "var arr: [T] 0..2 = \(rng.pick(["0", "0", "1"]))\n"
         out += "var owner: T = 0\n"
         out += "var s: set<T> = {}\n"
-        out += "var q: queue<0..3, 2> = \(rng.pick(["[]", "[]", "[1]"]))\n\n"
+        out += "var q: queue<0..3, 2> = \(rng.pick(["[]", "[]", "[1]"]))\n"
+        out += "var st: stack<0..3, 2> = \(rng.pick(["[]", "[]", "[2]"]))\n\n"
 
         let familyStatements: [(weight: Int, text: String)] = [
             (3, "cnt = (cnt + 1) % 4"), (2, "if cnt > 0 { cnt = cnt - 1 }"), (2, "await cnt < 2"),
@@ -46,6 +47,9 @@ enum SoundnessGenerator {
             (3, "s = s - {t}"), (2, "await !(t in s)"), (1, "choose u in s { owner = u }"), (2, "flag = !flag"),
             (2, "await flag"), (1, "await !flag\n     flag = true"),
             (2, "if t in s { arr[t] = 2 } else { cnt = (cnt + 2) % 4 }"),
+            (2, "if !full(st) { push(st, loc) }"), (2, "if !empty(st) { cnt = pop(st) }"), (1, "await !(cnt in st)"),
+            (1, "while loc < cnt { loc = loc + 1 }"), (1, "if loc == 0 { loc = 1 } else if loc == 1 { cnt = 0 } else { flag = true }"),
+            (1, "push(st, cnt)"), (1, "loc = pop(st)"), (1, "assert !(3 in q) \"no 3 queued\""),
             // Run-time errors, overflows and asserts: reachable or not, depending on the rest.
             (1, "cnt = cnt + 1"), (1, "arr[t] = arr[t] + 1"), (1, "push(q, loc)"), (1, "loc = pop(q)"),
             (1, "loc = 6 / (cnt - 1) % 4"), (1, "assert cnt != 3 \"cnt below 3\""),
@@ -88,6 +92,7 @@ enum SoundnessGenerator {
             "col != blue", "forall t: T: forall u: T: at(p(t), \(b)) && at(p(u), \(b)) => t == u",
             "(count t: T: at(p(t), a)) >= 0", "exists t: T: !(t in s)", "empty(q) || head(q) < 3",
             "forall t: T: p(t).loc <= cnt + 1", "owner in s || size(s) == 0", "forall t: T: arr[t] < 2 || t in s",
+            "empty(st) || head(st) <= cnt", "!(3 in st)", "len(st) + len(q) <= 3", "forall t: T: !(p(t).loc in st) || flag",
         ]
         if hasR { invariants += ["at(r, x) || cnt == 0", "!at(r, y) || flag"] }
         var props = ""

@@ -388,7 +388,10 @@ enum SoundnessRunner {
             ledger.pair("prove (default targets) vs check")
             tally("prove", r)
             if case .proved = r.verdict {
-                out.append(SoundnessFinding(engines: "prove (no --property) vs check [safety]", what: "PROVED but check finds a violation",
+                let what = r.targets.isEmpty ? "PROVED with nothing to prove"
+                    : safety.property == "runtime error" ? "PROVED; the default targets leave out run-time errors"
+                    : "PROVED but check finds a violation"
+                out.append(SoundnessFinding(engines: "prove (no --property) vs check [safety]", what: what,
                                             left: describe(r), right: "\(safety)"))
             }
         }
