@@ -262,9 +262,21 @@ enum SoundnessRunner {
         let stopped = EngineOutcome(first.run())
         SoundnessLedger.shared.pair("bfs checkpoint+resume vs bfs/1")
         if stopped.kind != .incomplete {
-            // The violation was found before the limit: it is the uninterrupted run's.
-            let r = compare(full, stopped, engines: "bfs/\(workers) with --max-states vs bfs/1 \(sel.name)", dfs: false, reduced: false)
-            return stopped.kind == .holds ? [] : r
+            // A violation found before the limit is one of the shortest: the same verdict and
+            // length as the uninterrupted run. (Not necessarily the same property: the limit
+            // can stop the level before a violation of the same length that comes first in
+            // declaration order is found, and a violation found is never hidden by a limit.)
+            if stopped.kind == .holds {
+                // Only a search that saw every state may say HOLDS.
+                return full.kind == .holds && stopped.distinct == full.distinct ? []
+                    : [SoundnessFinding(engines: "bfs/\(workers) with --max-states vs bfs/1 \(sel.name)", what: "HOLDS under a limit",
+                                        left: "\(full)", right: "\(stopped)")]
+            }
+            if stopped.kind != full.kind || stopped.length != full.length {
+                return [SoundnessFinding(engines: "bfs/\(workers) with --max-states vs bfs/1 \(sel.name)", what: "verdict or shortest length",
+                                         left: "\(full)", right: "\(stopped)")]
+            }
+            return []
         }
         guard FileManager.default.fileExists(atPath: directory + "/search.ckpt") else { return [] }
         var o2 = options(Mode(workers: workers), sel)
