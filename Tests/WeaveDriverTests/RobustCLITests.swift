@@ -79,7 +79,7 @@ final class RobustCLITests: XCTestCase {
         XCTAssertEqual(name.code, 64, name.err)
         XCTAssertTrue(name.err.contains("no param or const named 'desing'"), name.err)
         XCTAssertTrue(name.err.contains("did you mean 'design'?"), name.err)
-        XCTAssertTrue(name.err.contains("params and consts: RWSEM_WRITER, THREADS, FILES, design, release_takes_held_lock, flush_waits_for_work"), name.err)
+        XCTAssertTrue(name.err.contains("params and consts: RWSEM_WRITER, THREADS, FILES, design, release_takes_held_lock, release_takes_own_lock, flush_waits_for_work"), name.err)
 
         let value = try weave(["check", m, "--param", "design=fput_sinc"])
         XCTAssertEqual(value.code, 64, value.err)

@@ -65,7 +65,7 @@ final class ParserTests: XCTestCase {
             ("process p {\n  a: assert x\n}", "2:14: expected a message in quotes"),
             ("type T = set<", "1:14: expected a type"),
             ("invariant i: (x", "1:16: expected ')' to close the parenthesis"),
-            ("expect x = 1: maybe", "1:15: expected 'holds', 'violated' or 'proved'"),
+            ("expect x = 1: maybe", "1:15: expected 'holds', 'violated', 'proved' or 'covered'"),
             ("frobnicate", "1:1: expected a declaration"),
             ("var x: bool = true @", "1:20: unexpected character '@'"),
         ]
