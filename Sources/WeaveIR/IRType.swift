@@ -85,35 +85,11 @@ public indirect enum IRType: Hashable, Sendable {
     }
 
     /// Formats a flattened aggregate value from its slots.
-    public func format(slots: ArraySlice<Int64>) -> String {
-        switch self {
-        case .bool, .range, .enumeration, .set:
-            return format(slots.first ?? 0)
-        case .array(let i, let e):
-            let n = e.slotCount
-            var parts: [String] = []
-            var k = slots.startIndex
-            for _ in 0..<i.cardinality {
-                parts.append(e.format(slots: slots[k..<(k + n)]))
-                k += n
-            }
-            return "[" + parts.joined(separator: ", ") + "]"
-        case .queue(let e, _, _):
-            let len = Int(slots.first ?? 0)
-            var parts: [String] = []
-            var k = slots.startIndex + 1
-            for _ in 0..<len where k < slots.endIndex {
-                parts.append(e.format(slots[k]))
-                k += 1
-            }
-            return "<" + parts.joined(separator: ", ") + ">"
-        }
-    }
+    public func format(slots: ArraySlice<Int64>) -> String { format(slots: slots, names: nil) }
 
     /// Like `format(slots:)`, with the leaves of type `names.type` printed by their names.
     public func format(slots: ArraySlice<Int64>, names: ValueNames?) -> String {
-        guard let names else { return format(slots: slots) }
-        if self == names.type { let v = slots.first ?? 0; return names.names[v] ?? format(v) }
+        if let names, self == names.type { let v = slots.first ?? 0; return names.names[v] ?? format(v) }
         switch self {
         case .bool, .range, .enumeration, .set:
             return format(slots.first ?? 0)

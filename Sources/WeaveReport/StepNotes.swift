@@ -110,13 +110,8 @@ public struct StepNotes {
     /// The comment on the label's line and the comment-only lines right below it that
     /// continue it (up to three), joined.
     static func labelComment(_ l: LabelInfo) -> String {
-        guard let r = l.range else { return "" }
-        let file = r.file
-        let (line, col) = file.lineColumn(r.end)
-        let text = file.lineText(line)
-        var rest = Substring(text.dropFirst(max(0, col - 1)))
-        if rest.hasPrefix(":") { rest = rest.dropFirst() }
-        var (_, comment) = split(String(rest))
+        guard let (file, line, _, first) = labelLine(l) else { return "" }
+        var comment = first
         guard !comment.isEmpty else { return "" }
         var n = line + 1
         while n <= file.lineStarts.count, n <= line + 3, !endsSentence(comment) {
@@ -128,6 +123,16 @@ public struct StepNotes {
         return comment
     }
 
+    /// The label's line after `NAME:`: its file, line number, code and comment.
+    static func labelLine(_ l: LabelInfo) -> (SourceFile, Int, String, String)? {
+        guard let r = l.range else { return nil }
+        let (line, col) = r.file.lineColumn(r.end)
+        var rest = Substring(r.file.lineText(line).dropFirst(max(0, col - 1)))
+        if rest.hasPrefix(":") { rest = rest.dropFirst() }
+        let (code, comment) = split(String(rest))
+        return (r.file, line, code, comment)
+    }
+
     static func endsSentence(_ s: String) -> Bool {
         guard let c = s.last else { return true }
         return ".;)!?".contains(c) || s.hasSuffix("\"")
@@ -136,13 +141,7 @@ public struct StepNotes {
     /// The text a label's step runs, from the source: the comment on the label's line,
     /// else the code after the label; for a bare label line, the next non-empty line's code.
     public static func sourceText(_ l: LabelInfo) -> String {
-        guard let r = l.range else { return "" }
-        let file = r.file
-        let (line, col) = file.lineColumn(r.end)
-        let text = file.lineText(line)
-        var rest = Substring(text.dropFirst(max(0, col - 1)))
-        if rest.hasPrefix(":") { rest = rest.dropFirst() }
-        let (code, comment) = split(String(rest))
+        guard let (file, line, code, comment) = labelLine(l) else { return "" }
         if !comment.isEmpty { return comment }
         if !code.isEmpty { return code }
         var n = line + 1
