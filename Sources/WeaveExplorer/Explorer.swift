@@ -245,59 +245,6 @@ public final class Explorer {
         return nil
     }
 
-    /// Depth-first search's expansion of state `id`: a violation (found as the
-    /// breadth-first search finds them: a `Candidate` of worker 0), or nil after
-    /// inserting its successors.
-    @inline(__always)
-    func expandOne(_ id: Int, depth: Int, onNew: (Int) -> Void) -> Violation? {
-        let w = workers[0]
-        let s = store.state(id)   // valid until the first insert below
-        let g = UInt32(id)
-        engine.expand(s, into: sink)
-        let n = sink.count
-        if n == 0 && checkDeadlockHere && isDeadlock(s) {
-            return violation(for: Candidate(what: .deadlock, length: depth, key: 0, parent: g, ordinal: 0, state: g))
-        }
-        for o in 0..<n {
-            if sink.kinds[o] != .state {
-                return violation(for: Candidate(what: .step, length: depth + 1, key: 0, parent: g, ordinal: UInt32(o), state: g))
-            }
-            let inst = engine.instances[Int(sink.instances[o])]
-            stats.generated &+= 1
-            // Re-read the parent: an insert may have moved the arena.
-            let pc = Int(engine.load(store.state(id), inst.pcSlot))
-            w.coverage[coverageBase[inst.process] &+ pc] &+= 1
-            symmetry?.canonicalize(sink.mutableState(o))
-            let (nid, isNew) = store.insert(sink.state(o), parent: g, ordinal: UInt32(o), depth: UInt32(depth + 1))
-            if isNew {
-                checkNew(w, store.state(nid), id: UInt32(nid), key: 0, length: depth + 1)
-                if let c = w.candidate { return violation(for: c) }
-                onNew(nid)
-            }
-        }
-        return nil
-    }
-
-    func dfs() -> Verdict {
-        var stack: [Int] = Array(0..<store.count)
-        var n = 0
-        while let id = stack.popLast() {
-            n += 1
-            if n & 1023 == 0 || store.count > stateLimit,
-               let r = limitReason(distinct: store.count, memory: store.memoryBytes, growth: depthFirstGrowthBytes) {
-                stats.queued = stack.count
-                return .incomplete(reason: r)
-            }
-            let d = Int(store.depths[id])
-            stats.depth = max(stats.depth, d)
-            if let m = options.maxDepth, d >= m { continue }
-            if let v = expandOne(id, depth: d, onNew: { stack.append($0) }) { return .violated(v) }
-            stats.queued = stack.count
-        }
-        if let m = options.maxDepth, stats.depth >= m { return .incomplete(reason: "--max-depth \(m) reached") }
-        return reachablesVerdict()
-    }
-
     /// An unreached `reachable` property (found by no worker), or holds.
     func reachablesVerdict() -> Verdict {
         for i in reachableIndices where !workers.contains(where: { $0.reachableFound[i] }) {
@@ -317,57 +264,5 @@ public final class Explorer {
             return true
         }
         return false
-    }
-
-    /// "nfsd(0) waits at flush, worker waits at run".
-    func blockedSummary(_ s: UnsafeRawPointer) -> String {
-        var parts: [String] = []
-        for (i, inst) in engine.instances.enumerated() {
-            let pc = engine.load(s, inst.pcSlot)
-            if pc == inst.doneLabel { continue }
-            let l = model.processes[inst.process].labels[Int(pc)]
-            if l.isEnd { continue }
-            parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
-        }
-        return parts.joined(separator: ", ")
-    }
-
-    /// Where a run that no fair process can continue ends: "p is blocked at s" for an
-    /// instance with no enabled step, "q can move at t but is not fair" for one that is
-    /// enabled but never has to move (it is not blocked).
-    func stuckSummary(_ s: UnsafeRawPointer) -> String {
-        let scratch = Sink(stateBytes: engine.stateBytes)
-        engine.expand(s, into: scratch)
-        var enabled = Set<Int>()
-        for o in 0..<scratch.count { enabled.insert(Int(scratch.instances[o])) }
-        var parts: [String] = []
-        for (i, inst) in engine.instances.enumerated() {
-            let pc = engine.load(s, inst.pcSlot)
-            if pc == inst.doneLabel { continue }
-            let l = model.processes[inst.process].labels[Int(pc)]
-            if enabled.contains(i) {
-                parts.append("\(engine.instanceNames[i]) can move at \(l.name) but is not fair")
-            } else if !l.isEnd {
-                parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
-            }
-        }
-        return parts.joined(separator: ", ")
-    }
-
-    // MARK: traces
-
-    /// The path from an initial state to global id `id` (a store id in a one-worker exact search).
-    func trace(to id: Int) -> Trace {
-        let (t, s) = replayTrace(to: UInt32(id))
-        s.deallocate()
-        return t
-    }
-
-    /// Appends the step `ordinal` of stored state `from` (re-expanded) to a trace.
-    func appendStep(_ t: inout Trace, from: Int, ordinal: Int) {
-        let scratch = Sink(stateBytes: engine.stateBytes)
-        guard let step = stepRecord(from: store.state(from), ordinal: ordinal, scratch: scratch) else { return }
-        t.steps.append(step)
-        t.states.append(engine.unpack(scratch.state(ordinal)))
     }
 }
