@@ -429,8 +429,9 @@ extension Explorer {
     /// Call it on a new explorer, before `run`. Throws, and leaves the explorer unfit to
     /// run, if the checkpoint is missing, damaged, of another format or of another run.
     public func resume(from directory: String) throws(CheckpointError) {
-        if options.depthFirst { throw CheckpointError("--resume continues a breadth-first search; --dfs cannot be resumed") }
+        if plan.isDepthFirst { throw CheckpointError("--resume continues a breadth-first search; --dfs cannot be resumed") }
         // Checkpoints hold the partitioned layout: a resumed search uses it.
+        plan = plan.partitionedLayout
         partitionViews?.deallocate()
         partitionViews = nil
         sharedTable = nil

@@ -1,4 +1,14 @@
 extension Explorer {
+    /// Depth-first search from the initial states (one worker, exact states in `store`).
+    func depthFirstSearch() -> Verdict {
+        if let v = forEachInitialState({ k, buf in
+            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
+            if isNew { checkNew(workers[0], store.state(id), id: UInt32(id), key: 0, length: 0) }
+            return workers[0].candidate.map { .violated(violation(for: $0)) }
+        }) { return v }
+        return dfs()
+    }
+
     /// Depth-first search's expansion of state `id`: a violation (found as the
     /// breadth-first search finds them: a `Candidate` of worker 0), or nil after
     /// inserting its successors.

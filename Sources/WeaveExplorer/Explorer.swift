@@ -17,9 +17,11 @@ public final class Explorer {
     let coverageBase: [Int]
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
+    /// The search strategy and its layout, chosen once in `init` (see `SearchPlan.choose`).
+    var plan: SearchPlan
     /// The labelled state graph, recorded during BFS when liveness will need it
     /// (BFS expands states in id order, so edges arrive in CSR order).
-    var recordGraph = false
+    var recordGraph: Bool { plan.recordGraph }
     var edgeOffsets: [Int] = [0]
     var edgeTargets: [UInt32] = []
     var edgeStepper: [UInt8] = []
@@ -51,7 +53,7 @@ public final class Explorer {
     var initialGenerated = 0
     let checkDeadlockHere: Bool
     /// Only fingerprints are kept (breadth-first safety search).
-    let fingerprintOnly: Bool
+    var fingerprintOnly: Bool { plan.fingerprintOnly }
     /// Set by `resume(from:)`: the depth of the restored frontier.
     var resumeDepth: Int? = nil
     /// Search time before the checkpoint this run resumed.
@@ -79,11 +81,9 @@ public final class Explorer {
         stats.stateBytes = engine.stateBytes
         checkDeadlockHere = options.checkDeadlock && options.properties.includes("deadlock")
         let livenessRuns = options.checkLiveness && model.liveness.contains { options.properties.includes($0.name) }
-        recordGraph = livenessRuns && !options.depthFirst && engine.instances.count <= 64
-        // The liveness pass needs every state and one store; depth-first search is sequential.
-        let single = livenessRuns || options.depthFirst
-        fingerprintOnly = options.fingerprintOnly && !single
-        let count = single ? 1 : max(1, options.workers)
+        let plan = SearchPlan.choose(options, livenessRuns: livenessRuns, instances: engine.instances.count)
+        self.plan = plan
+        let count = plan.workers
         var ws: [SearchWorker] = []
         for w in 0..<count {
             let e: Engine
@@ -94,8 +94,8 @@ public final class Explorer {
                 for i in engine.stepProperties.indices { e.stepEnabled[i] = engine.stepEnabled[i] }
                 e.stepInstructionLimit = options.maxStepInstructions
             }
-            let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: fingerprintOnly,
-                                 store: w == 0 && !fingerprintOnly ? store : nil)
+            let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: plan.fingerprintOnly,
+                                 store: w == 0 && !plan.fingerprintOnly ? store : nil)
             ws.append(SearchWorker(index: w, engine: e, partition: part, workers: count,
                                    coverageCount: total, reachables: model.reachables.count))
         }
@@ -104,14 +104,13 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
-        if count > 1 && !fingerprintOnly && !options.depthFirst && options.checkpointDirectory == nil
-            && options.resumeDirectory == nil && !recordGraph {
+        if plan.usesSharedTable {
             sharedTable = SharedTable()
             partitionViews = PartitionViews(ws.compactMap { $0.partition.exact })
         }
         stats.workers = count
-        stats.fingerprintOnly = fingerprintOnly
-        stats.depthFirst = options.depthFirst
+        stats.fingerprintOnly = plan.fingerprintOnly
+        stats.depthFirst = plan.isDepthFirst
     }
 
     deinit { partitionViews?.deallocate() }
@@ -151,7 +150,7 @@ public final class Explorer {
     }
 
     func finish() {
-        if options.depthFirst {
+        if plan.isDepthFirst {
             stats.generated = initialGenerated + stats.generated
             stats.distinct = store.count
             stats.memoryBytes = store.memoryBytes
@@ -195,14 +194,12 @@ public final class Explorer {
         return out
     }
 
+    /// The search the plan chose (both breadth-first layouts share the level loop).
     func search() -> Verdict {
-        if !options.depthFirst { return levelSynchronousBFS() }
-        if let v = forEachInitialState({ k, buf in
-            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
-            if isNew { checkNew(workers[0], store.state(id), id: UInt32(id), key: 0, length: 0) }
-            return workers[0].candidate.map { .violated(violation(for: $0)) }
-        }) { return v }
-        return dfs()
+        switch plan {
+        case .depthFirst: depthFirstSearch()
+        case .partitioned, .sharedTable: levelSynchronousBFS()
+        }
     }
 
     /// Packs (and under symmetry canonicalises) each initial state in turn; `body` gets
