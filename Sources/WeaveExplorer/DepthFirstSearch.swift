@@ -1,10 +1,14 @@
+// Depth-first search (`SearchPlan.depthFirst`): one worker, exact states in the
+// explorer's store, a stack of ids. Violations are found as the breadth-first search
+// finds them (a `Candidate` of worker 0) and worded in TraceRebuild.swift.
+
 extension Explorer {
     /// Depth-first search from the initial states (one worker, exact states in `store`).
     func depthFirstSearch() -> Verdict {
         if let v = forEachInitialState({ k, buf in
             let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
             if isNew { checkNew(workers[0], store.state(id), id: UInt32(id), key: 0, length: 0) }
-            return workers[0].candidate.map { .violated(violation(for: $0)) }
+            return workers[0].candidate.map { .violated(traces.violation(for: $0)) }
         }) { return v }
         return dfs()
     }
@@ -20,11 +24,11 @@ extension Explorer {
         engine.expand(s, into: sink)
         let n = sink.count
         if n == 0 && checkDeadlockHere && isDeadlock(s) {
-            return violation(for: Candidate(what: .deadlock, length: depth, key: 0, parent: g, ordinal: 0, state: g))
+            return traces.violation(for: Candidate(what: .deadlock, length: depth, key: 0, parent: g, ordinal: 0, state: g))
         }
         for o in 0..<n {
             if sink.kinds[o] != .state {
-                return violation(for: Candidate(what: .step, length: depth + 1, key: 0, parent: g, ordinal: UInt32(o), state: g))
+                return traces.violation(for: Candidate(what: .step, length: depth + 1, key: 0, parent: g, ordinal: UInt32(o), state: g))
             }
             let inst = engine.instances[Int(sink.instances[o])]
             stats.generated &+= 1
@@ -35,7 +39,7 @@ extension Explorer {
             let (nid, isNew) = store.insert(sink.state(o), parent: g, ordinal: UInt32(o), depth: UInt32(depth + 1))
             if isNew {
                 checkNew(w, store.state(nid), id: UInt32(nid), key: 0, length: depth + 1)
-                if let c = w.candidate { return violation(for: c) }
+                if let c = w.candidate { return traces.violation(for: c) }
                 onNew(nid)
             }
         }

@@ -22,23 +22,14 @@ public final class Explorer {
     /// The labelled state graph, recorded during BFS when liveness will need it
     /// (BFS expands states in id order, so edges arrive in CSR order).
     var recordGraph: Bool { plan.recordGraph }
-    var edgeOffsets: [Int] = [0]
-    var edgeTargets: [UInt32] = []
-    var edgeStepper: [UInt8] = []
-    /// Under symmetry: per edge, the table index + 1 of the permutation that took the
-    /// successor to its representative (0: identity), for SymmetricLiveness.swift.
-    var edgePerm: [UInt16] = []
-    var enabledMasks: [UInt64] = []
-    /// Bytes the recorded graph holds (its arrays' capacities): part of the search's
-    /// memory, so `--memory-limit` stops a liveness run before it outgrows the machine.
-    var graphBytes: Int {
-        edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + edgePerm.capacity * 2
-            + enabledMasks.capacity * 8
-    }
+    /// The recorded graph's arrays (ExploredGraph.swift); empty unless `recordGraph`.
+    let recorded = RecordedGraph()
     /// Symmetry reduction, when the model declares symmetric types (see Symmetry.swift;
     /// for liveness, SymmetricLiveness.swift).
     let symmetry: Symmetry?
     let symmetryUse: SymmetryUse
+    /// Trace rebuilding and violation wording over this search's records (TraceRebuild.swift).
+    let traces: TraceRebuilder
     /// --max-states, checked on every expansion (the other limits every 1024).
     var stateLimit: Int { options.maxStates ?? Int.max }
     /// The breadth-first search's workers (worker 0's exact partition is `store`).
@@ -104,6 +95,8 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
+        traces = TraceRebuilder(model: model, engine: engine, symmetry: symmetry, partitions: ws.map(\.partition),
+                                maxStepInstructions: options.maxStepInstructions)
         if plan.usesSharedTable {
             sharedTable = SharedTable()
             partitionViews = PartitionViews(ws.compactMap { $0.partition.exact })
@@ -120,14 +113,15 @@ public final class Explorer {
 
     /// Runs the search to a verdict.
     public func run() -> CheckResult {
-        let verdict = engineLimitVerdict(realVerdict(search()))
+        let verdict = engineLimitVerdict(traces.realVerdict(search()))
         var live: Double? = nil
         var finalVerdict = verdict
         if case .holds = verdict, options.checkLiveness {
             let lv = model.liveness.filter { options.properties.includes($0.name) }
             if !lv.isEmpty {
                 let t0 = Date()
-                finalVerdict = LivenessChecker(explorer: self, properties: lv).run()
+                finalVerdict = LivenessChecker(graph: exploredGraph, properties: lv, fairness: options.fairness,
+                                               stopReason: { self.livenessStopReason(graphBytes: $0) }).run()
                 live = Date().timeIntervalSince(t0)
             }
         }
@@ -180,20 +174,6 @@ public final class Explorer {
 
     // MARK: search
 
-    func initialStates() -> [[Int64]] {
-        let perSlot = model.initialSlotChoices()
-        var out: [[Int64]] = [[]]
-        for choices in perSlot {
-            if choices.count == 1 {
-                for i in out.indices { out[i].append(choices[0]) }
-            } else {
-                out = out.flatMap { prefix in choices.map { prefix + [$0] } }
-            }
-            if out.count > 1 << 20 { break }
-        }
-        return out
-    }
-
     /// The search the plan chose (both breadth-first layouts share the level loop).
     func search() -> Verdict {
         switch plan {
@@ -207,7 +187,7 @@ public final class Explorer {
     func forEachInitialState(_ body: (Int, UnsafeMutableRawPointer) -> Verdict?) -> Verdict? {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
-        let inits = initialStates()
+        let inits = traces.initialStates()
         if inits.count > 1 << 20 {
             return .incomplete(reason: "more than 1,048,576 initial states")
         }

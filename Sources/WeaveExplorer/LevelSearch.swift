@@ -1,8 +1,12 @@
 import Foundation
 
-// Breadth-first search with one or more workers, level by level. (An exact search
-// with several workers inserts into one shared table instead of partitions: see
-// SharedSearch.swift; it shares the rounds, the claims and the keys described here.)
+// Breadth-first search with one or more workers, level by level: the rounds, the
+// expansion of claimed states and the checks on new states, shared by both breadth-first
+// layouts of `SearchPlan`. Where successors go differs: the partitioned layout files them
+// in outboxes for the partition that owns them (PartitionedSearch.swift; described
+// below), the shared-table layout inserts them at once into one table (SharedSearch.swift).
+// `LevelClaims`, `Barrier`, `Outbox`, `Partition`, `SearchWorker` and `Candidate` have
+// files of their own.
 //
 // The visited set is split into one partition per worker by fingerprint, so no two
 // threads ever touch the same table. A level is searched in rounds, and each worker
@@ -62,7 +66,7 @@ extension Explorer {
         let p = workers[pi].partition
         let engine = w.engine, sink = w.sink
         let words = engine.wordCount, bytes = engine.stateBytes
-        let deadlockOn = checkDeadlockHere, graph = recordGraph
+        let deadlockOn = checkDeadlockHere, graph = recordGraph, recorded = self.recorded
         let base = p.frontierBase
         let nw = workers.count
         let coverage = w.coverage
@@ -117,8 +121,8 @@ extension Explorer {
                 w.generated &+= edges
                 if n > w.mostSuccessors { w.mostSuccessors = n }
                 if graph {
-                    enabledMasks.append(en)
-                    edgeOffsets.append(edgeOffsets[edgeOffsets.count - 1] + edges)
+                    recorded.enabled.append(en)
+                    recorded.offsets.append(recorded.offsets[recorded.offsets.count - 1] + edges)
                 }
                 if shared && boxes[0]._withUnsafeGuaranteedRef({ $0.count >= 32 }) {
                     insertShared(w, w.outboxes[0], overflow: w.outboxes[1], depth: depth)
@@ -167,7 +171,7 @@ extension Explorer {
             memory &+= t.memoryBytes
             visited &+= t.memoryBytes
         }
-        if recordGraph { memory &+= graphBytes }
+        if recordGraph { memory &+= recorded.bytes }
         stats.generated = generated
         stats.distinct = distinct
         stats.queued = queued
@@ -206,7 +210,7 @@ extension Explorer {
         prepareSharedRound(depth: -1)
         if let c = bestCandidate {
             gatherStatistics()
-            return .violated(violation(for: c))
+            return .violated(traces.violation(for: c))
         }
         for w in workers { w.partition.advanceLevel() }
         if let m = options.maxDepth, m <= 0 {
@@ -255,7 +259,7 @@ extension Explorer {
             // reported once the whole level is done (its key must be the smallest).
             if drained && claims.allClaimed {
                 if let c = bestCandidate {
-                    outcome = .violated(violation(for: c))
+                    outcome = .violated(traces.violation(for: c))
                     break
                 }
                 for w in workers { w.partition.advanceLevel() }
@@ -299,7 +303,7 @@ extension Explorer {
                                    growth: options.countResidentMemory ? searchGrowthBytes() : 0) {
                 // A violation already seen is real: report it rather than the limit.
                 if let c = bestCandidate {
-                    outcome = .violated(violation(for: c))
+                    outcome = .violated(traces.violation(for: c))
                 } else {
                     outcome = .incomplete(reason: r)
                 }

@@ -1,3 +1,8 @@
+// The partitioned layout of the breadth-first search (`SearchPlan.partitioned`): the
+// visited set is split by fingerprint into one partition per worker, and a successor is
+// sent, through an outbox, to the worker that owns it, which inserts it in the next
+// round. The rounds themselves are in LevelSearch.swift.
+
 extension Explorer {
     @inline(__always) func owner(_ fp: UInt64) -> Int {
         workers.count == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(workers.count)) >> 32)
@@ -8,7 +13,7 @@ extension Explorer {
     func insertRound(_ w: SearchWorker, depth: Int, set: Int) {
         let p = w.partition
         let nw = workers.count
-        let graph = recordGraph, symmetric = symmetry != nil
+        let graph = recordGraph, recorded = self.recorded, symmetric = symmetry != nil
         let d = UInt32(truncatingIfNeeded: depth + 1)
         for src in 0..<nw {
             workers[src].outboxBase[set &* nw &+ w.index]._withUnsafeGuaranteedRef { box in
@@ -27,9 +32,9 @@ extension Explorer {
                         let r = p.insert(box.state(k), fp: box.fps[k], parent: box.parents[k], parentKey: box.parentKeys[k],
                                          ordinal: box.ordinals[k], depth: d)
                         if graph {
-                            edgeTargets.append(UInt32(truncatingIfNeeded: r.id &* nw &+ w.index))
-                            edgeStepper.append(UInt8(truncatingIfNeeded: box.steppers[k] & 0xFF))
-                            if symmetric { edgePerm.append(UInt16(truncatingIfNeeded: box.steppers[k] >> 8)) }
+                            recorded.targets.append(UInt32(truncatingIfNeeded: r.id &* nw &+ w.index))
+                            recorded.stepper.append(UInt8(truncatingIfNeeded: box.steppers[k] & 0xFF))
+                            if symmetric { recorded.perm.append(UInt16(truncatingIfNeeded: box.steppers[k] >> 8)) }
                         }
                         if r.isNew {
                             checkNew(w, r.stored, id: UInt32(truncatingIfNeeded: r.id &* nw &+ w.index), key: box.fps[k], length: depth + 1)
