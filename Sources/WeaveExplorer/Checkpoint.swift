@@ -417,7 +417,7 @@ extension Explorer {
             }
         }
         w.begin(CheckpointSection.tag(.graph))
-        w.array(edgeOffsets); w.array(edgeTargets); w.array(edgeStepper); w.array(enabledMasks)
+        w.array(recorded.offsets); w.array(recorded.targets); w.array(recorded.stepper); w.array(recorded.enabled)
         w.end()
         w.begin(CheckpointSection.tag(.end))
         w.end()
@@ -429,8 +429,9 @@ extension Explorer {
     /// Call it on a new explorer, before `run`. Throws, and leaves the explorer unfit to
     /// run, if the checkpoint is missing, damaged, of another format or of another run.
     public func resume(from directory: String) throws(CheckpointError) {
-        if options.depthFirst { throw CheckpointError("--resume continues a breadth-first search; --dfs cannot be resumed") }
+        if plan.isDepthFirst { throw CheckpointError("--resume continues a breadth-first search; --dfs cannot be resumed") }
         // Checkpoints hold the partitioned layout: a resumed search uses it.
+        plan = plan.partitionedLayout
         partitionViews?.deallocate()
         partitionViews = nil
         sharedTable = nil
@@ -534,11 +535,11 @@ extension Explorer {
             p.restoreLevel(count: count, levelStart: levelStart, frontierCount: frontier)
         }
         try r.enter(CheckpointSection.tag(.graph))
-        edgeOffsets = try r.array(Int.self)
-        edgeTargets = try r.array(UInt32.self)
-        edgeStepper = try r.array(UInt8.self)
-        enabledMasks = try r.array(UInt64.self)
-        if edgeOffsets.isEmpty { edgeOffsets = [0] }
+        recorded.offsets = try r.array(Int.self)
+        recorded.targets = try r.array(UInt32.self)
+        recorded.stepper = try r.array(UInt8.self)
+        recorded.enabled = try r.array(UInt64.self)
+        if recorded.offsets.isEmpty { recorded.offsets = [0] }
         try r.leave()
         return depth
     }

@@ -72,8 +72,9 @@ extension Explorer {
             func grows<T>(_ a: [T], by n: Int) -> Int {
                 a.count + n > a.capacity ? max(a.capacity * 2, a.count + n) * MemoryLayout<T>.stride : 0
             }
-            bytes += grows(edgeTargets, by: edges) + grows(edgeStepper, by: edges) + grows(edgePerm, by: symmetry == nil ? 0 : edges)
-                + grows(edgeOffsets, by: expanded) + grows(enabledMasks, by: expanded)
+            let g = recorded
+            bytes += grows(g.targets, by: edges) + grows(g.stepper, by: edges) + grows(g.perm, by: symmetry == nil ? 0 : edges)
+                + grows(g.offsets, by: expanded) + grows(g.enabled, by: expanded)
         }
         return bytes
     }

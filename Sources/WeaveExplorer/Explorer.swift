@@ -17,26 +17,19 @@ public final class Explorer {
     let coverageBase: [Int]
     var invariantIndices: [Int] = []
     var reachableIndices: [Int] = []
+    /// The search strategy and its layout, chosen once in `init` (see `SearchPlan.choose`).
+    var plan: SearchPlan
     /// The labelled state graph, recorded during BFS when liveness will need it
     /// (BFS expands states in id order, so edges arrive in CSR order).
-    var recordGraph = false
-    var edgeOffsets: [Int] = [0]
-    var edgeTargets: [UInt32] = []
-    var edgeStepper: [UInt8] = []
-    /// Under symmetry: per edge, the table index + 1 of the permutation that took the
-    /// successor to its representative (0: identity), for SymmetricLiveness.swift.
-    var edgePerm: [UInt16] = []
-    var enabledMasks: [UInt64] = []
-    /// Bytes the recorded graph holds (its arrays' capacities): part of the search's
-    /// memory, so `--memory-limit` stops a liveness run before it outgrows the machine.
-    var graphBytes: Int {
-        edgeOffsets.capacity * 8 + edgeTargets.capacity * 4 + edgeStepper.capacity + edgePerm.capacity * 2
-            + enabledMasks.capacity * 8
-    }
+    var recordGraph: Bool { plan.recordGraph }
+    /// The recorded graph's arrays (ExploredGraph.swift); empty unless `recordGraph`.
+    let recorded = RecordedGraph()
     /// Symmetry reduction, when the model declares symmetric types (see Symmetry.swift;
     /// for liveness, SymmetricLiveness.swift).
     let symmetry: Symmetry?
     let symmetryUse: SymmetryUse
+    /// Trace rebuilding and violation wording over this search's records (TraceRebuild.swift).
+    let traces: TraceRebuilder
     /// --max-states, checked on every expansion (the other limits every 1024).
     var stateLimit: Int { options.maxStates ?? Int.max }
     /// The breadth-first search's workers (worker 0's exact partition is `store`).
@@ -51,7 +44,7 @@ public final class Explorer {
     var initialGenerated = 0
     let checkDeadlockHere: Bool
     /// Only fingerprints are kept (breadth-first safety search).
-    let fingerprintOnly: Bool
+    var fingerprintOnly: Bool { plan.fingerprintOnly }
     /// Set by `resume(from:)`: the depth of the restored frontier.
     var resumeDepth: Int? = nil
     /// Search time before the checkpoint this run resumed.
@@ -79,11 +72,9 @@ public final class Explorer {
         stats.stateBytes = engine.stateBytes
         checkDeadlockHere = options.checkDeadlock && options.properties.includes("deadlock")
         let livenessRuns = options.checkLiveness && model.liveness.contains { options.properties.includes($0.name) }
-        recordGraph = livenessRuns && !options.depthFirst && engine.instances.count <= 64
-        // The liveness pass needs every state and one store; depth-first search is sequential.
-        let single = livenessRuns || options.depthFirst
-        fingerprintOnly = options.fingerprintOnly && !single
-        let count = single ? 1 : max(1, options.workers)
+        let plan = SearchPlan.choose(options, livenessRuns: livenessRuns, instances: engine.instances.count)
+        self.plan = plan
+        let count = plan.workers
         var ws: [SearchWorker] = []
         for w in 0..<count {
             let e: Engine
@@ -94,8 +85,8 @@ public final class Explorer {
                 for i in engine.stepProperties.indices { e.stepEnabled[i] = engine.stepEnabled[i] }
                 e.stepInstructionLimit = options.maxStepInstructions
             }
-            let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: fingerprintOnly,
-                                 store: w == 0 && !fingerprintOnly ? store : nil)
+            let part = Partition(stateBytes: engine.stateBytes, fingerprintOnly: plan.fingerprintOnly,
+                                 store: w == 0 && !plan.fingerprintOnly ? store : nil)
             ws.append(SearchWorker(index: w, engine: e, partition: part, workers: count,
                                    coverageCount: total, reachables: model.reachables.count))
         }
@@ -104,14 +95,15 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
-        if count > 1 && !fingerprintOnly && !options.depthFirst && options.checkpointDirectory == nil
-            && options.resumeDirectory == nil && !recordGraph {
+        traces = TraceRebuilder(model: model, engine: engine, symmetry: symmetry, partitions: ws.map(\.partition),
+                                maxStepInstructions: options.maxStepInstructions)
+        if plan.usesSharedTable {
             sharedTable = SharedTable()
             partitionViews = PartitionViews(ws.compactMap { $0.partition.exact })
         }
         stats.workers = count
-        stats.fingerprintOnly = fingerprintOnly
-        stats.depthFirst = options.depthFirst
+        stats.fingerprintOnly = plan.fingerprintOnly
+        stats.depthFirst = plan.isDepthFirst
     }
 
     deinit { partitionViews?.deallocate() }
@@ -121,14 +113,15 @@ public final class Explorer {
 
     /// Runs the search to a verdict.
     public func run() -> CheckResult {
-        let verdict = engineLimitVerdict(realVerdict(search()))
+        let verdict = engineLimitVerdict(traces.realVerdict(search()))
         var live: Double? = nil
         var finalVerdict = verdict
         if case .holds = verdict, options.checkLiveness {
             let lv = model.liveness.filter { options.properties.includes($0.name) }
             if !lv.isEmpty {
                 let t0 = Date()
-                finalVerdict = LivenessChecker(explorer: self, properties: lv).run()
+                finalVerdict = LivenessChecker(graph: exploredGraph, properties: lv, fairness: options.fairness,
+                                               stopReason: { self.livenessStopReason(graphBytes: $0) }).run()
                 live = Date().timeIntervalSince(t0)
             }
         }
@@ -151,7 +144,7 @@ public final class Explorer {
     }
 
     func finish() {
-        if options.depthFirst {
+        if plan.isDepthFirst {
             stats.generated = initialGenerated + stats.generated
             stats.distinct = store.count
             stats.memoryBytes = store.memoryBytes
@@ -181,28 +174,12 @@ public final class Explorer {
 
     // MARK: search
 
-    func initialStates() -> [[Int64]] {
-        let perSlot = model.initialSlotChoices()
-        var out: [[Int64]] = [[]]
-        for choices in perSlot {
-            if choices.count == 1 {
-                for i in out.indices { out[i].append(choices[0]) }
-            } else {
-                out = out.flatMap { prefix in choices.map { prefix + [$0] } }
-            }
-            if out.count > 1 << 20 { break }
-        }
-        return out
-    }
-
+    /// The search the plan chose (both breadth-first layouts share the level loop).
     func search() -> Verdict {
-        if !options.depthFirst { return levelSynchronousBFS() }
-        if let v = forEachInitialState({ k, buf in
-            let (id, isNew) = store.insert(buf, parent: UInt32.max, ordinal: UInt32(k), depth: 0)
-            if isNew { checkNew(workers[0], store.state(id), id: UInt32(id), key: 0, length: 0) }
-            return workers[0].candidate.map { .violated(violation(for: $0)) }
-        }) { return v }
-        return dfs()
+        switch plan {
+        case .depthFirst: depthFirstSearch()
+        case .partitioned, .sharedTable: levelSynchronousBFS()
+        }
     }
 
     /// Packs (and under symmetry canonicalises) each initial state in turn; `body` gets
@@ -210,7 +187,7 @@ public final class Explorer {
     func forEachInitialState(_ body: (Int, UnsafeMutableRawPointer) -> Verdict?) -> Verdict? {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
-        let inits = initialStates()
+        let inits = traces.initialStates()
         if inits.count > 1 << 20 {
             return .incomplete(reason: "more than 1,048,576 initial states")
         }
@@ -245,59 +222,6 @@ public final class Explorer {
         return nil
     }
 
-    /// Depth-first search's expansion of state `id`: a violation (found as the
-    /// breadth-first search finds them: a `Candidate` of worker 0), or nil after
-    /// inserting its successors.
-    @inline(__always)
-    func expandOne(_ id: Int, depth: Int, onNew: (Int) -> Void) -> Violation? {
-        let w = workers[0]
-        let s = store.state(id)   // valid until the first insert below
-        let g = UInt32(id)
-        engine.expand(s, into: sink)
-        let n = sink.count
-        if n == 0 && checkDeadlockHere && isDeadlock(s) {
-            return violation(for: Candidate(what: .deadlock, length: depth, key: 0, parent: g, ordinal: 0, state: g))
-        }
-        for o in 0..<n {
-            if sink.kinds[o] != .state {
-                return violation(for: Candidate(what: .step, length: depth + 1, key: 0, parent: g, ordinal: UInt32(o), state: g))
-            }
-            let inst = engine.instances[Int(sink.instances[o])]
-            stats.generated &+= 1
-            // Re-read the parent: an insert may have moved the arena.
-            let pc = Int(engine.load(store.state(id), inst.pcSlot))
-            w.coverage[coverageBase[inst.process] &+ pc] &+= 1
-            symmetry?.canonicalize(sink.mutableState(o))
-            let (nid, isNew) = store.insert(sink.state(o), parent: g, ordinal: UInt32(o), depth: UInt32(depth + 1))
-            if isNew {
-                checkNew(w, store.state(nid), id: UInt32(nid), key: 0, length: depth + 1)
-                if let c = w.candidate { return violation(for: c) }
-                onNew(nid)
-            }
-        }
-        return nil
-    }
-
-    func dfs() -> Verdict {
-        var stack: [Int] = Array(0..<store.count)
-        var n = 0
-        while let id = stack.popLast() {
-            n += 1
-            if n & 1023 == 0 || store.count > stateLimit,
-               let r = limitReason(distinct: store.count, memory: store.memoryBytes, growth: depthFirstGrowthBytes) {
-                stats.queued = stack.count
-                return .incomplete(reason: r)
-            }
-            let d = Int(store.depths[id])
-            stats.depth = max(stats.depth, d)
-            if let m = options.maxDepth, d >= m { continue }
-            if let v = expandOne(id, depth: d, onNew: { stack.append($0) }) { return .violated(v) }
-            stats.queued = stack.count
-        }
-        if let m = options.maxDepth, stats.depth >= m { return .incomplete(reason: "--max-depth \(m) reached") }
-        return reachablesVerdict()
-    }
-
     /// An unreached `reachable` property (found by no worker), or holds.
     func reachablesVerdict() -> Verdict {
         for i in reachableIndices where !workers.contains(where: { $0.reachableFound[i] }) {
@@ -317,57 +241,5 @@ public final class Explorer {
             return true
         }
         return false
-    }
-
-    /// "nfsd(0) waits at flush, worker waits at run".
-    func blockedSummary(_ s: UnsafeRawPointer) -> String {
-        var parts: [String] = []
-        for (i, inst) in engine.instances.enumerated() {
-            let pc = engine.load(s, inst.pcSlot)
-            if pc == inst.doneLabel { continue }
-            let l = model.processes[inst.process].labels[Int(pc)]
-            if l.isEnd { continue }
-            parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
-        }
-        return parts.joined(separator: ", ")
-    }
-
-    /// Where a run that no fair process can continue ends: "p is blocked at s" for an
-    /// instance with no enabled step, "q can move at t but is not fair" for one that is
-    /// enabled but never has to move (it is not blocked).
-    func stuckSummary(_ s: UnsafeRawPointer) -> String {
-        let scratch = Sink(stateBytes: engine.stateBytes)
-        engine.expand(s, into: scratch)
-        var enabled = Set<Int>()
-        for o in 0..<scratch.count { enabled.insert(Int(scratch.instances[o])) }
-        var parts: [String] = []
-        for (i, inst) in engine.instances.enumerated() {
-            let pc = engine.load(s, inst.pcSlot)
-            if pc == inst.doneLabel { continue }
-            let l = model.processes[inst.process].labels[Int(pc)]
-            if enabled.contains(i) {
-                parts.append("\(engine.instanceNames[i]) can move at \(l.name) but is not fair")
-            } else if !l.isEnd {
-                parts.append("\(engine.instanceNames[i]) is blocked at \(l.name)")
-            }
-        }
-        return parts.joined(separator: ", ")
-    }
-
-    // MARK: traces
-
-    /// The path from an initial state to global id `id` (a store id in a one-worker exact search).
-    func trace(to id: Int) -> Trace {
-        let (t, s) = replayTrace(to: UInt32(id))
-        s.deallocate()
-        return t
-    }
-
-    /// Appends the step `ordinal` of stored state `from` (re-expanded) to a trace.
-    func appendStep(_ t: inout Trace, from: Int, ordinal: Int) {
-        let scratch = Sink(stateBytes: engine.stateBytes)
-        guard let step = stepRecord(from: store.state(from), ordinal: ordinal, scratch: scratch) else { return }
-        t.steps.append(step)
-        t.states.append(engine.unpack(scratch.state(ordinal)))
     }
 }

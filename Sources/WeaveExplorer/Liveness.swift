@@ -20,12 +20,18 @@ import WeaveSource
 /// permutations on its edges (SymmetricLiveness.swift). One worker: the pass needs
 /// every state in one store.
 struct LivenessChecker {
-    let explorer: Explorer
+    /// The explored graph: states, recorded edges, engine, symmetry, trace rebuilding.
+    let graph: ExploredGraph
     let properties: [LivenessProperty]
+    /// `--fairness`: every process's fairness for this run, or nil for each its own.
+    let fairness: FairnessKind?
+    /// Why the pass must stop with this many bytes of graph beside the store (a limit),
+    /// or nil; the run's peak memory counts them.
+    let stopReason: (_ graphBytes: Int) -> String?
 
-    var engine: Engine { explorer.engine }
-    var store: StateStore { explorer.store }
-    var model: Model { explorer.model }
+    var engine: Engine { graph.engine }
+    var store: StateStore { graph.store }
+    var model: Model { graph.model }
 
     func run() -> Verdict {
         let n = store.count
@@ -36,13 +42,13 @@ struct LivenessChecker {
         // Fairness masks.
         var weak: UInt64 = 0, strong: UInt64 = 0
         for (i, inst) in engine.instances.enumerated() {
-            switch explorer.options.fairness ?? model.processes[inst.process].fairness {
+            switch fairness ?? model.processes[inst.process].fairness {
             case .weak: weak |= 1 << UInt64(i)
             case .strong: strong |= 1 << UInt64(i)
             case .unfair: break
             }
         }
-        if let sym = explorer.symmetry { return runSymmetric(sym, weak: weak, strong: strong) }
+        if let sym = graph.symmetry { return runSymmetric(sym, weak: weak, strong: strong) }
         let edges: EdgeLists
         switch edgeLists(nil) {
         case .success(let e): edges = e
@@ -88,11 +94,10 @@ struct LivenessChecker {
     /// symmetric pass rebuilds is counted against the memory limit as it grows.
     func edgeLists(_ sym: Symmetry?) -> Result<EdgeLists, Stopped> {
         let n = store.count
-        if explorer.recordGraph && explorer.enabledMasks.count == n
-            && (sym == nil || explorer.edgePerm.count == explorer.edgeTargets.count) {
-            return .success(EdgeLists(offsets: explorer.edgeOffsets, targets: explorer.edgeTargets,
-                                      stepper: explorer.edgeStepper, perm: explorer.edgePerm, enabled: explorer.enabledMasks,
-                                      recorded: true))
+        if let r = graph.recorded, r.enabled.count == n && (sym == nil || r.perm.count == r.targets.count) {
+            // The arrays are shared, not copied (nothing appends to them any more).
+            return .success(EdgeLists(offsets: r.offsets, targets: r.targets, stepper: r.stepper, perm: r.perm,
+                                      enabled: r.enabled, recorded: true))
         }
         var g = EdgeLists(offsets: [Int](repeating: 0, count: n + 1), enabled: [UInt64](repeating: 0, count: n))
         g.targets.reserveCapacity(n * 4)
@@ -100,7 +105,7 @@ struct LivenessChecker {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         for id in 0..<n {
-            if sym != nil, id & 4095 == 0, let stop = stopReason(graphBytes: g.targets.capacity * 7 + n * 16) {
+            if sym != nil, id & 4095 == 0, let stop = stopReason(g.targets.capacity * 7 + n * 16) {
                 return .failure(Stopped(reason: stop))
             }
             engine.expand(store.state(id), into: sink)
@@ -359,7 +364,7 @@ struct LivenessChecker {
         var regionPath: [Int] = [entry]
         while rParent[regionPath[regionPath.count - 1]] >= 0 { regionPath.append(Int(rParent[regionPath[regionPath.count - 1]])) }
         regionPath.reverse()
-        var t = explorer.trace(to: regionPath[0])
+        var t = graph.traces.trace(to: regionPath[0])
         var ids = [regionPath[0]]
         for id in regionPath.dropFirst() { appendEdge(&t, from: ids[ids.count - 1], to: id); ids.append(id) }
         let who = valuation.isEmpty ? "" : " (" + zip(prop.quantified, valuation).map { q, v in q.type.format(v.1) }.joined(separator: ", ") + ")"
@@ -403,7 +408,7 @@ struct LivenessChecker {
                              range: prop.range, trace: t, failedInsideStep: false)
         }
         t.loopStart = t.states.count - 1
-        let why = explorer.stuckSummary(store.state(entry))
+        let why = graph.traces.stuckSummary(store.state(entry))
         return Violation(kind: .liveness, property: prop.name,
                          message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                             + (why.isEmpty ? "" : " (\(why))"),
@@ -415,7 +420,7 @@ struct LivenessChecker {
         let sink = Sink(stateBytes: engine.stateBytes)
         engine.expand(store.state(u), into: sink)
         for o in 0..<sink.count where sink.kinds[o] == .state && store.find(sink.state(o)) == v {
-            explorer.appendStep(&t, from: u, ordinal: o)
+            graph.traces.appendStep(&t, from: u, ordinal: o)
             return
         }
     }

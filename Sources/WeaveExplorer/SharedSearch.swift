@@ -3,7 +3,7 @@ import CWeaveSupport
 // The shared-table search: exact breadth-first search by two or more workers with
 // one visited set that every worker inserts into with compare-and-swap.
 //
-// The partitioned search (ParallelSearch.swift) sends every successor to the worker
+// The partitioned search (PartitionedSearch.swift) sends every successor to the worker
 // that owns its fingerprint: a copy out, a copy in, across cores. Here the worker that
 // generates a successor looks it up and inserts it itself. Each worker keeps its own
 // arena of states (`StateStore`, ids `local * workers + worker` as before); a slot of

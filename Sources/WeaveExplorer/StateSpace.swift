@@ -51,7 +51,7 @@ public final class StateSpace {
     /// Every initial state.
     public func initialStates() -> [[Int64]] {
         let ex = try? Explorer(model: model)
-        return ex?.initialStates() ?? []
+        return ex?.traces.initialStates() ?? []
     }
 
     private func withPacked<T>(_ state: [Int64], _ body: (UnsafeRawPointer) -> T) -> T? {

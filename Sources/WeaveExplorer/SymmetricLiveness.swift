@@ -48,9 +48,9 @@ extension LivenessChecker {
             let vCount = valuations.count
             let valImage = valuationImages(prop, images)
             // The quotient graph, and the node graph with its search arrays (~40 bytes a node).
-            let quotientBytes = edges.recorded ? explorer.graphBytes : targets.count * 7 + n * 16
+            let quotientBytes = edges.recorded ? graph.recorded?.bytes ?? 0 : targets.count * 7 + n * 16
             let nodeBytes = vCount == 1 ? n * 40 : targets.count * vCount * 7 + n * vCount * 56
-            if let stop = stopReason(graphBytes: quotientBytes + nodeBytes) { return .incomplete(reason: stop) }
+            if let stop = stopReason(quotientBytes + nodeBytes) { return .incomplete(reason: stop) }
             // The graph on (representative, valuation) nodes: `node = id * vCount + v`.
             let g: Graph
             if vCount == 1 {
@@ -93,17 +93,9 @@ extension LivenessChecker {
         return .holds
     }
 
-    /// Why the pass must stop (memory limit, time limit, interrupt) with `graphBytes` of
-    /// graph beside the store; counts them in the run's peak memory.
-    func stopReason(graphBytes: Int) -> String? {
-        let memory = store.memoryBytes + graphBytes
-        explorer.stats.peakMemoryBytes = max(explorer.stats.peakMemoryBytes, memory)
-        return explorer.limitReason(distinct: store.count, memory: memory)
-    }
-
     /// A run-time error evaluating a property at stored state `state`, with a real trace.
     func evaluationError(site: Int32, state: Int) -> Verdict {
-        explorer.realVerdict(.violated(explorer.violation(for: Candidate(what: .invariantError(site: site), length: 0, key: 0,
+        graph.traces.realVerdict(.violated(graph.traces.violation(for: Candidate(what: .invariantError(site: site), length: 0, key: 0,
                                                                          parent: 0, ordinal: 0, state: UInt32(state)))))
     }
 
@@ -248,7 +240,7 @@ struct RealLasso {
     let valImage: [Int]
     let group: PermutationGroup
     var engine: Engine { checker.engine }
-    var explorer: Explorer { checker.explorer }
+    var traces: TraceRebuilder { checker.graph.traces }
     var permTotal: Int { group.perms.count }
 
     struct Step {
@@ -281,7 +273,7 @@ struct RealLasso {
         engine.expand(buf, into: sink)
         for o in 0..<sink.count where sink.kinds[o] == .state && Int(sink.instances[o]) == i {
             if engine.unpack(sink.state(o)) == to {
-                return Step(node: y, frame: f2, step: explorer.traceStep(instance: i, from: buf), state: to)
+                return Step(node: y, frame: f2, step: traces.traceStep(instance: i, from: buf), state: to)
             }
         }
         return nil
@@ -346,7 +338,7 @@ struct RealLasso {
         let buf = UnsafeMutableRawPointer.allocate(byteCount: engine.stateBytes, alignment: 8)
         defer { buf.deallocate() }
         var frame0: Int? = nil
-        for s0 in explorer.initialStates() where engine.pack(s0, into: buf) {
+        for s0 in traces.initialStates() where engine.pack(s0, into: buf) {
             let p = sym.canonicalizeTracking(buf) + 1
             if store.find(buf) == chain[0] { frame0 = group.inverse(p); break }
         }
@@ -373,7 +365,7 @@ struct RealLasso {
         let who = valuations[t].isEmpty ? "" : " (" + zip(prop.quantified, valuations[t]).map { q, v in q.type.format(v.1) }.joined(separator: ", ") + ")"
         trace.loopStart = trace.states.count - 1
         guard let comp = run.cycle else {
-            let why = engine.pack(trace.states[trace.states.count - 1], into: buf) ? explorer.stuckSummary(buf) : ""
+            let why = engine.pack(trace.states[trace.states.count - 1], into: buf) ? traces.stuckSummary(buf) : ""
             return Violation(kind: .liveness, property: prop.name,
                              message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                                 + (why.isEmpty ? "" : " (\(why))"),
