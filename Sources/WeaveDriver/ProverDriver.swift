@@ -36,7 +36,8 @@ public enum ProverDriver {
         }
     }
 
-    /// Bounded model checking to `depth` steps. Exit 0 no violation, 14 a violation, 15 unknown.
+    /// Bounded model checking to `depth` steps. Exit 0 no violation within `depth` steps (a
+    /// bounded result: verdict `bounded`, never "holds"), 14 a violation, 15 unknown.
     /// A violation is printed in `format` as `weave check` prints one (text, JSON, kernel
     /// view, Mermaid), and `traceOut` receives it as ITF, which `weave replay` checks
     /// against the explorer.
@@ -61,9 +62,11 @@ public enum ProverDriver {
         switch r {
         case .noViolation(let d):
             if format == .json {
-                io.out(bmcJSON(model, verdict: "holds", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
+                io.out(bmcJSON(model, verdict: "bounded", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
             } else {
-                io.out(head + "NO VIOLATION up to depth \(d) (invariants, asserts, overflows, run-time errors; deadlock not checked) in \(secs) s\n")
+                let steps = d == 1 ? "1 step" : "\(d) steps"
+                io.out(head + "NO VIOLATION within \(steps) (a bounded check: runs longer than \(steps) were not checked; "
+                       + "invariants, asserts, overflows and run-time errors, not deadlock) in \(secs) s\n")
             }
             if let traceOut { io.err("weave: no trace written to '\(traceOut)': BMC found no violation\n") }
             return .holds

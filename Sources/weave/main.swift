@@ -165,9 +165,15 @@ struct Prove: ParsableCommand {
 
 struct BMC: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bmc",
-        abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.")
+        abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.",
+        discussion: """
+        Checks invariants, asserts, overflow bounds and run-time errors (not deadlock) in every run of at most \
+        --depth steps. Exit 0: no violation within --depth steps ("NO VIOLATION within K steps", JSON verdict \
+        "bounded"): a bounded check, not a proof; longer runs are not checked. 14: a violation (its trace); \
+        15: Z3 could not decide.
+        """)
     @OptionGroup var model: ModelOptions
-    @Option(help: "Number of steps to unroll.") var depth: Int = 10
+    @Option(help: "Number of steps to unroll (runs longer than this are not checked).") var depth: Int = 10
     @Option(help: "Output format: text, json, kernel (two-column race diagram) or mermaid (sequence diagram).")
     var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write a violation's trace as ITF JSON (for weave replay).")
