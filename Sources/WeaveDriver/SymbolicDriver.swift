@@ -34,6 +34,10 @@ extension ProverDriver {
         options.timeoutMs = timeoutMs
         options.smtLogDir = smtLog
         let r = proveSymbolic(source: source, overrides: overrides, constName: constName, properties: properties, options: options)
+        if r.nothingToProve {
+            io.err("weave: \(path): \(nothingToProve)\n")
+            return .modelError
+        }
         io.out(symbolicReport(r))
         if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
         switch r.verdict {
@@ -54,6 +58,13 @@ extension ProverDriver {
                 throw ElaborationFailure(text: e.diagnostics.map { $0.rendered() }.joined(separator: "; "))
             }
         }
+    }
+
+    /// The diagnosis of a symbolic CTI, on the model at the CTI's size (nil: not decoded).
+    public static func symbolicDiagnosis(_ r: SymbolicProofResult, _ c: SymbolicCTI) -> Diagnosis? {
+        guard let model = c.concrete, let trace = c.trace else { return nil }
+        return diagnose(model, property: c.property, preState: c.isInitiation ? nil : trace.states[0],
+                        fromInitialState: c.isInitiation, lemmas: r.lemmas, k: 1)
     }
 
     struct ElaborationFailure: Error, CustomStringConvertible {
@@ -88,6 +99,7 @@ extension ProverDriver {
             out += "\n\(n) = \(c.n.map(String.init) ?? "?")" + (c.isInitiation ? "" : ", step \(c.stepName)") + "\n"
             if let model = c.concrete, let trace = c.trace {
                 let reporter = Reporter(model: model)
+                let d = symbolicDiagnosis(r, c)
                 if c.isInitiation {
                     out += "an initial state violates \(c.property):\n" + reporter.traceText(trace)
                 } else {
@@ -95,8 +107,8 @@ extension ProverDriver {
                                               : "counterexample to induction (\(c.property) fails after the step):\n"
                     out += reporter.traceText(trace, failedInsideStep: c.failedInsideStep)
                         .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
-                    out += "the pre-state is " + reachability(model, trace.states[0]) + " at \(n) = \(c.n ?? 0)\n"
                 }
+                if let d { out += diagnosisText(model, d, at: " at \(n) = \(c.n ?? 0)") }
             }
         }
         return out

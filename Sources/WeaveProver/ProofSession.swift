@@ -10,6 +10,8 @@ final class ProofSession: ObligationRecorder {
     var obligations: [Obligation] = []
     var firstCTI: CounterexampleToInduction?
     var unknownReason: String?
+    /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
+    var errorPaths = 0
 
     init(model: Model, options: ProverOptions) {
         self.model = model
@@ -27,6 +29,10 @@ final class ProofSession: ObligationRecorder {
                                lemmas: lemmas.map(\.name), k: k, pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0))
         }
         let encodingSeconds = Date().timeIntervalSince(t0)
+        errorPaths = ts.paths.filter { p in
+            if case .error = p.outcome { return p.condition.boolValue != false }
+            return false
+        }.count
         let invariants = invTargets + lemmas
         let isLemma = Set(lemmas.map(\.name))
         func label(_ i: StateProperty) -> String { isLemma.contains(i.name) ? "\(i.name) (lemma)" : i.name }

@@ -40,6 +40,9 @@ public struct SymbolicProofResult: Sendable {
     public let model: Model?
     /// The settings with the consts that depend on N written as functions of N.
     public var settings: String = ""
+    /// No target was named, and the model has no invariant, assert or overflow bound, and
+    /// no step path that can hit a run-time error: the verdict is vacuously `proved`.
+    public var nothingToProve = false
 }
 
 /// Proves invariants and step properties for every value N >= 1 of one const, by
@@ -72,7 +75,8 @@ public enum SymbolicProver {
         }
         let base = sm.base
         if options.k != 1 { return fail(.unsupported("--symbolic proves by plain induction (k = 1) only"), base) }
-        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames : properties
+        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames + [Prover.runtimeErrors]
+                                       : properties
         var invTargets: [SProperty] = []
         var stepTargets: [String] = []
         for n in names {
@@ -93,6 +97,9 @@ public enum SymbolicProver {
         let session = SymbolicSession(model: sm, options: o, elaborate: elaborate)
         var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
         r.settings = sm.settingsText
+        if properties.isEmpty, names == [Prover.runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
+            r.nothingToProve = true
+        }
         return r
     }
 }
@@ -108,6 +115,8 @@ final class SymbolicSession: ObligationRecorder {
     var unknownReason: String?
     /// The consecution hypothesis (type constraints and every invariant in the pre-state).
     var hypothesis: [Z3Expr] = []
+    /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
+    var errorPaths = 0
     private var queryCount = 0
 
     init(model: SymbolicModel, options: ProverOptions, elaborate: @escaping (Int64) throws -> Model) {
@@ -155,6 +164,10 @@ final class SymbolicSession: ObligationRecorder {
         do {
             let sys = try Self.system(model, context)
             pathCount = sys.paths.count
+            errorPaths = sys.paths.filter { p in
+                if case .error = p.outcome { return p.condition.boolValue != false }
+                return false
+            }.count
             let enc = sys.enc
             let env = SEnv(state: sys.pre, me: nil)
             // Encode every invariant once (this is where unsupported constructs are found).
