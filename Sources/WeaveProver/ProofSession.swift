@@ -208,7 +208,7 @@ final class ProofSession: ObligationRecorder {
         // about t alone; one small query covers every step for one t. Cases that the
         // neighbourhood does not refute go to the full hypothesis, one query per step path.
         let local: QueryRunner? = k == 1 ? QueryRunner(context, options: options, prefix: "local-") : nil
-        let typeTerms = try (0..<ts.pre.count).map { try ValueCodec.typeConstraint(ts.pre[$0], ts.shape.types[$0], terms) }
+        let typeTerms = try (0..<ts.pre.count).map { try ts.slotConstraint(ts.pre[$0], $0) }
         var neighbours: [[Int: Int64]: [Int]] = [:]
         for (i, p) in allParts.enumerated() { neighbours[p.conjunct.regs, default: []].append(i) }
         // Parts that read a handful of slots (`(u in busy) == at(nfsd(u), fput)`) are cheap and

@@ -223,14 +223,17 @@ final class SymbolicEncoder {
         var out = [try terms.le(terms.int(1), n)]
         for (gi, g) in model.globals.enumerated() { out += try typeConstraints(s.globals[gi], g.type, []) }
         for (pi, p) in model.processes.enumerated() {
-            let pcType = SType.range(lo: .const(0), hi: .const(Int64(p.labels.count)))
+            // The pc: one of the labels the code reaches, or done if the process can terminate
+            // (the code is the same at every size: `pcValues` of the model at a sample size).
+            let values = model.base.processes[pi].pcValues
             if let it = p.indexType {
-                out += try typeConstraints(SVal(main: s.pcs[pi], len: nil), .array(index: it, element: pcType), [])
+                let k = try freshInt("k")
+                out.append(try forallOuter([(k, it)], terms.oneOf(ctx.select(s.pcs[pi], k), values)))
                 for (vi, v) in p.locals.enumerated() {
                     out += try typeConstraints(s.locals[pi][vi], .array(index: it, element: v.type), [])
                 }
             } else {
-                out += try typeConstraints(SVal(main: s.pcs[pi], len: nil), pcType, [])
+                out.append(try terms.oneOf(s.pcs[pi], values))
                 for (vi, v) in p.locals.enumerated() { out += try typeConstraints(s.locals[pi][vi], v.type, []) }
             }
         }

@@ -166,6 +166,56 @@ final class NoFalseGreenTests: XCTestCase {
         XCTAssertTrue(out3.contains("the lemma wrong is not an invariant"), out3)
     }
 
+    // MARK: item 9 (b): a process that cannot terminate is never at `done`
+
+    /// Tests/Fixtures/peterson.weave with the lemmas of its mutual exclusion proof: no
+    /// `!at(P(i), done)` lemma is needed, since P has no way to terminate.
+    func testNonTerminatingProcessIsNeverDoneInThePreState() throws {
+        let text = try String(contentsOfFile: proverRepoRoot + "/Tests/Fixtures/peterson.weave", encoding: .utf8) + """
+
+        invariant counted: incs == (count i: 0..1: at(P(i), cs))
+        invariant flags: forall i: 0..1: flag[i] == (at(P(i), t) || at(P(i), w) || at(P(i), cs) || at(P(i), leave))
+        invariant entry: forall i: 0..1: at(P(i), cs) => (at(P(1 - i), again) || at(P(1 - i), t) || at(P(1 - i), leave) || turn == i)
+
+        """
+        let r = Prover.prove(try proverModel(text), properties: ["mutual exclusion"])
+        guard case .proved = r.verdict else { return XCTFail("not proved: \(r.verdict)") }
+    }
+
+    static func terminated(canTerminate: Bool) -> String {
+        """
+        const N = 2
+        type T = 0..<N
+        var flag: [T] bool = false
+        process p(i: T) {
+          a: flag[i] = true
+          b: flag[i] = false
+             \(canTerminate ? "if flag[i] { goto a }" : "goto a")
+        }
+        process q {
+          c: await exists t: T: at(p(t), done)
+             assert false "a p terminated"
+        }
+
+        """
+    }
+
+    func testTerminatedPcOnlyForProcessesThatCanTerminate() throws {
+        let never = try temp(Self.terminated(canTerminate: false))
+        let (c1, out1) = prove(never, ["a p terminated"])
+        XCTAssertEqual(c1, .holds, out1)
+        let (c2, out2) = proveSymbolic(never, "N", ["a p terminated"])
+        XCTAssertEqual(c2, .holds, out2)
+        // p can terminate (the branch is not folded): then `done` is a value of its pc,
+        // and the assert really fails.
+        let can = try temp(Self.terminated(canTerminate: true))
+        let (c3, out3) = prove(can, ["a p terminated"])
+        XCTAssertEqual(c3, .proofRefuted, out3)
+        XCTAssertTrue(out3.contains("a real bug"), out3)
+        let (c4, out4) = proveSymbolic(can, "N", ["a p terminated"])
+        XCTAssertEqual(c4, .proofRefuted, out4)
+    }
+
     // MARK: friction 10: BMC with no violation is bounded, not "holds"
 
     func testBMCWithoutViolationSaysBounded() throws {

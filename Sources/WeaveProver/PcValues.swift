@@ -1,0 +1,33 @@
+import WeaveIR
+import WeaveZ3
+
+extension Process {
+    /// The values a pc of this process can take in a reachable state: the labels whose
+    /// entry the code reaches from the first label, and `done` (labels.count) only if a
+    /// `done` node is reachable (the process can terminate). Every step starts at a label
+    /// and ends at another label's entry or at `done`, so no run leaves this set; the
+    /// induction pre-state is constrained to it (a process that loops for ever is not
+    /// terminated in a counterexample to induction).
+    var pcValues: [Int64] {
+        guard let first = labels.first else { return [Int64(labels.count)] }
+        var seen = Set<NodeID>([first.entry])
+        var work = [first.entry]
+        var terminates = false
+        while let n = work.popLast() {
+            if case .done = nodes[n].kind { terminates = true }
+            for s in successors(n) where seen.insert(s).inserted { work.append(s) }
+        }
+        var out = labels.indices.filter { seen.contains(labels[$0].entry) }.map { Int64($0) }
+        if terminates { out.append(Int64(labels.count)) }
+        return out
+    }
+}
+
+extension Terms {
+    /// `x` is one of `values` (sorted): a range when they are contiguous.
+    func oneOf(_ x: Z3Expr, _ values: [Int64]) throws -> Z3Expr {
+        guard let lo = values.first, let hi = values.last else { return f }
+        if hi - lo + 1 == Int64(values.count) { return try within(x, lo, hi) }
+        return try or(values.map { try eq(x, int($0)) })
+    }
+}
