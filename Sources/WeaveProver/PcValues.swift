@@ -24,10 +24,13 @@ extension Process {
 }
 
 extension Terms {
-    /// `x` is one of `values` (sorted): a range when they are contiguous.
+    /// `x` is one of `values` (sorted): within their range, and none of the values missing
+    /// from it (a conjunction, which Z3's quantifier instantiation handles far better than
+    /// a disjunction of equalities inside the symbolic encoder's foralls).
     func oneOf(_ x: Z3Expr, _ values: [Int64]) throws -> Z3Expr {
         guard let lo = values.first, let hi = values.last else { return f }
-        if hi - lo + 1 == Int64(values.count) { return try within(x, lo, hi) }
-        return try or(values.map { try eq(x, int($0)) })
+        let present = Set(values)
+        let missing = (lo...hi).filter { !present.contains($0) }
+        return try and([within(x, lo, hi)] + missing.map { try not(eq(x, int($0))) })
     }
 }
