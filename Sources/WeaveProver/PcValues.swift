@@ -9,7 +9,18 @@ extension Process {
     /// induction pre-state is constrained to it (a process that loops for ever is not
     /// terminated in a counterexample to induction).
     var pcValues: [Int64] {
-        guard let first = labels.first else { return [Int64(labels.count)] }
+        let (seen, terminates) = reachableCode
+        var out = labels.indices.filter { seen.contains(labels[$0].entry) }.map { Int64($0) }
+        if terminates { out.append(Int64(labels.count)) }
+        return out
+    }
+
+    /// Whether a `done` node is reachable from the first label: the process can terminate.
+    var canTerminate: Bool { reachableCode.terminates }
+
+    /// The nodes reachable from the first label's entry, and whether one of them is `done`.
+    private var reachableCode: (nodes: Set<NodeID>, terminates: Bool) {
+        guard let first = labels.first else { return ([], true) }
         var seen = Set<NodeID>([first.entry])
         var work = [first.entry]
         var terminates = false
@@ -17,9 +28,7 @@ extension Process {
             if case .done = nodes[n].kind { terminates = true }
             for s in successors(n) where seen.insert(s).inserted { work.append(s) }
         }
-        var out = labels.indices.filter { seen.contains(labels[$0].entry) }.map { Int64($0) }
-        if terminates { out.append(Int64(labels.count)) }
-        return out
+        return (seen, terminates)
     }
 }
 

@@ -117,6 +117,9 @@ final class SymbolicSession: ObligationRecorder {
     var hypothesis: [Z3Expr] = []
     /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
     var errorPaths = 0
+    /// Processes that cannot terminate are not at `done`: part of the hypothesis, asserted
+    /// only when a query is satisfiable without it (see `SymbolicEncoder.terminationConstraints`).
+    var termination: [Z3Expr] = []
     private var queryCount = 0
 
     init(model: SymbolicModel, options: ProverOptions, elaborate: @escaping (Int64) throws -> Model) {
@@ -209,6 +212,7 @@ final class SymbolicSession: ObligationRecorder {
             // Consecution: each query in a fresh solver with the whole hypothesis (Z3's
             // incremental mode handles these quantified queries far worse than a fresh check).
             hypothesis = try enc.typeOK(sys.pre) + invariants.map { pre[$0.name]! }
+            termination = try enc.terminationConstraints(sys.pre)
             for inv in invariants {
                 let reads = enc.reads(inv.expr)
                 var byStep: [(String, [SPath])] = []
@@ -273,7 +277,14 @@ final class SymbolicSession: ObligationRecorder {
             fresh.preamble = "(set-option :smt.pull_nested_quantifiers true)\n"
             for h in hypothesis { try fresh.solver.assert(h) }
             try fresh.solver.assert(b)
-            let (r, ms) = try fresh.check("\(name) path \(k)")
+            var (r, ms) = try fresh.check("\(name) path \(k)")
+            if r == .sat, !termination.isEmpty, try !satisfied(termination, fresh.solver.model()) {
+                // The whole hypothesis: a counterexample with a process at done that cannot get there is no counterexample.
+                for t in termination { try fresh.solver.assert(t) }
+                let (r2, ms2) = try fresh.check("\(name) path \(k) (pcs)")
+                r = r2
+                ms += ms2
+            }
             if r == .sat, firstCTI == nil {
                 let prop: String
                 if case .error(let why) = p.outcome { prop = "\(Prover.runtimeErrors): \(why)" } else { prop = property }
@@ -284,6 +295,12 @@ final class SymbolicSession: ObligationRecorder {
             if case .unknown = r { result = r }
         }
         record(name, result, total)
+    }
+
+    /// Whether a model satisfies every formula (false when it cannot tell).
+    func satisfied(_ fs: [Z3Expr], _ m: Z3Model) throws -> Bool {
+        for f in fs where try m.evalBool(f) != true { return false }
+        return true
     }
 
     // MARK: counterexamples
