@@ -29,9 +29,12 @@ extension CI {
         if r.nothingToProve { return row("nothing to prove", false, ProverDriver.nothingToProve, modelName) }
         switch r.verdict {
         case .proved:
-            let times = r.obligations.filter { $0.milliseconds >= 1 }
+            var detail = r.obligations.filter { $0.milliseconds >= 1 }
                 .map { "\($0.name) \(String(format: "%.0f", $0.milliseconds)) ms" }.joined(separator: "; ")
-            return row("proved", true, times, modelName)
+            if let l = r.elaborationLimit {
+                detail = "for every \(name) >= 1 at which the model elaborates (<= \(l.lastGood); at \(l.firstBad): \(l.why)); " + detail
+            }
+            return row("proved", true, detail, modelName)
         case .unknown(let why):
             return row("unknown", false, why, modelName)
         case .unsupported(let why):

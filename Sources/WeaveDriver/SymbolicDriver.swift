@@ -54,8 +54,15 @@ extension ProverDriver {
         SymbolicProver.prove(constName: constName, properties: properties, options: options) { n in
             var o = overrides
             o[constName] = String(n)
-            do { return try Sema.elaborate(source, overrides: o).0 } catch let e as DiagnosticsError {
-                throw ElaborationFailure(text: e.diagnostics.map { $0.rendered() }.joined(separator: "; "))
+            let log = FoldLog()
+            do {
+                return SymbolicElaboration(model: try Sema.elaborate(source, overrides: o, foldLog: log).0, folds: log.records)
+            } catch let error as DiagnosticsError {
+                let errors = error.diagnostics.filter { $0.severity == .error }
+                let first = errors.first.map { d in (d.range.map { "\($0.description): " } ?? "") + d.message } ?? "\(error)"
+                throw SymbolicElaborationError(
+                    summary: first + (errors.count > 1 ? " (and \(errors.count - 1) more error\(errors.count == 2 ? "" : "s"))" : ""),
+                    description: "\n" + error.diagnostics.map { $0.rendered() }.joined(separator: "\n"))
             }
         }
     }
@@ -67,10 +74,6 @@ extension ProverDriver {
                         fromInitialState: c.isInitiation, lemmas: r.lemmas, k: 1)
     }
 
-    struct ElaborationFailure: Error, CustomStringConvertible {
-        let text: String
-        var description: String { text }
-    }
 
     /// The text report of a symbolic proof attempt.
     public static func symbolicReport(_ r: SymbolicProofResult) -> String {
@@ -79,7 +82,7 @@ extension ProverDriver {
         if let model = r.model {
             out += "model \(model.name) (\(r.settings.isEmpty ? "no params" : r.settings))\n"
         }
-        out += "prove \(r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
+        out += "prove \(r.targets.isEmpty ? "the model's properties" : r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
         out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
         if case .unsupported(let why) = r.verdict {
             return out + "UNSUPPORTED: \(why)\n"
@@ -89,7 +92,12 @@ extension ProverDriver {
         let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
         switch r.verdict {
         case .proved:
-            out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            if let l = r.elaborationLimit {
+                out += "PROVED for every \(n) >= 1 at which the model elaborates: \(n) <= \(l.lastGood) "
+                    + "(at \(n) = \(l.firstBad): \(l.why)) (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            } else {
+                out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            }
         case .unknown(let why):
             out += "UNKNOWN: \(why)\n"
         case .unsupported:

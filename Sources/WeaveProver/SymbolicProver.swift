@@ -43,6 +43,9 @@ public struct SymbolicProofResult: Sendable {
     /// No target was named, and the model has no invariant, assert or overflow bound, and
     /// no step path that can hit a run-time error: the verdict is vacuously `proved`.
     public var nothingToProve = false
+    /// The model elaborates only up to a size (the proof speaks of every N of its symbolic
+    /// reading; at larger N there is no model to check).
+    public var elaborationLimit: ElaborationLimit?
 }
 
 /// Proves invariants and step properties for every value N >= 1 of one const, by
@@ -62,8 +65,10 @@ public enum SymbolicProver {
     /// counterexample at these sizes (one refutes "for every N").
     public static let fallbackSizes: [Int64] = [1, 2, 3]
 
+    /// `elaborate(n)`: the model with the const at n, and the folds its elaboration did
+    /// (`Sema.elaborate(_:overrides:foldLog:)`), from which the dependence on N is recovered.
     public static func prove(constName: String, properties: [String], options: ProverOptions = ProverOptions(),
-                             elaborate: @escaping (Int64) throws -> Model) -> SymbolicProofResult {
+                             elaborate: @escaping (Int64) throws -> SymbolicElaboration) -> SymbolicProofResult {
         let t0 = Date()
         func fail(_ v: SymbolicVerdict, _ model: Model? = nil) -> SymbolicProofResult {
             SymbolicProofResult(verdict: v, obligations: [], constName: constName, targets: properties, lemmas: [],
@@ -94,9 +99,10 @@ public enum SymbolicProver {
         let lemmas = sm.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
         var o = options
         if o.timeoutMs == nil { o.timeoutMs = defaultTimeoutMs }
-        let session = SymbolicSession(model: sm, options: o, elaborate: elaborate)
+        let session = SymbolicSession(model: sm, options: o, elaborate: { try elaborate($0).model })
         var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
         r.settings = sm.settingsText
+        r.elaborationLimit = sm.elaborationLimit
         if properties.isEmpty, names == [Prover.runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
             r.nothingToProve = true
         }
