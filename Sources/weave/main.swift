@@ -143,11 +143,18 @@ struct RunCI: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prove invariants inductive with Z3 (Init => P; P and lemmas and Step => P'); the file's other invariants are the lemmas.")
+        abstract: "Prove invariants inductive with Z3 (Init => P; P and lemmas and Step => P'); the file's other invariants are the lemmas.",
+        discussion: """
+        Exit 0: proved. 14: refuted (a counterexample to induction; whether it is a real bug, a lemma that is \
+        not an invariant, or a sign that the lemmas are too weak is printed, with a run from an initial state \
+        when BMC finds one within 10 steps). 15: unknown (Z3 timeout). 65: nothing to prove (no invariant, \
+        assert or overflow bound, and no step that can hit a run-time error), a model error, or (--symbolic) \
+        a construct outside the symbolic fragment.
+        """)
     @OptionGroup var model: ModelOptions
-    @Option(name: .customLong("property"), help: "A property to prove (repeatable; default: every invariant, assert and overflow).") var properties: [String] = []
+    @Option(name: .customLong("property"), help: "A property to prove (repeatable; default: every invariant, assert, overflow bound and \"runtime error\").") var properties: [String] = []
     @Option(help: "k for k-induction.") var k: Int = 1
-    @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds.") var timeoutMs: UInt32?
+    @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds (default: none; 120000 with --symbolic).") var timeoutMs: UInt32?
     @Option(name: .customLong("smt-log"), help: "Write every query as SMT-LIB2 into this directory.") var smtLog: String?
     @Option(name: .customLong("symbolic"), help: "Prove for every value N >= 1 of this const (e.g. THREADS), with quantified invariants.") var symbolic: String?
     func run() throws {

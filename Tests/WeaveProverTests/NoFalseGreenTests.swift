@@ -232,3 +232,37 @@ final class NoFalseGreenTests: XCTestCase {
         XCTAssertEqual(json["depth"] as? Int, 4)
     }
 }
+
+/// `weave prove --help` and `weave bmc --help` state their defaults and what exit 0 means.
+final class ProverHelpTests: XCTestCase {
+    func help(_ command: String) throws -> String {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var exe = bin.appendingPathComponent("weave")
+        if !FileManager.default.fileExists(atPath: exe.path) { exe = bin.deletingLastPathComponent().appendingPathComponent("weave") }
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: exe.path), "weave binary not built next to the tests")
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = [command, "--help"]
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = o
+        try p.run()
+        let data = o.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        // Joined into one line: the help text is wrapped at the terminal width.
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    func testProveHelpStatesDefaults() throws {
+        let text = try help("prove")
+        XCTAssertTrue(text.contains("Z3 time limit per query, in milliseconds (default: none; 120000 with --symbolic)"), text)
+        XCTAssertTrue(text.contains("default: every invariant, assert, overflow bound and \"runtime error\""), text)
+        XCTAssertTrue(text.contains("65: nothing to prove"), text)
+    }
+
+    func testBMCHelpStatesTheDepthAndWhatExitZeroMeans() throws {
+        let text = try help("bmc")
+        XCTAssertTrue(text.contains("(default: 10)"), text)
+        XCTAssertTrue(text.contains("a bounded check, not a proof"), text)
+    }
+}
