@@ -32,4 +32,9 @@ public final class FoldLog {
     public private(set) var records: [FoldRecord] = []
     public init() {}
     public func append(_ r: FoldRecord) { records.append(r) }
+    public var count: Int { records.count }
+    /// Forgets the records in `range`: they were made elaborating a value the front end
+    /// then dropped (the operand a short-circuit ignores, the branch of a conditional
+    /// expression a constant condition does not take), which does not shape the model.
+    public func drop(_ range: Range<Int>) { records.removeSubrange(range) }
 }
