@@ -290,7 +290,9 @@ struct SymbolicModel {
                 models.append(e.model)
                 folds.append(e.folds)
             } catch {
-                throw SymbolicUnsupported(message: "the model does not elaborate with \(constName) = \(n): \(error)", range: nil)
+                let why = "\(error)"
+                throw SymbolicUnsupported(message: "the model does not elaborate with \(constName) = \(n):"
+                                              + (why.hasPrefix("\n") ? why : " " + why), range: nil)
             }
             ns.append(n)
         }

@@ -102,6 +102,15 @@ final class SymbolicFragmentTests: XCTestCase {
         """)
     }
 
+    /// A size at which the model does not elaborate: its errors as the front end prints
+    /// them, one after the other (they were joined with "; " into one line).
+    func testErrorsAtASampleSizeArePrintedAsDiagnostics() throws {
+        let r = try prove("const THREADS = 1\ntype T = 0..<THREADS\nvar x: 0..3 = THREADS + 2\nprocess p(i: T) { s: skip }\n")
+        guard case .unsupported(let why) = r.verdict else { return XCTFail("expected a refusal, got \(r.verdict)") }
+        XCTAssertTrue(why.hasPrefix("the model does not elaborate with THREADS = 2:\nfrag.weave:3:15: error: 4 is not a value of 0..3\n"), why)
+        XCTAssertFalse(why.contains("; "), why)
+    }
+
     /// A comparison in an operand that a constant left side of && or || leaves out, or in
     /// the branch of a conditional expression a constant condition does not take, does not
     /// shape the model (flush_delayed_fput's `release_takes_held_lock && THREADS > 1`).
