@@ -26,11 +26,15 @@ extension CI {
         options.timeoutMs = 120_000
         let r = ProverDriver.proveSymbolic(source: source, overrides: overrides, constName: name, properties: ps, options: options)
         let modelName = r.model?.name
+        if r.nothingToProve { return row("nothing to prove", false, ProverDriver.nothingToProve, modelName) }
         switch r.verdict {
         case .proved:
-            let times = r.obligations.filter { $0.milliseconds >= 1 }
+            var detail = r.obligations.filter { $0.milliseconds >= 1 }
                 .map { "\($0.name) \(String(format: "%.0f", $0.milliseconds)) ms" }.joined(separator: "; ")
-            return row("proved", true, times, modelName)
+            if let l = r.elaborationLimit {
+                detail = "for every \(name) >= 1 at which the model elaborates (<= \(l.lastGood); at \(l.firstBad): \(l.why)); " + detail
+            }
+            return row("proved", true, detail, modelName)
         case .unknown(let why):
             return row("unknown", false, why, modelName)
         case .unsupported(let why):
@@ -38,8 +42,8 @@ extension CI {
         case .refuted(let c):
             var d = "\(c.obligation) fails at \(name) = \(c.n.map(String.init) ?? "?")"
             if !c.isInitiation { d += " after step \(c.stepName)" }
-            if let m = c.concrete, let t = c.trace, !c.isInitiation {
-                d += "; the pre-state is " + ProverDriver.reachability(m, t.states[0])
+            if let diag = ProverDriver.symbolicDiagnosis(r, c) {
+                d += "; " + ProverDriver.diagnosisLine(diag, at: " at \(name) = \(c.n.map(String.init) ?? "?")")
             }
             return row("refuted", false, d, modelName)
         }

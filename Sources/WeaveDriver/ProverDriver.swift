@@ -27,6 +27,10 @@ public enum ProverDriver {
         options.timeoutMs = timeoutMs
         options.smtLogDir = smtLog
         let result = Prover.prove(model, properties: properties, options: options)
+        if result.nothingToProve {
+            io.err("weave: \(path): \(nothingToProve)\n")
+            return .modelError
+        }
         io.out(report(model, result))
         if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
         switch result.verdict {
@@ -36,7 +40,8 @@ public enum ProverDriver {
         }
     }
 
-    /// Bounded model checking to `depth` steps. Exit 0 no violation, 14 a violation, 15 unknown.
+    /// Bounded model checking to `depth` steps. Exit 0 no violation within `depth` steps (a
+    /// bounded result: verdict `bounded`, never "holds"), 14 a violation, 15 unknown.
     /// A violation is printed in `format` as `weave check` prints one (text, JSON, kernel
     /// view, Mermaid), and `traceOut` receives it as ITF, which `weave replay` checks
     /// against the explorer.
@@ -61,9 +66,11 @@ public enum ProverDriver {
         switch r {
         case .noViolation(let d):
             if format == .json {
-                io.out(bmcJSON(model, verdict: "holds", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
+                io.out(bmcJSON(model, verdict: "bounded", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
             } else {
-                io.out(head + "NO VIOLATION up to depth \(d) (invariants, asserts, overflows, run-time errors; deadlock not checked) in \(secs) s\n")
+                let steps = d == 1 ? "1 step" : "\(d) steps"
+                io.out(head + "NO VIOLATION within \(steps) (a bounded check: runs longer than \(steps) were not checked; "
+                       + "invariants, asserts, overflows and run-time errors, not deadlock) in \(secs) s\n")
             }
             if let traceOut { io.err("weave: no trace written to '\(traceOut)': BMC found no violation\n") }
             return .holds
@@ -184,16 +191,122 @@ public enum ProverDriver {
             out += "UNKNOWN: \(why)\n"
         case .refuted(let c):
             out += "REFUTED: \(c.obligation)\n"
+            let d = diagnose(model, c, lemmas: r.lemmas, k: r.k)
             if c.isInitiation {
                 out += "\nan initial state violates \(c.property):\n"
                 out += reporter.traceText(c.trace)
+            } else if c.obligation.hasPrefix("base") {
+                out += c.failedInsideStep ? "\na run from an initial state (the last step fails: \(c.property)):\n"
+                                          : "\na run from an initial state (\(c.property) fails in its last state):\n"
+                out += reporter.traceText(c.trace, failedInsideStep: c.failedInsideStep)
             } else {
                 out += c.failedInsideStep ? "\ncounterexample to induction (the last step fails: \(c.property)):\n"
                                           : "\ncounterexample to induction (\(c.property) fails after the step):\n"
                 out += reporter.traceText(c.trace, failedInsideStep: c.failedInsideStep)
                     .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
-                out += "the pre-state is " + reachability(model, c.preState) + "\n"
             }
+            out += diagnosisText(model, d)
+        }
+        return out
+    }
+
+    /// The one-line reason for `weave ci` and the nothing-to-prove message.
+    static let nothingToProve = "nothing to prove: the model has no invariant, assert or overflow bound, and no step that can hit a run-time error"
+
+    /// What a counterexample means: whether its property fails in a reachable state (a
+    /// real bug, or a lemma that is not an invariant) or only in unreachable ones (the
+    /// lemmas are too weak), with a run from an initial state when BMC finds one.
+    public struct Diagnosis: Sendable {
+        /// `reachable (a real bug)`, `unreachable (strengthen the lemmas); ...`, ...: what
+        /// follows "the pre-state is".
+        public let text: String
+        /// A run from an initial state that fails the same property, if BMC found one.
+        public let witness: Trace?
+        /// The witness's last step fails partway (an assert, overflow or run-time error).
+        public let witnessFailsInside: Bool
+        /// The property is a lemma (not a target) and fails in a reachable state.
+        public let lemmaIsWrong: Bool
+    }
+
+    /// How many steps from the initial states the diagnosis searches for a real violation.
+    public static func witnessDepth(k: Int) -> Int { max(10, k) }
+    /// Seconds the diagnosis gives BMC.
+    static let witnessBudget = 30.0
+
+    /// The property the CTI breaks as BMC names it (`runtime error: ...` is `runtime error`).
+    static func bmcProperty(_ property: String) -> String {
+        property.hasPrefix(Prover.runtimeErrors) ? Prover.runtimeErrors : property
+    }
+
+    /// Diagnoses a counterexample of `weave prove`: the explorer tells whether its pre-state
+    /// is reachable, and BMC looks for a run of at most `witnessDepth(k)` steps from an
+    /// initial state that fails the same property (a step that also fails from a reachable
+    /// state is a real bug even when Z3's pre-state is unreachable). A lemma that fails in a
+    /// reachable state is reported as wrong (not an invariant), not as a bug of the model.
+    public static func diagnose(_ model: Model, _ c: CounterexampleToInduction, lemmas: [String], k: Int) -> Diagnosis {
+        diagnose(model, property: c.property, preState: c.isInitiation ? nil : c.preState,
+                 fromInitialState: c.isInitiation || c.obligation.hasPrefix("base"), lemmas: lemmas, k: k)
+    }
+
+    /// `preState` nil: the CTI is an initial state (initiation); `fromInitialState`: the
+    /// CTI is itself a run from an initial state (initiation, or the base case of k-induction).
+    public static func diagnose(_ model: Model, property: String, preState: [Int64]?, fromInitialState: Bool,
+                                lemmas: [String], k: Int) -> Diagnosis {
+        let name = bmcProperty(property)
+        let isLemma = lemmas.contains(name)
+        let wrong = "the lemma \(name) is not an invariant (it fails in a reachable state); fix or drop it"
+        if fromInitialState {
+            return Diagnosis(text: isLemma ? "initial: \(wrong)" : "initial: a real bug", witness: nil,
+                             witnessFailsInside: false, lemmaIsWrong: isLemma)
+        }
+        let reach = preState.map { reachability(model, $0) } ?? "unknown (too many states to tell)"
+        let depth = witnessDepth(k: k)
+        var witness: Trace? = nil
+        var inside = false
+        var bmcNote = ""
+        if name != "type constraints" {
+            switch BoundedModelChecker.check(model, depth: depth, properties: [name], timeBudget: witnessBudget) {
+            case .violation(_, _, let trace, let failed):
+                witness = trace
+                inside = failed
+            case .noViolation:
+                bmcNote = "no run of at most \(depth) steps from an initial state fails it (BMC)"
+            case .unknown(let why):
+                bmcNote = "BMC cannot tell whether a run of at most \(depth) steps fails it: \(why)"
+            }
+        }
+        let reachable = reach.hasPrefix("reachable")
+        if reachable || witness != nil {
+            var text = reachable ? "reachable" : reach.hasPrefix("unreachable") ? "unreachable" : "not known to be reachable (too many states to tell)"
+            if reachable {
+                text += isLemma ? ": \(wrong)" : " (a real bug)"
+            } else {
+                text += isLemma ? ", but a reachable state violates it too: the lemma \(name) is not an invariant; fix or drop it"
+                                : ", but the property fails from a reachable state too (a real bug)"
+            }
+            return Diagnosis(text: text, witness: witness, witnessFailsInside: inside, lemmaIsWrong: isLemma)
+        }
+        return Diagnosis(text: bmcNote.isEmpty ? reach : "\(reach); \(bmcNote)", witness: nil, witnessFailsInside: false,
+                         lemmaIsWrong: false)
+    }
+
+    /// The diagnosis as report lines: "the pre-state is ...", then the run BMC found.
+    static func diagnosisText(_ model: Model, _ d: Diagnosis, at suffix: String = "") -> String {
+        var out = d.text.hasPrefix("initial: ") ? String(d.text.dropFirst(9)) + "\n" : "the pre-state is \(d.text)\(suffix)\n"
+        if let w = d.witness {
+            out += w.steps.isEmpty ? "an initial state fails it (BMC):\n"
+                                   : "a run from an initial state that fails it (BMC, \(w.steps.count) step\(w.steps.count == 1 ? "" : "s")):\n"
+            out += Reporter(model: model).traceText(w, failedInsideStep: d.witnessFailsInside)
+        }
+        return out
+    }
+
+    /// The diagnosis on one line (for `weave ci`).
+    public static func diagnosisLine(_ d: Diagnosis, at suffix: String = "") -> String {
+        var out = d.text.hasPrefix("initial: ") ? "an initial state: " + d.text.dropFirst(9) : "the pre-state is \(d.text)\(suffix)"
+        if let w = d.witness {
+            out += w.steps.isEmpty ? " (BMC: an initial state fails it)"
+                                   : " (BMC: a run of \(w.steps.count) step\(w.steps.count == 1 ? "" : "s") from an initial state fails it)"
         }
         return out
     }

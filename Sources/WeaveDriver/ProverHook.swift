@@ -8,6 +8,7 @@ enum ProverHook {
         var options = ProverOptions()
         options.timeoutMs = 120_000
         let r = Prover.prove(model, properties: properties, options: options)
+        if r.nothingToProve { return ("nothing to prove", false, ProverDriver.nothingToProve) }
         let times = r.obligations.map { "\($0.name) \(String(format: "%.0f", $0.milliseconds)) ms" }.joined(separator: "; ")
         switch r.verdict {
         case .proved:
@@ -17,7 +18,7 @@ enum ProverHook {
         case .refuted(let c):
             var d = "\(c.obligation) fails"
             if let s = c.step { d += " after step \(s.name)" }
-            if !c.isInitiation { d += "; the pre-state is " + ProverDriver.reachability(model, c.preState) }
+            d += "; " + ProverDriver.diagnosisLine(ProverDriver.diagnose(model, c, lemmas: r.lemmas, k: r.k))
             return ("refuted", false, d)
         }
     }

@@ -34,6 +34,10 @@ extension ProverDriver {
         options.timeoutMs = timeoutMs
         options.smtLogDir = smtLog
         let r = proveSymbolic(source: source, overrides: overrides, constName: constName, properties: properties, options: options)
+        if r.nothingToProve {
+            io.err("weave: \(path): \(nothingToProve)\n")
+            return .modelError
+        }
         io.out(symbolicReport(r))
         if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
         switch r.verdict {
@@ -50,16 +54,26 @@ extension ProverDriver {
         SymbolicProver.prove(constName: constName, properties: properties, options: options) { n in
             var o = overrides
             o[constName] = String(n)
-            do { return try Sema.elaborate(source, overrides: o).0 } catch let e as DiagnosticsError {
-                throw ElaborationFailure(text: e.diagnostics.map { $0.rendered() }.joined(separator: "; "))
+            let log = FoldLog()
+            do {
+                return SymbolicElaboration(model: try Sema.elaborate(source, overrides: o, foldLog: log).0, folds: log.records)
+            } catch let error as DiagnosticsError {
+                let errors = error.diagnostics.filter { $0.severity == .error }
+                let first = errors.first.map { d in (d.range.map { "\($0.description): " } ?? "") + d.message } ?? "\(error)"
+                throw SymbolicElaborationError(
+                    summary: first + (errors.count > 1 ? " (and \(errors.count - 1) more error\(errors.count == 2 ? "" : "s"))" : ""),
+                    description: "\n" + error.diagnostics.map { $0.rendered() }.joined(separator: "\n"))
             }
         }
     }
 
-    struct ElaborationFailure: Error, CustomStringConvertible {
-        let text: String
-        var description: String { text }
+    /// The diagnosis of a symbolic CTI, on the model at the CTI's size (nil: not decoded).
+    public static func symbolicDiagnosis(_ r: SymbolicProofResult, _ c: SymbolicCTI) -> Diagnosis? {
+        guard let model = c.concrete, let trace = c.trace else { return nil }
+        return diagnose(model, property: c.property, preState: c.isInitiation ? nil : trace.states[0],
+                        fromInitialState: c.isInitiation, lemmas: r.lemmas, k: 1)
     }
+
 
     /// The text report of a symbolic proof attempt.
     public static func symbolicReport(_ r: SymbolicProofResult) -> String {
@@ -68,7 +82,7 @@ extension ProverDriver {
         if let model = r.model {
             out += "model \(model.name) (\(r.settings.isEmpty ? "no params" : r.settings))\n"
         }
-        out += "prove \(r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
+        out += "prove \(r.targets.isEmpty ? "the model's properties" : r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
         out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
         if case .unsupported(let why) = r.verdict {
             return out + "UNSUPPORTED: \(why)\n"
@@ -78,7 +92,12 @@ extension ProverDriver {
         let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
         switch r.verdict {
         case .proved:
-            out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            if let l = r.elaborationLimit {
+                out += "PROVED for every \(n) >= 1 at which the model elaborates: \(n) <= \(l.lastGood) "
+                    + "(at \(n) = \(l.firstBad): \(l.why)) (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            } else {
+                out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
+            }
         case .unknown(let why):
             out += "UNKNOWN: \(why)\n"
         case .unsupported:
@@ -88,6 +107,7 @@ extension ProverDriver {
             out += "\n\(n) = \(c.n.map(String.init) ?? "?")" + (c.isInitiation ? "" : ", step \(c.stepName)") + "\n"
             if let model = c.concrete, let trace = c.trace {
                 let reporter = Reporter(model: model)
+                let d = symbolicDiagnosis(r, c)
                 if c.isInitiation {
                     out += "an initial state violates \(c.property):\n" + reporter.traceText(trace)
                 } else {
@@ -95,8 +115,8 @@ extension ProverDriver {
                                               : "counterexample to induction (\(c.property) fails after the step):\n"
                     out += reporter.traceText(trace, failedInsideStep: c.failedInsideStep)
                         .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
-                    out += "the pre-state is " + reachability(model, trace.states[0]) + " at \(n) = \(c.n ?? 0)\n"
                 }
+                if let d { out += diagnosisText(model, d, at: " at \(n) = \(c.n ?? 0)") }
             }
         }
         return out

@@ -1,3 +1,4 @@
+import Foundation
 import WeaveIR
 import WeaveZ3
 
@@ -9,8 +10,10 @@ import WeaveZ3
 public enum BoundedModelChecker {
     /// `properties` selects what to look for by name (empty: everything; `runtime error`
     /// selects run-time errors).
+    /// `timeBudget` (seconds) bounds the whole search: past it the answer is `unknown`.
     public static func check(_ model: Model, depth: Int, properties: [String] = [],
-                             options: ProverOptions = ProverOptions()) -> BMCResult {
+                             options: ProverOptions = ProverOptions(), timeBudget: Double? = nil) -> BMCResult {
+        let start = Date()
         let all = properties.isEmpty
         let wanted = Set(properties)
         let context = Z3Context()
@@ -36,6 +39,12 @@ public enum BoundedModelChecker {
                 for inv in invariants { bad.append((inv.name, try terms.not(ts.holds(inv.expr, s)), nil)) }
                 // A failing step counts as a step: it may start from s_0 ... s_{depth-1}.
                 if d < depth { for p in failing { bad.append(("", try ts.at(p.condition, s), p)) } }
+                if let budget = timeBudget {
+                    let left = budget - Date().timeIntervalSince(start)
+                    if left <= 0 { return .unknown("no answer within \(Int(budget)) s (runs up to \(d - 1) steps have none)") }
+                    let ms = UInt32(min(left * 1000, Double(options.timeoutMs ?? UInt32.max)).rounded(.up))
+                    q.solver.setTimeout(milliseconds: max(1, ms))
+                }
                 let found: BMCResult? = try q.scoped {
                     try q.solver.assert(terms.or(bad.map(\.1)))
                     let (r, _) = try q.check("bmc depth \(d)")

@@ -62,6 +62,9 @@ public struct ProofResult: Sendable {
     public let pathCount: Int
     /// Seconds spent building the encoding.
     public let encodingSeconds: Double
+    /// No target was named, and the model has no invariant, assert or overflow bound, and
+    /// no step path that can hit a run-time error: the verdict is vacuously `proved`.
+    public var nothingToProve = false
 }
 
 /// What `BoundedModelChecker.check` found.

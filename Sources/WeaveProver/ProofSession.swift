@@ -10,6 +10,8 @@ final class ProofSession: ObligationRecorder {
     var obligations: [Obligation] = []
     var firstCTI: CounterexampleToInduction?
     var unknownReason: String?
+    /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
+    var errorPaths = 0
 
     init(model: Model, options: ProverOptions) {
         self.model = model
@@ -27,6 +29,10 @@ final class ProofSession: ObligationRecorder {
                                lemmas: lemmas.map(\.name), k: k, pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0))
         }
         let encodingSeconds = Date().timeIntervalSince(t0)
+        errorPaths = ts.paths.filter { p in
+            if case .error = p.outcome { return p.condition.boolValue != false }
+            return false
+        }.count
         let invariants = invTargets + lemmas
         let isLemma = Set(lemmas.map(\.name))
         func label(_ i: StateProperty) -> String { isLemma.contains(i.name) ? "\(i.name) (lemma)" : i.name }
@@ -202,7 +208,7 @@ final class ProofSession: ObligationRecorder {
         // about t alone; one small query covers every step for one t. Cases that the
         // neighbourhood does not refute go to the full hypothesis, one query per step path.
         let local: QueryRunner? = k == 1 ? QueryRunner(context, options: options, prefix: "local-") : nil
-        let typeTerms = try (0..<ts.pre.count).map { try ValueCodec.typeConstraint(ts.pre[$0], ts.shape.types[$0], terms) }
+        let typeTerms = try (0..<ts.pre.count).map { try ts.slotConstraint(ts.pre[$0], $0) }
         var neighbours: [[Int: Int64]: [Int]] = [:]
         for (i, p) in allParts.enumerated() { neighbours[p.conjunct.regs, default: []].append(i) }
         // Parts that read a handful of slots (`(u in busy) == at(nfsd(u), fput)`) are cheap and

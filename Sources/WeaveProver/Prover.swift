@@ -25,8 +25,17 @@ public enum Prover {
     /// explorer's property name for them.
     public static let runtimeErrors = "runtime error"
 
+    /// The targets when none are named: every invariant, assert and overflow bound, and
+    /// `runtime error` (a run-time error is a violation in `weave check` as well).
+    public static func defaultTargets(_ model: Model) -> [String] {
+        model.invariants.map(\.name) + model.assertNames + model.overflowNames + [runtimeErrors]
+    }
+
+    /// `properties` empty: `defaultTargets`. If the model then has no property of its own
+    /// and no step path that can hit a run-time error, the result is `nothingToProve`
+    /// (its verdict `proved` is vacuous: callers must not report it as a proof).
     public static func prove(_ model: Model, properties: [String], options: ProverOptions = ProverOptions()) -> ProofResult {
-        let names = properties.isEmpty ? model.invariants.map(\.name) + model.assertNames + model.overflowNames : properties
+        let names = properties.isEmpty ? defaultTargets(model) : properties
         var invTargets: [StateProperty] = []
         var stepTargets: [String] = []
         for n in names {
@@ -44,6 +53,10 @@ public enum Prover {
         }
         let lemmas = model.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
         let session = ProofSession(model: model, options: options)
-        return session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names)
+        var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names)
+        if properties.isEmpty, names == [runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
+            r.nothingToProve = true
+        }
+        return r
     }
 }

@@ -6,9 +6,18 @@ import WeaveSource
 // Sema folds every const into numbers, so the symbolic model is recovered from
 // elaborations of the model at several sizes (`SymbolicModel.samples`): the IR must
 // have the same shape at every size, and every number in it must be an affine
-// function a*N + c of the size (checked at every sample). A number that is not
-// (THREADS * THREADS, THREADS / 2, a branch folded away at some sizes only) is
-// refused with its source position.
+// function a*N + c of the size.
+//
+// Comparing samples alone would miss what changes only between or beyond them (a
+// folded `if THREADS > 64`), so each elaboration also records every operation it
+// computed on constants (`FoldRecord`), and `Zipper.checkFolds` makes the comparison
+// exact: an operation whose operands depend on N must keep every value affine in N
+// (+, -, unary -, * by a value independent of N, and a comparison decided the same
+// way for every N >= 1). Then every number of the IR is affine in N as a function,
+// not only at the samples, every branch Sema folded away is folded the same way at
+// every N, and two samples determine each number. Anything else (THREADS > 64,
+// THREADS * THREADS, THREADS / 2, !, &&, ||, in, size and set operations on values
+// that depend on N) is refused with its source position.
 
 /// `a * N + c`.
 struct Lin: Hashable, CustomStringConvertible {
@@ -200,6 +209,35 @@ struct SymbolicUnsupported: Error, CustomStringConvertible {
     var description: String { (range.map { "\($0.description): " } ?? "") + message }
 }
 
+/// The model elaborated at one size, with the operations its elaboration computed on
+/// constants (`Sema.elaborate(_:overrides:foldLog:)` records them).
+public struct SymbolicElaboration: Sendable {
+    public let model: Model
+    public let folds: [FoldRecord]
+    public init(model: Model, folds: [FoldRecord]) {
+        self.model = model
+        self.folds = folds
+    }
+}
+
+/// Why the model does not elaborate at one size: its first error on one line, and all of them.
+public struct SymbolicElaborationError: Error, CustomStringConvertible {
+    public let summary: String
+    public let description: String
+    public init(summary: String, description: String) {
+        self.summary = summary
+        self.description = description
+    }
+}
+
+/// The sizes at which the model elaborates, when they end: up to `lastGood`, not at `firstBad`.
+public struct ElaborationLimit: Sendable {
+    public let lastGood: Int64
+    public let firstBad: Int64
+    /// The first error at `firstBad`.
+    public let why: String
+}
+
 /// A model with one const symbolic.
 struct SymbolicModel {
     /// The sizes the model must elaborate at; its dependence on N is recovered from them.
@@ -207,6 +245,9 @@ struct SymbolicModel {
     /// Larger sizes also compared when the model elaborates at them (a set over an N-sized
     /// type has at most 64 values): a number that changes only beyond 10 is caught up to 63.
     static let extraSamples: [Int64] = [16, 31, 63]
+    /// Where the search for the largest size the model elaborates at stops: past every
+    /// size limit of the front end but one (a process has at most 1024 instances).
+    static let probeSize: Int64 = 1025
 
     let constName: String
     /// The elaboration at each sample size, in `sampleSizes` order.
@@ -219,6 +260,9 @@ struct SymbolicModel {
     let invariants: [SProperty]
     let assertNames: [String]
     let overflowNames: [String]
+    /// The model does not elaborate beyond a size (a set's element type has at most 64
+    /// values, a process at most 1024 instances, ...), if it stops below `probeSize`.
+    let elaborationLimit: ElaborationLimit?
 
     /// The model at N = 2 (or the smallest sample): for settings and names.
     var base: Model { sampleModels[min(1, sampleModels.count - 1)] }
@@ -235,27 +279,38 @@ struct SymbolicModel {
         }.joined(separator: ", ")
     }
 
-    init(constName: String, elaborate: (Int64) throws -> Model) throws {
+    init(constName: String, elaborate: (Int64) throws -> SymbolicElaboration) throws {
         self.constName = constName
         var models: [Model] = []
+        var folds: [[FoldRecord]] = []
         var ns: [Int64] = []
         for n in Self.samples {
-            do { models.append(try elaborate(n)) } catch {
-                throw SymbolicUnsupported(message: "the model does not elaborate with \(constName) = \(n): \(error)", range: nil)
+            do {
+                let e = try elaborate(n)
+                models.append(e.model)
+                folds.append(e.folds)
+            } catch {
+                let why = "\(error)"
+                throw SymbolicUnsupported(message: "the model does not elaborate with \(constName) = \(n):"
+                                              + (why.hasPrefix("\n") ? why : " " + why), range: nil)
             }
             ns.append(n)
         }
+        var firstBad: Int64? = nil
         for n in Self.extraSamples {
-            guard let m = try? elaborate(n) else { break }
-            models.append(m)
+            guard let e = try? elaborate(n) else { firstBad = n; break }
+            models.append(e.model)
+            folds.append(e.folds)
             ns.append(n)
         }
+        elaborationLimit = Self.limit(after: ns[ns.count - 1], firstBad: firstBad, elaborate)
         sampleSizes = ns
         guard models[0].settings.contains(where: { $0.name == constName && !$0.isParam }) else {
             throw SymbolicUnsupported(message: "the model has no const named '\(constName)'", range: nil)
         }
         sampleModels = models
         let z = Zipper(ns: ns, constName: constName)
+        try z.checkFolds(folds)
         name = models[0].name
         assertNames = models[0].assertNames
         overflowNames = models[0].overflowNames
@@ -273,6 +328,27 @@ struct SymbolicModel {
     }
 }
 
+extension SymbolicModel {
+    /// The sizes the model elaborates at end between `lastGood` and `firstBad` (found by the
+    /// samples, or `probeSize`): the first size where it stops, by bisection. The front end's
+    /// size limits are bounds on affine functions of N, so the sizes that elaborate are an interval.
+    static func limit(after lastGood: Int64, firstBad: Int64?, _ elaborate: (Int64) throws -> SymbolicElaboration) -> ElaborationLimit? {
+        func failure(_ n: Int64) -> String? {
+            do { _ = try elaborate(n); return nil } catch {
+                return (error as? SymbolicElaborationError)?.summary ?? "\(error)"
+            }
+        }
+        var good = lastGood
+        var bad = firstBad ?? probeSize
+        guard bad > good, var why = failure(bad) else { return nil }
+        while bad - good > 1 {
+            let mid = good + (bad - good) / 2
+            if let w = failure(mid) { bad = mid; why = w } else { good = mid }
+        }
+        return ElaborationLimit(lastGood: good, firstBad: bad, why: why)
+    }
+}
+
 /// Builds the symbolic IR from the IR at each sample size.
 struct Zipper {
     let ns: [Int64]
@@ -280,6 +356,126 @@ struct Zipper {
 
     func differs(_ what: String, _ r: SourceRange?) -> SymbolicUnsupported {
         SymbolicUnsupported(message: "\(what) depends on \(constName) in a way the symbolic prover cannot follow (the elaborated model differs between sizes)", range: r)
+    }
+
+    // MARK: folds
+
+    /// Refuses every operation Sema computed on constants whose operands depend on N (differ
+    /// between the samples) and which the symbolic encoding cannot follow for every N.
+    /// `logs[k]` is the elaboration's record at `ns[k]`. Operands that do not differ at any
+    /// sample are independent of N: everything they are computed from passed this check, so
+    /// they are affine in N, and an affine function equal at two sizes is constant.
+    func checkFolds(_ logs: [[FoldRecord]]) throws {
+        struct Key: Hashable {
+            let path: String
+            let start: Int
+            let end: Int
+            let op: String
+        }
+        func key(_ r: FoldRecord) -> Key {
+            Key(path: r.range.file.path, start: r.range.start, end: r.range.end, op: "\(r.op)")
+        }
+        var order: [Key] = []
+        var groups: [[Key: [FoldRecord]]] = []
+        for log in logs {
+            var g: [Key: [FoldRecord]] = [:]
+            for r in log {
+                let k = key(r)
+                if g[k] == nil && !order.contains(k) { order.append(k) }
+                g[k, default: []].append(r)
+            }
+            groups.append(g)
+        }
+        for k in order {
+            let lists = groups.map { $0[k] ?? [] }
+            guard let first = lists.first(where: { !$0.isEmpty })?.first else { continue }
+            guard lists.allSatisfy({ $0.count == lists[0].count }) else {
+                throw differs("a constant computed here", first.range)
+            }
+            for j in lists[0].indices { try checkFold(lists.map { $0[j] }) }
+        }
+    }
+
+    /// One operation at every sample size.
+    func checkFold(_ rs: [FoldRecord]) throws {
+        let r0 = rs[0]
+        let columns = r0.operands.indices.map { k in rs.map { $0.operands[k] } }
+        let varies = columns.map { c in c.contains { $0 != c[0] } }
+        guard varies.contains(true) else { return }
+        let n = constName
+        var what: String
+        switch r0.op {
+        case .unary(.negate) where !r0.setOperands:
+            return
+        case .binary(.add) where !r0.setOperands, .binary(.sub) where !r0.setOperands:
+            return
+        case .binary(.mul) where !r0.setOperands:
+            if !(varies[0] && varies[1]) { return }
+            what = "a product of two values that depend on \(n) (not a*\(n) + c)"
+        case .binary(let b) where !r0.setOperands && [.eq, .ne, .lt, .le, .gt, .ge].contains(b):
+            if comparisonIsConstant(b, rs) { return }
+            what = "a comparison (\(b.rawValue)) of a value that depends on \(n), decided differently at different sizes"
+        case .binary(let b) where !r0.setOperands && (b == .div || b == .mod):
+            what = "a division (\(b.rawValue)) of a value that depends on \(n)"
+        case .binary(let b):
+            what = r0.setOperands ? "a set operation (\(b.rawValue)) on a set that depends on \(n)"
+                                  : "'\(b.rawValue)' of a value that depends on \(n)"
+        case .unary(let u):
+            what = u == .size ? "size(...) of a set that depends on \(n)" : "'\(u.rawValue)' of a value that depends on \(n)"
+        case .shortCircuit(let b):
+            what = "'\(b.rawValue)' of a value that depends on \(n)"
+        }
+        let text = String(decoding: r0.range.file.bytes[r0.range.start..<min(r0.range.end, r0.range.start + 60)], as: UTF8.self)
+        let values = zip(ns, rs).prefix(3).map { n, r in
+            "\(r.operands.map(String.init).joined(separator: " and ")) at \(constName) = \(n)"
+        }.joined(separator: ", ")
+        throw SymbolicUnsupported(
+            message: "`\(text)`: \(what), computed when the model is elaborated (operands \(values), ...); the symbolic "
+                + "prover represents only values a*\(n) + c, so it cannot follow this for every \(n)",
+            range: r0.range)
+    }
+
+    /// Whether comparison `b` of two values affine in N is decided the same way for every
+    /// N >= 1. Its operands' difference f(N) = a*N + c is affine (fitted to the samples); a
+    /// comparison of f with 0 is monotone in f, so it is constant for N >= 1 exactly when its
+    /// value at f(1) is its value as N grows (f -> +inf or -inf); `==` and `!=` are constant
+    /// unless f has an integer root N >= 1.
+    func comparisonIsConstant(_ b: BinaryOp, _ rs: [FoldRecord]) -> Bool {
+        var ds: [Int64] = []
+        for r in rs {
+            let (d, o) = r.operands[0].subtractingReportingOverflow(r.operands[1])
+            if o { return false }
+            ds.append(d)
+        }
+        guard let f = try? lin(ds, nil) else { return false }
+        if f.a == 0 { return true }
+        let (f1, o) = f.a.addingReportingOverflow(f.c)
+        if o { return false }
+        func holds(_ v: Int64) -> Bool {
+            switch b {
+            case .lt: return v < 0
+            case .le: return v <= 0
+            case .gt: return v > 0
+            case .ge: return v >= 0
+            case .eq: return v == 0
+            default: return v != 0
+            }
+        }
+        switch b {
+        case .eq, .ne:
+            // A root N = -c / a >= 1 makes the comparison change there.
+            let (q, oq) = f.c.dividedReportingOverflow(by: f.a)
+            let (rem, orem) = f.c.remainderReportingOverflow(dividingBy: f.a)
+            if oq || orem { return false }
+            return !(rem == 0 && q <= -1)
+        default:
+            let atInfinity: Bool
+            switch b {
+            case .lt, .le: atInfinity = f.a < 0
+            default: atInfinity = f.a > 0
+            }
+            return holds(f1) == atInfinity
+        }
     }
 
     func lin(_ vs: [Int64], _ r: SourceRange?, _ what: String = "a number") throws -> Lin {

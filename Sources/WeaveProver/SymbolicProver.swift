@@ -40,6 +40,12 @@ public struct SymbolicProofResult: Sendable {
     public let model: Model?
     /// The settings with the consts that depend on N written as functions of N.
     public var settings: String = ""
+    /// No target was named, and the model has no invariant, assert or overflow bound, and
+    /// no step path that can hit a run-time error: the verdict is vacuously `proved`.
+    public var nothingToProve = false
+    /// The model elaborates only up to a size (the proof speaks of every N of its symbolic
+    /// reading; at larger N there is no model to check).
+    public var elaborationLimit: ElaborationLimit?
 }
 
 /// Proves invariants and step properties for every value N >= 1 of one const, by
@@ -59,8 +65,10 @@ public enum SymbolicProver {
     /// counterexample at these sizes (one refutes "for every N").
     public static let fallbackSizes: [Int64] = [1, 2, 3]
 
+    /// `elaborate(n)`: the model with the const at n, and the folds its elaboration did
+    /// (`Sema.elaborate(_:overrides:foldLog:)`), from which the dependence on N is recovered.
     public static func prove(constName: String, properties: [String], options: ProverOptions = ProverOptions(),
-                             elaborate: @escaping (Int64) throws -> Model) -> SymbolicProofResult {
+                             elaborate: @escaping (Int64) throws -> SymbolicElaboration) -> SymbolicProofResult {
         let t0 = Date()
         func fail(_ v: SymbolicVerdict, _ model: Model? = nil) -> SymbolicProofResult {
             SymbolicProofResult(verdict: v, obligations: [], constName: constName, targets: properties, lemmas: [],
@@ -72,7 +80,8 @@ public enum SymbolicProver {
         }
         let base = sm.base
         if options.k != 1 { return fail(.unsupported("--symbolic proves by plain induction (k = 1) only"), base) }
-        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames : properties
+        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames + [Prover.runtimeErrors]
+                                       : properties
         var invTargets: [SProperty] = []
         var stepTargets: [String] = []
         for n in names {
@@ -90,9 +99,13 @@ public enum SymbolicProver {
         let lemmas = sm.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
         var o = options
         if o.timeoutMs == nil { o.timeoutMs = defaultTimeoutMs }
-        let session = SymbolicSession(model: sm, options: o, elaborate: elaborate)
+        let session = SymbolicSession(model: sm, options: o, elaborate: { try elaborate($0).model })
         var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
         r.settings = sm.settingsText
+        r.elaborationLimit = sm.elaborationLimit
+        if properties.isEmpty, names == [Prover.runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
+            r.nothingToProve = true
+        }
         return r
     }
 }
@@ -108,6 +121,11 @@ final class SymbolicSession: ObligationRecorder {
     var unknownReason: String?
     /// The consecution hypothesis (type constraints and every invariant in the pre-state).
     var hypothesis: [Z3Expr] = []
+    /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
+    var errorPaths = 0
+    /// Processes that cannot terminate are not at `done`: part of the hypothesis, asserted
+    /// only when a query is satisfiable without it (see `SymbolicEncoder.terminationConstraints`).
+    var termination: [Z3Expr] = []
     private var queryCount = 0
 
     init(model: SymbolicModel, options: ProverOptions, elaborate: @escaping (Int64) throws -> Model) {
@@ -155,6 +173,10 @@ final class SymbolicSession: ObligationRecorder {
         do {
             let sys = try Self.system(model, context)
             pathCount = sys.paths.count
+            errorPaths = sys.paths.filter { p in
+                if case .error = p.outcome { return p.condition.boolValue != false }
+                return false
+            }.count
             let enc = sys.enc
             let env = SEnv(state: sys.pre, me: nil)
             // Encode every invariant once (this is where unsupported constructs are found).
@@ -196,6 +218,7 @@ final class SymbolicSession: ObligationRecorder {
             // Consecution: each query in a fresh solver with the whole hypothesis (Z3's
             // incremental mode handles these quantified queries far worse than a fresh check).
             hypothesis = try enc.typeOK(sys.pre) + invariants.map { pre[$0.name]! }
+            termination = try enc.terminationConstraints(sys.pre)
             for inv in invariants {
                 let reads = enc.reads(inv.expr)
                 var byStep: [(String, [SPath])] = []
@@ -260,7 +283,14 @@ final class SymbolicSession: ObligationRecorder {
             fresh.preamble = "(set-option :smt.pull_nested_quantifiers true)\n"
             for h in hypothesis { try fresh.solver.assert(h) }
             try fresh.solver.assert(b)
-            let (r, ms) = try fresh.check("\(name) path \(k)")
+            var (r, ms) = try fresh.check("\(name) path \(k)")
+            if r == .sat, !termination.isEmpty, try !satisfied(termination, fresh.solver.model()) {
+                // The whole hypothesis: a counterexample with a process at done that cannot get there is no counterexample.
+                for t in termination { try fresh.solver.assert(t) }
+                let (r2, ms2) = try fresh.check("\(name) path \(k) (pcs)")
+                r = r2
+                ms += ms2
+            }
             if r == .sat, firstCTI == nil {
                 let prop: String
                 if case .error(let why) = p.outcome { prop = "\(Prover.runtimeErrors): \(why)" } else { prop = property }
@@ -271,6 +301,12 @@ final class SymbolicSession: ObligationRecorder {
             if case .unknown = r { result = r }
         }
         record(name, result, total)
+    }
+
+    /// Whether a model satisfies every formula (false when it cannot tell).
+    func satisfied(_ fs: [Z3Expr], _ m: Z3Model) throws -> Bool {
+        for f in fs where try m.evalBool(f) != true { return false }
+        return true
     }
 
     // MARK: counterexamples

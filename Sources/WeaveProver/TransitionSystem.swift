@@ -19,6 +19,8 @@ final class TransitionSystem {
     let paths: [StepPath]
     /// Indices into `paths` of the paths that complete normally.
     let okPaths: [Int]
+    /// For each pc slot, the values it can take (`Process.pcValues`).
+    let pcValues: [Int: [Int64]]
 
     init(model: Model, context: Z3Context, maxNodes: Int = 100_000) throws {
         self.model = model
@@ -33,6 +35,13 @@ final class TransitionSystem {
             pre.append(try context.constant(shape.names[i], ValueCodec.sort(shape.types[i], terms)))
         }
         self.pre = pre
+        var pcValues: [Int: [Int64]] = [:]
+        for e in layout.entries {
+            guard let pid = e.pcOf else { continue }
+            let values = model.processes[pid.index].pcValues
+            for k in 0..<model.processes[pid.index].instanceCount { pcValues[layout.instanceBase[pid.index][k]] = values }
+        }
+        self.pcValues = pcValues
         for (i, c) in model.initialSlotChoices().enumerated() where c.contains(where: { !ValueCodec.fits($0, shape.types[i]) }) {
             throw ProverError.unsupported("an initial value of \(shape.names[i]) is outside its type \(shape.types[i].description) (the explorer stops there too)")
         }
@@ -40,7 +49,7 @@ final class TransitionSystem {
         let solver = Z3Solver(context)
         solver.setTimeout(milliseconds: 10_000)
         var typeOK: [Z3Expr] = []
-        for (i, t) in shape.types.enumerated() { typeOK.append(try ValueCodec.typeConstraint(pre[i], t, terms)) }
+        for i in shape.types.indices { typeOK.append(try Self.slotConstraint(pre[i], i, shape, pcValues, terms)) }
         try solver.assert(terms.and(typeOK))
         let terms = self.terms
         let exec = StepExecutor(encoder: encoder, feasible: { conds in
@@ -73,7 +82,7 @@ final class TransitionSystem {
     /// free and canonicalises the states of a counterexample instead.
     func typeOK(_ s: [Z3Expr], canonical: Bool = true) throws -> Z3Expr {
         var cs: [Z3Expr] = []
-        for (i, t) in shape.types.enumerated() { cs.append(try ValueCodec.typeConstraint(s[i], t, terms)) }
+        for i in shape.types.indices { cs.append(try slotConstraint(s[i], i)) }
         for q in shape.queues where canonical && q.capacity > 0 {
             let raw0 = try ValueCodec.literal(q.element.lowerBound, q.element, terms)
             for j in 1...q.capacity {
@@ -81,6 +90,16 @@ final class TransitionSystem {
             }
         }
         return try terms.and(cs)
+    }
+
+    /// Slot `i` holds a value of its type; a pc slot, one of its process's `pcValues`.
+    func slotConstraint(_ x: Z3Expr, _ i: Int) throws -> Z3Expr {
+        try Self.slotConstraint(x, i, shape, pcValues, terms)
+    }
+
+    static func slotConstraint(_ x: Z3Expr, _ i: Int, _ shape: StateShape, _ pcValues: [Int: [Int64]], _ terms: Terms) throws -> Z3Expr {
+        if let values = pcValues[i] { return try terms.oneOf(x, values) }
+        return try ValueCodec.typeConstraint(x, shape.types[i], terms)
     }
 
     /// The initial-state predicate (the explorer's `initialStates`).

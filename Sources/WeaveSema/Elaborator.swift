@@ -127,6 +127,8 @@ final class Elaborator {
     var usedGlobals = Set<Int>()
     var maxRegisters = 0
     var lint = false
+    /// Where folds of constants are recorded (weave prove --symbolic), if anywhere.
+    var foldLog: FoldLog?
     /// Per process template: label names (after macro expansion), index type, local types.
     var labelNames: [[String]] = []
     var processIndexTypes: [IRType?] = []

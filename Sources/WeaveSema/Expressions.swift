@@ -61,13 +61,19 @@ extension Elaborator {
         case .conditional(let c, let a, let b):
             guard let cx = expr(c, s, expected: .bool) else { return nil }
             guard cx.type == .bool else { return typeError("the condition must be a bool", cx, c.range) }
-            guard let ax = expr(a, s, expected: expected), let bx = expr(b, s, expected: ax.type) else { return nil }
+            let m0 = foldLog?.count ?? 0
+            guard let ax = expr(a, s, expected: expected) else { return nil }
+            let m1 = foldLog?.count ?? 0
+            guard let bx = expr(b, s, expected: ax.type) else { return nil }
             guard compatible(ax.type, bx.type) || compatible(bx.type, ax.type) else {
                 diags.error("the two branches have different types: \(ax.type.description) and \(bx.type.description)", at: e.range)
                 return nil
             }
             let t = isInt(ax.type) ? intType : ax.type
-            if case .literal(let cv) = cx.op { return cv != 0 ? ax : bx }
+            if case .literal(let cv) = cx.op {
+                foldLog?.drop(cv != 0 ? m1..<(foldLog?.count ?? m1) : m0..<m1)
+                return cv != 0 ? ax : bx
+            }
             return IExpr(.conditional(cx, ax, bx), t, e.range)
         case .setLiteral(let items):
             var et: IRType? = nil
@@ -441,10 +447,14 @@ extension Elaborator {
             diags.error("'leadsto' belongs in 'liveness' properties only", at: r)
             return nil
         case .and, .or, .implies:
-            guard let x = expr(a, s, expected: .bool), let y = expr(b, s, expected: .bool) else { return nil }
+            guard let x = expr(a, s, expected: .bool) else { return nil }
+            let m0 = foldLog?.count ?? 0
+            guard let y = expr(b, s, expected: .bool) else { return nil }
             guard x.type == .bool else { return typeError("'\(op.rawValue)' needs bools", x, a.range) }
             guard y.type == .bool else { return typeError("'\(op.rawValue)' needs bools", y, b.range) }
             let irop: WeaveIR.BinaryOp = op == .and ? .and : op == .or ? .or : .implies
+            // A constant left side that decides alone leaves the right side out of the model.
+            if case .literal(let v) = x.op, (irop == .or) == (v != 0) { foldLog?.drop(m0..<(foldLog?.count ?? m0)) }
             return fold(.binary(irop, x, y), .bool, r)
         case .member:
             guard let x = expr(a, s, expected: nil) else { return nil }

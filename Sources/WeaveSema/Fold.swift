@@ -8,23 +8,30 @@ extension Elaborator {
     /// could fail at run time (overflow, division by zero) is left for the engines.
     func fold(_ op: IExpr.Op, _ type: IRType, _ r: SourceRange) -> IExpr {
         func lit(_ v: Int64) -> IExpr { IExpr(.literal(v), type, r) }
+        /// Records a fold for `foldLog` (weave prove --symbolic).
+        func note(_ o: FoldRecord.Op, _ xs: [Int64], _ t: IRType) {
+            foldLog?.append(FoldRecord(op: o, operands: xs, setOperands: isSet(t), range: r))
+        }
         switch op {
         case .unary(let u, let a):
             guard case .literal(let x) = a.op else { break }
             switch u {
-            case .not: return lit(x == 0 ? 1 : 0)
-            case .negate: if x != Int64.min { return lit(-x) }
-            case .size: return lit(Int64(UInt64(bitPattern: x).nonzeroBitCount))
+            case .not: note(.unary(u), [x], a.type); return lit(x == 0 ? 1 : 0)
+            case .negate: if x != Int64.min { note(.unary(u), [x], a.type); return lit(-x) }
+            case .size: note(.unary(u), [x], a.type); return lit(Int64(UInt64(bitPattern: x).nonzeroBitCount))
             }
         case .binary(let b, let a, let c):
             // Short-circuit folds with one literal side.
             if case .literal(let x) = a.op {
-                if b == .and { return x == 0 ? lit(0) : c }
-                if b == .or { return x != 0 ? lit(1) : c }
-                if b == .implies && x == 0 { return lit(1) }
+                if b == .and { note(.shortCircuit(b), [x], a.type); return x == 0 ? lit(0) : c }
+                if b == .or { note(.shortCircuit(b), [x], a.type); return x != 0 ? lit(1) : c }
+                if b == .implies && x == 0 { note(.shortCircuit(b), [x], a.type); return lit(1) }
             }
             guard case .literal(let x) = a.op, case .literal(let y) = c.op else { break }
-            if let v = Semantics.binary(b, x, y, elementLowerBound: setLowerBound(c.type)) { return lit(v) }
+            if let v = Semantics.binary(b, x, y, elementLowerBound: setLowerBound(c.type)) {
+                note(.binary(b), [x, y], isSet(a.type) ? a.type : c.type)
+                return lit(v)
+            }
         case .setOf(let items, let el):
             var mask: UInt64 = 0
             for it in items {

@@ -6,11 +6,13 @@ import WeaveIR
 public enum Sema {
     /// Elaborates `source` for one setting of params and consts (`overrides`,
     /// as `--param`/`--const` give them). Returns the model and its warnings;
-    /// throws every error found.
-    public static func elaborate(_ source: ModelSource, overrides: [String: String] = [:], lint: Bool = false) throws(DiagnosticsError) -> (Model, [Diagnostic]) {
+    /// throws every error found. `foldLog` receives every operation computed on constants.
+    public static func elaborate(_ source: ModelSource, overrides: [String: String] = [:], lint: Bool = false,
+                                 foldLog: FoldLog? = nil) throws(DiagnosticsError) -> (Model, [Diagnostic]) {
         let defaultName = source.root.file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "model"
         let el = Elaborator(overrides: overrides, modelName: defaultName)
         el.lint = lint
+        el.foldLog = foldLog
         let later = el.run(source)
         let procs = el.processes()
         var invariants: [StateProperty] = [], reachables: [StateProperty] = [], liveness: [LivenessProperty] = []

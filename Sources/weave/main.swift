@@ -143,11 +143,18 @@ struct RunCI: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prove invariants inductive with Z3 (Init => P; P and lemmas and Step => P'); the file's other invariants are the lemmas.")
+        abstract: "Prove invariants inductive with Z3 (Init => P; P and lemmas and Step => P'); the file's other invariants are the lemmas.",
+        discussion: """
+        Exit 0: proved. 14: refuted (a counterexample to induction; whether it is a real bug, a lemma that is \
+        not an invariant, or a sign that the lemmas are too weak is printed, with a run from an initial state \
+        when BMC finds one within 10 steps). 15: unknown (Z3 timeout). 65: nothing to prove (no invariant, \
+        assert or overflow bound, and no step that can hit a run-time error), a model error, or (--symbolic) \
+        a construct outside the symbolic fragment.
+        """)
     @OptionGroup var model: ModelOptions
-    @Option(name: .customLong("property"), help: "A property to prove (repeatable; default: every invariant, assert and overflow).") var properties: [String] = []
+    @Option(name: .customLong("property"), help: "A property to prove (repeatable; default: every invariant, assert, overflow bound and \"runtime error\").") var properties: [String] = []
     @Option(help: "k for k-induction.") var k: Int = 1
-    @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds.") var timeoutMs: UInt32?
+    @Option(name: .customLong("timeout"), help: "Z3 time limit per query, in milliseconds (default: none; 120000 with --symbolic).") var timeoutMs: UInt32?
     @Option(name: .customLong("smt-log"), help: "Write every query as SMT-LIB2 into this directory.") var smtLog: String?
     @Option(name: .customLong("symbolic"), help: "Prove for every value N >= 1 of this const (e.g. THREADS), with quantified invariants.") var symbolic: String?
     func run() throws {
@@ -165,9 +172,15 @@ struct Prove: ParsableCommand {
 
 struct BMC: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bmc",
-        abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.")
+        abstract: "Bounded model checking with Z3: any safety violation within --depth steps, with its trace.",
+        discussion: """
+        Checks invariants, asserts, overflow bounds and run-time errors (not deadlock) in every run of at most \
+        --depth steps. Exit 0: no violation within --depth steps ("NO VIOLATION within K steps", JSON verdict \
+        "bounded"): a bounded check, not a proof; longer runs are not checked. 14: a violation (its trace); \
+        15: Z3 could not decide.
+        """)
     @OptionGroup var model: ModelOptions
-    @Option(help: "Number of steps to unroll.") var depth: Int = 10
+    @Option(help: "Number of steps to unroll (runs longer than this are not checked).") var depth: Int = 10
     @Option(help: "Output format: text, json, kernel (two-column race diagram) or mermaid (sequence diagram).")
     var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write a violation's trace as ITF JSON (for weave replay).")
