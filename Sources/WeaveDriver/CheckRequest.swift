@@ -30,8 +30,6 @@ public struct CheckRequest: Sendable {
 
     /// The engine's default limit of instructions per step (`--max-step-instructions`).
     public static let defaultStepInstructions = CheckOptions.defaultStepInstructionLimit
-    /// `--format` values, in the order the help lists them.
-    public static let formats = Driver.Format.allCases.map(\.rawValue)
 
     public init() {}
 
@@ -46,7 +44,7 @@ public struct CheckRequest: Sendable {
     public func options(cores: Int = ProcessInfo.processInfo.activeProcessorCount)
         throws(UsageError) -> (options: CheckOptions, limitSource: String?, format: Driver.Format, notes: [String]) {
         guard let fmt = Driver.Format(rawValue: format) else {
-            throw UsageError("--format must be \(Self.formats.joined(separator: ", ")), not '\(format)'")
+            throw UsageError(Driver.Format.refusal(format))
         }
         if let m = maxStates, m <= 0 { throw UsageError("--max-states must be positive") }
         if let m = maxDepth, m < 0 { throw UsageError("--max-depth must not be negative") }

@@ -84,7 +84,17 @@ public enum Driver {
     }
 
     /// Output formats of `weave check`.
-    public enum Format: String, Sendable, CaseIterable { case text, json, kernel, mermaid }
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, kernel, mermaid
+
+        /// The `--format` help, from the cases.
+        public static let help = "Output format: text, json, kernel (the race diagram of commit messages) or mermaid (a sequence diagram)."
+        /// "--format must be text, json, kernel or mermaid, not 'x'", from the cases.
+        public static func refusal(_ value: String) -> String {
+            let names = allCases.map(\.rawValue)
+            return "--format must be \(names.dropLast().joined(separator: ", ")) or \(names.last ?? ""), not '\(value)'"
+        }
+    }
 
     /// `weave check`.
     /// `memoryLimitSource` says where `options.memoryLimitBytes` came from ("--memory-limit",

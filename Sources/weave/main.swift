@@ -71,7 +71,7 @@ struct Check: ParsableCommand {
     @Option(help: "Save the search in this directory at level boundaries (every --checkpoint-interval seconds).") var checkpoint: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.") var checkpointInterval: Double = 60
     @Option(help: "Continue the search saved in this directory by --checkpoint (same model, settings, workers and options).") var resume: String?
-    @Option(help: "Output format: text, json, kernel (the race diagram of commit messages) or mermaid (a sequence diagram).") var format: String = "text"
+    @Option(help: ArgumentHelp(Driver.Format.help)) var format: String = "text"
     @Option(help: "Also write a self-contained HTML report (trace, state at each step, figures) to this file.") var html: String?
     @Flag(name: .customLong("no-minimize"), help: "Show the BFS trace as found (default: among traces as short, one with the fewest processes and context switches).") var noMinimize = false
     @Option(name: .customLong("trace-out"), help: "Write the counterexample as ITF JSON to this file.") var traceOut: String?
@@ -181,15 +181,12 @@ struct BMC: ParsableCommand {
         """)
     @OptionGroup var model: ModelOptions
     @Option(help: "Number of steps to unroll (runs longer than this are not checked).") var depth: Int = 10
-    @Option(help: "Output format: text, json, kernel (two-column race diagram) or mermaid (sequence diagram).")
-    var format: String = "text"
+    @Option(help: ArgumentHelp(Driver.Format.help)) var format: String = "text"
     @Option(name: .customLong("trace-out"), help: "Write a violation's trace as ITF JSON (for weave replay).")
     var traceOut: String?
     func run() throws {
         if depth < 0 { throw ValidationError("--depth must not be negative") }
-        guard let fmt = Driver.Format(rawValue: format) else {
-            throw ValidationError("--format must be text, json, kernel or mermaid, not '\(format)'")
-        }
+        guard let fmt = Driver.Format(rawValue: format) else { throw ValidationError(Driver.Format.refusal(format)) }
         let ov = try overrides(params: model.params, consts: model.consts)
         finish(ProverDriver.bmc(path: model.model, overrides: ov, depth: depth, format: fmt, traceOut: traceOut, io: terminal))
     }
