@@ -215,7 +215,7 @@ public enum Driver {
         if !options.checkLiveness, let p = names.intersection(live).sorted().first {
             return "--property \(p) is a liveness property and --no-liveness turns liveness checking off: drop one of the two flags"
         }
-        if !options.checkDeadlock && names.contains("deadlock") {
+        if !options.checkDeadlock && names.contains(Model.deadlockProperty) {
             return "--property deadlock asks for deadlock and --no-deadlock turns it off: drop one of the two flags"
         }
         return nil
@@ -228,7 +228,7 @@ public enum Driver {
         let declared = model.invariants.map(\.name) + model.reachables.map(\.name) + model.assertNames
             + model.overflowNames + (options.checkLiveness ? model.liveness.map(\.name) : [])
         if declared.contains(where: sel.includes) { return nil }
-        if options.checkDeadlock && sel.includes("deadlock") {
+        if options.checkDeadlock && sel.includes(Model.deadlockProperty) {
             // Deadlock freedom is a real check, but say that it is the only one.
             return model.propertyNames.count <= 2
                 ? "the model declares no property: only deadlock and run-time errors are checked" : nil

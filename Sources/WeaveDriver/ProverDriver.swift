@@ -126,10 +126,10 @@ public enum ProverDriver {
         if let inv = model.invariants.first(where: { $0.name == property }), !failedInsideStep {
             kind = .invariant
             range = inv.range
-        } else if property == "runtime error" {
+        } else if property == Model.runtimeErrorProperty {
             kind = .runtimeError
         } else {
-            kind = property.hasPrefix("overflow(") ? .overflow : .assertion
+            kind = Model.isOverflowProperty(property) ? .overflow : .assertion
             range = model.siteRange(forViolation: property)
         }
         return Violation(kind: kind, property: property, message: message, range: range, trace: trace,

@@ -157,9 +157,9 @@ public enum ReplayDriver {
         guard let kind = s.kind, let property = s.property else { return nil }
         switch kind {
         case "assertion", "overflow": return .stepViolation(property)
-        case "deadlock": return .deadlock
+        case Model.deadlockProperty: return .deadlock
         case "invariant": return model.invariants.firstIndex { $0.name == property }.map { .invariant($0) }
-        case "runtime error":
+        case Model.runtimeErrorProperty:
             let prefix = "run-time error: "
             guard let d = s.description, d.hasPrefix(prefix) else { return nil }
             return .stepError(String(d.dropFirst(prefix.count)))

@@ -70,7 +70,7 @@ public final class Explorer {
         invariantIndices = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
         reachableIndices = model.reachables.indices.filter { options.properties.includes(model.reachables[$0].name) }
         stats.stateBytes = engine.stateBytes
-        checkDeadlockHere = options.checkDeadlock && options.properties.includes("deadlock")
+        checkDeadlockHere = options.checkDeadlock && options.properties.includes(Model.deadlockProperty)
         let livenessRuns = options.checkLiveness && model.liveness.contains { options.properties.includes($0.name) }
         let plan = SearchPlan.choose(options, livenessRuns: livenessRuns, instances: engine.instances.count)
         self.plan = plan

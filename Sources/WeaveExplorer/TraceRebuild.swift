@@ -87,7 +87,7 @@ struct TraceRebuilder {
         case .deadlock:
             let (t, s) = replayTrace(to: c.state)
             defer { s.deallocate() }
-            return Violation(kind: .deadlock, property: "deadlock",
+            return Violation(kind: .deadlock, property: Model.deadlockProperty,
                              message: "deadlock: no step is enabled, and " + blockedSummary(s),
                              range: nil, trace: t, failedInsideStep: false)
         case .invariant(let i):
@@ -100,7 +100,7 @@ struct TraceRebuilder {
             let (t, s) = replayTrace(to: c.state)
             s.deallocate()
             let e = engine.sites[Int(site)]
-            return Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
+            return Violation(kind: .runtimeError, property: Model.runtimeErrorProperty, message: "run-time error: \(e.message)",
                              range: e.range, trace: t, failedInsideStep: false)
         case .step:
             var (t, s) = replayTrace(to: c.parent)
@@ -108,7 +108,7 @@ struct TraceRebuilder {
             let scratch = Sink(stateBytes: engine.stateBytes)
             let o = Int(c.ordinal)
             guard let step = stepRecord(from: s, ordinal: o, scratch: scratch) else {
-                return Violation(kind: .runtimeError, property: "runtime error", message: "internal: lost step",
+                return Violation(kind: .runtimeError, property: Model.runtimeErrorProperty, message: "internal: lost step",
                                  range: nil, trace: t, failedInsideStep: false)
             }
             t.steps.append(step)
@@ -126,13 +126,13 @@ struct TraceRebuilder {
                                      range: nil, trace: t, failedInsideStep: true)
                 }
                 let e = engine.sites[Int(site)]
-                var v = Violation(kind: .runtimeError, property: "runtime error", message: "run-time error: \(e.message)",
+                var v = Violation(kind: .runtimeError, property: Model.runtimeErrorProperty, message: "run-time error: \(e.message)",
                                   range: e.range, trace: t, failedInsideStep: true)
                 v.expansion = e.expansion
                 return v
             default:
                 let name = engine.stepProperties[Int(scratch.details[o])]
-                let isOverflow = name.hasPrefix("overflow(")
+                let isOverflow = Model.isOverflowProperty(name)
                 var v = Violation(kind: isOverflow ? .overflow : .assertion, property: name,
                                  message: isOverflow ? "\(name): \(instName) pushes onto a full \(name.dropFirst(9).dropLast())"
                                                      : "assertion \"\(name)\" fails in \(instName)",

@@ -71,8 +71,17 @@ public struct Model: Sendable {
     }
 
     /// Every property name a user can select (`runtime error`: no step hits a run-time error).
+    /// The names of the properties every model has, and of a queue's bound: one spelling
+    /// for every engine and report (no string matching on wording elsewhere).
+    public static let deadlockProperty = "deadlock"
+    public static let runtimeErrorProperty = "runtime error"
+    /// `overflow(q)`: the bound of queue or stack `q`.
+    public static func overflowProperty(_ queue: String) -> String { "overflow(\(queue))" }
+    /// Whether a step property is a queue's bound (`overflow(q)`), not an assert's message.
+    public static func isOverflowProperty(_ name: String) -> Bool { name.hasPrefix("overflow(") && name.hasSuffix(")") }
+
     public var propertyNames: [String] {
-        invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + ["deadlock", "runtime error"]
+        invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + [Model.deadlockProperty, Model.runtimeErrorProperty]
     }
 }
 

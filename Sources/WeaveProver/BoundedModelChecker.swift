@@ -25,7 +25,7 @@ public enum BoundedModelChecker {
                 switch p.outcome {
                 case .ok: return false
                 case .violation(let n): return all || wanted.contains(n)
-                case .error: return all || wanted.contains("runtime error")
+                case .error: return all || wanted.contains(Model.runtimeErrorProperty)
                 }
             }
             let q = QueryRunner(context, options: options)
@@ -68,13 +68,13 @@ public enum BoundedModelChecker {
                         trace.steps.append(p.step)
                         let inst = model.processes[p.step.process.index].instanceName(p.step.instance)
                         switch p.outcome {
-                        case .violation(let n) where n.hasPrefix("overflow("):
+                        case .violation(let n) where Model.isOverflowProperty(n):
                             return .violation(property: n, message: "\(n): \(inst) pushes onto a full \(n.dropFirst(9).dropLast())",
                                               trace: trace, failedInsideStep: true)
                         case .violation(let n):
                             return .violation(property: n, message: "assertion \"\(n)\" fails in \(inst)", trace: trace, failedInsideStep: true)
                         case .error(let msg):
-                            return .violation(property: "runtime error", message: "run-time error: \(msg)", trace: trace, failedInsideStep: true)
+                            return .violation(property: Model.runtimeErrorProperty, message: "run-time error: \(msg)", trace: trace, failedInsideStep: true)
                         case .ok: break
                         }
                     }

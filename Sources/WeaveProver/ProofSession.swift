@@ -328,7 +328,7 @@ final class ProofSession: ObligationRecorder {
                 try check("no step hits a run-time error", groups, failedInside: true)
                 continue
             }
-            let name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
+            let name = "no step fails \(Model.isOverflowProperty(target) ? target : "\"\(target)\"")"
             for p in ts.paths where p.outcome == .violation(target) && p.condition.boolValue != false {
                 groups.append([Case(bad: Bad(property: target, cond: p.condition, path: p), slots: p.conditionDeps)])
             }

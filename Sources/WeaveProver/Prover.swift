@@ -23,7 +23,7 @@ public enum Prover {
     /// The target that no step hits a run-time error (index out of range, pop from an
     /// empty queue, a value outside its range type, division by zero, overflow): the
     /// explorer's property name for them.
-    public static let runtimeErrors = "runtime error"
+    public static let runtimeErrors = Model.runtimeErrorProperty
 
     /// The targets when none are named: every invariant, assert and overflow bound, and
     /// `runtime error` (a run-time error is a violation in `weave check` as well).

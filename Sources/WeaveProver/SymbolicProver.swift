@@ -240,7 +240,7 @@ final class SymbolicSession: ObligationRecorder {
                     name = "no step hits a run-time error"
                 } else {
                     ps = sys.paths.filter { $0.outcome == .violation(target) }
-                    name = "no step fails \(target.hasPrefix("overflow(") ? target : "\"\(target)\"")"
+                    name = "no step fails \(Model.isOverflowProperty(target) ? target : "\"\(target)\"")"
                 }
                 try check(q, sys, name: name, property: target, ps, failedInside: true) { $0.condition }
             }

@@ -245,7 +245,7 @@ final class CFGBuilder {
                     el.diags.error("cannot push \(x.type.description) onto \(q.type.description)", at: args[1].range)
                     return cont
                 }
-                let qn = "overflow(\(rootName(q)))"
+                let qn = Model.overflowProperty(rootName(q))
                 if !el.overflowNames.contains(qn) { el.overflowNames.append(qn) }
                 return emit(.push(q, x, queueName: qn, next: cont), r)
             case "pop":

@@ -103,8 +103,8 @@ public enum Sema {
         switch p {
         case .name(let i): return i.name
         case .message(let s, _): return s
-        case .overflow(let v): return "overflow(\(v.name))"
-        case .deadlock: return "deadlock"
+        case .overflow(let v): return Model.overflowProperty(v.name)
+        case .deadlock: return Model.deadlockProperty
         }
     }
 }
