@@ -298,3 +298,69 @@ enum ExprText {
         return out
     }
 }
+
+/// What a step read where the read decides: the variables its `await` and branch
+/// conditions read, with their values before the step. Shown for a step that changes
+/// nothing but its pc (`llist_del_all()` finding the list empty would otherwise show
+/// nothing at all).
+public enum StepReads {
+    /// What the step that starts at `label` reads, in path order: its conditions (awaits
+    /// and branches) and the values it assigns or copies from.
+    static func conditions(_ p: Process, _ label: LabelID) -> [Expr] {
+        var out: [Expr] = []
+        var seen = Set<NodeID>()
+        var stack = [p.labels[label.index].entry]
+        while let n = stack.popLast() {
+            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+            switch p.nodes[n].kind {
+            case .await(let e, _), .branch(let e, _, _), .assign(_, let e, _), .push(_, let e, _, _): out.append(e)
+            case .copy(_, let from, _): out.append(Expr(.read(from), from.type, nil))
+            default: break
+            }
+            for s in p.successors(n) where s < p.nodes.count && p.labelAt[s] == nil { stack.append(s) }
+        }
+        return out
+    }
+
+    /// `x = v` for each variable (or array element, when its index is known) that step
+    /// `i` of `t` read in a condition, valued in the state before the step.
+    public static func reads(model: Model, trace t: Trace, step i: Int, local: String? = nil) -> [String] {
+        guard i < t.steps.count, i < t.states.count else { return [] }
+        let s = t.steps[i]
+        let pi = s.process.index, k = s.instance
+        let p = model.processes[pi]
+        guard s.label.index < p.labels.count else { return [] }
+        let view = StateView(model: model)
+        let layout = view.layout
+        let before = t.states[i]
+        let entries = Dictionary(layout.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [String] = []
+        // What the step itself sets is its result, not what decided it: left out when the
+        // step read anything else.
+        let written = DeadlockExplanation.writtenInStep(p, s.label, model: model, instance: k)
+        var readNames: [ExprText.Read] = []
+        for c in conditions(p, s.label) {
+            for r in ExprText.reads(c, model: model, process: pi, instance: k) where !readNames.contains(where: { $0.name == r.name && $0.indexKey == r.indexKey }) {
+                readNames.append(r)
+            }
+        }
+        let unwritten = readNames.filter { !written.contains($0.name) }
+        for r in unwritten.isEmpty ? readNames : unwritten {
+            do {
+                guard let e = entries[r.name], e.pcOf == nil else { continue }
+                var text: String
+                if let ix = r.index, case .array(let it, let el) = e.type,
+                   let v = ExprText.simpleValue(ix, process: pi, instance: k, state: before, layout: layout, model: model), it.contains(v) {
+                    let lo = e.offset + Int(v - it.lowerBound) * el.slotCount
+                    guard lo + el.slotCount <= before.count else { continue }
+                    text = "\(r.name)[\(it.format(v))] = \(el.format(slots: before[lo..<(lo + el.slotCount)], names: e.valueNames))"
+                } else {
+                    text = "\(r.name) = \(view.format(e, before))"
+                }
+                if let local, text.hasPrefix(local + ".") { text = String(text.dropFirst(local.count + 1)) }
+                if !out.contains(text) { out.append(text) }
+            }
+        }
+        return out
+    }
+}

@@ -39,8 +39,12 @@ public struct StepNotes {
             let column = participants.firstIndex(of: name) ?? 0
             let label = p.labelName(s.label)
             let text = s.label.index < p.labels.count ? StepNotes.caption(p, s.label) : ""
-            notes.append(Note(column: column, label: label, text: text,
-                              changes: StepNotes.shortChanges(view, from: t.states[i], to: t.states[i + 1], instance: name)))
+            var changes = StepNotes.shortChanges(view, from: t.states[i], to: t.states[i + 1], instance: name)
+            if changes.isEmpty {
+                // A step that only read: show what it read (it decided the step).
+                changes = StepReads.reads(model: model, trace: t, step: i, local: name).map { "read " + $0 }
+            }
+            notes.append(Note(column: column, label: label, text: text, changes: changes))
         }
         self.notes = notes
     }

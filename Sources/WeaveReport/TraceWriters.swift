@@ -31,6 +31,11 @@ public struct Reporter {
             }
             out += head + "\n"
             let ch = view.changes(from: t.states[i], to: t.states[i + 1])
+            if ch.allSatisfy({ $0.0.hasSuffix(".pc") }) {
+                // A step that only read: what it read decided where it went.
+                let reads = StepReads.reads(model: model, trace: t, step: i)
+                if !reads.isEmpty { out += "       read: " + reads.joined(separator: ", ") + "\n" }
+            }
             if ch.isEmpty { out += "       (no variable changes)\n" }
             for (n, v) in ch { out += "       \(view.line(n, v))\n" }
         }
