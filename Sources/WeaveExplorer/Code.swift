@@ -59,6 +59,8 @@ enum CNode {
     case branch(Int32, then: Int32, else: Int32)
     case either(first: Int32, count: Int32)     // targets in eitherTargets
     case choose(reg: Int32, lo: Int64, hi: Int64, set: Int32, next: Int32)   // set >= 0: code of a set expression
+    /// Every submask of `full` (the element type's values), or of `full` ∩ the set's value if set >= 0.
+    case chooseSubset(reg: Int32, full: UInt64, set: Int32, next: Int32)
     case jump(Int32)
     case done
 }

@@ -358,6 +358,16 @@ extension Compiler {
                 case .set(let e, let el):
                     out.append(.choose(reg: Int32(reg), lo: el.lowerBound, hi: el.upperBound, set: try compileExpr(e, ctx), next: Int32(next)))
                 }
+            case .chooseSubset(let reg, let dom, let next):
+                // Sema keeps the element type at most 16 values, so the mask fits.
+                let n = min(64, max(0, dom.elementType.cardinality))
+                let full: UInt64 = n >= 64 ? .max : (UInt64(1) << UInt64(n)) - 1
+                switch dom {
+                case .type:
+                    out.append(.chooseSubset(reg: Int32(reg), full: full, set: -1, next: Int32(next)))
+                case .set(let e, _):
+                    out.append(.chooseSubset(reg: Int32(reg), full: full, set: try compileExpr(e, ctx), next: Int32(next)))
+                }
             case .jump(let t):
                 out.append(.jump(Int32(t)))
             case .done:

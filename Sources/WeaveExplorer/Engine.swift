@@ -485,6 +485,25 @@ final class Engine {
                     v += 1
                 }
                 return
+            case .chooseSubset(let reg, let full, let setCode, let next):
+                guard depth < Engine.maxForkDepth else { emit(.error, i, Compiler.forkDepthSite, buf, sink); return }
+                var whole = full
+                if setCode >= 0 {
+                    let m = eval(setCode, buf)
+                    if failed { emit(.error, i, failSite, buf, sink); return }
+                    whole &= UInt64(bitPattern: m)
+                }
+                let child = forkBuffers + (depth + 1) * stateBytes
+                // Every submask of `whole`, from `whole` down to the empty set.
+                var m = whole
+                while true {
+                    child.copyMemory(from: buf, byteCount: stateBytes)
+                    regs[Int(reg)] = Int64(bitPattern: m)
+                    run(i, inst, Int(next), depth: depth + 1, first: false, sink: sink)
+                    if m == 0 { break }
+                    m = (m &- 1) & whole
+                }
+                return
             case .done:
                 _ = store(buf, inst.pcSlot, inst.doneLabel)
                 emit(.state, i, 0, buf, sink)

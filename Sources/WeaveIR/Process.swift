@@ -27,6 +27,10 @@ public struct Node: Sendable {
         case either([NodeID])
         /// Bind register `bound` to each value of the domain in turn (disabled if empty).
         case choose(bound: Int, IRDomain, next: NodeID)
+        /// Bind register `bound` (a `set<T>` of the domain's element type `T`) to each subset
+        /// of the domain in turn: of the set's members, or of every value of the type. Never
+        /// disabled (the empty set is a subset); the element type has at most 16 values.
+        case chooseSubset(bound: Int, IRDomain, next: NodeID)
         case jump(NodeID)
         /// The process terminates.
         case done
@@ -123,7 +127,8 @@ extension Process {
     public func successors(_ n: NodeID) -> [NodeID] {
         switch nodes[n].kind {
         case .assign(_, _, let x), .copy(_, _, let x), .fill(_, _, let x), .push(_, _, _, let x),
-             .pop(_, _, let x), .await(_, let x), .assert(_, _, let x), .choose(_, _, let x), .jump(let x):
+             .pop(_, _, let x), .await(_, let x), .assert(_, _, let x), .choose(_, _, let x),
+             .chooseSubset(_, _, let x), .jump(let x):
             return [x]
         case .branch(_, let a, let b): return [a, b]
         case .either(let xs): return xs

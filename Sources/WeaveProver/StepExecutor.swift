@@ -191,6 +191,39 @@ final class StepExecutor {
                         stack.append(g)
                     }
                     continue frames
+                case .chooseSubset(let r, let dom, let next):
+                    guard f.forkDepth < Self.maxForkDepth else {
+                        try emit(f, nil, err("a step forks more than 64 levels deep"))
+                        continue frames
+                    }
+                    // One path per concrete mask m of the element type (Sema: at most 16 values),
+                    // guarded by m ⊆ S for a set S: the explorer's submasks of S, as paths.
+                    let n = Int(min(16, max(0, dom.elementType.cardinality)))
+                    var member: [Z3Expr] = Array(repeating: terms.t, count: n)
+                    if case .set(let s, _) = dom {
+                        let sv = try encoder.eval(s, env)
+                        guard try fail(&f, sv.error, err("run-time error in choose")) else { continue frames }
+                        for k in 0..<n { member[k] = try terms.bit(sv.value, k) }
+                    }
+                    var choices: [(Int64, Z3Expr)] = []
+                    masks: for m in 0..<(Int64(1) << Int64(n)) {
+                        var guards: [Z3Expr] = []
+                        for k in 0..<n where (m >> Int64(k)) & 1 == 1 {
+                            if member[k].boolValue == false { continue masks }
+                            if member[k].boolValue != true { guards.append(member[k]) }
+                        }
+                        choices.append((m, guards.isEmpty ? terms.t : try terms.and(guards)))
+                    }
+                    f.condDeps.formUnion(reads())
+                    for (v, m) in choices.reversed() {
+                        var g = f
+                        g.regs[r] = v
+                        g.node = next
+                        g.forkDepth += 1
+                        if m.boolValue != true { g.conds.append(m) }
+                        stack.append(g)
+                    }
+                    continue frames
                 case .done:
                     f.slots[pcSlot] = terms.int(Int64(p.labels.count))
                     f.deps[pcSlot] = []

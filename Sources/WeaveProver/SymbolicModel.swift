@@ -798,6 +798,10 @@ struct Zipper {
         case .choose(let b, _, let next):
             let xs = try sub { if case .choose(let b2, let d, let n) = $0, b2 == b, n == next { return d } else { return nil } }
             kind = .choose(bound: b, try domain(xs, r), next: next)
+        case .chooseSubset:
+            // One path per subset needs the subsets of a set over a type that may grow with N.
+            throw SymbolicUnsupported(message: "'choose s: subset S' (a choice over subsets) is not supported by the symbolic prover; "
+                                      + "prove it per size (weave prove) or check it (weave check)", range: r)
         case .jump(let t):
             _ = try sub { if case .jump(let t2) = $0, t2 == t { return true } else { return nil } }
             kind = .jump(t)

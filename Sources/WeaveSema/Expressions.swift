@@ -279,7 +279,26 @@ extension Elaborator {
                 return nil
             }
             return .set(x, element: el)
+        case .subsets(let base):
+            diags.error("'subset' ranges only in 'choose s: subset S { }'", at: base.range)
+            return nil
         }
+    }
+
+    /// The most elements a `choose s: subset S` may range over (2^16 subsets in one step).
+    static let maxSubsetElements: Int64 = 16
+
+    /// The base of `choose s: subset S`: a set expression or a finite scalar type whose
+    /// element type has at most `maxSubsetElements` values.
+    func subsetDomain(_ d: Domain, _ s: Scope) -> IRDomain? {
+        guard let dom = irDomain(d, s) else { return nil }
+        let n = dom.elementType.cardinality
+        guard n <= Elaborator.maxSubsetElements else {
+            diags.error("a subset choice over \(dom.elementType.description) ranges over \(n) elements, more than "
+                        + "\(Elaborator.maxSubsetElements) (2^\(n) subsets in one step); choose over a smaller type", at: d.range)
+            return nil
+        }
+        return dom
     }
 
     /// Resolves `p(i)` or `p` to a process and an instance index expression.

@@ -99,6 +99,7 @@ struct Substitution {
         switch d {
         case .type: return d
         case .set(let e): return .set(expr(e))
+        case .subsets(let base): return .subsets(domain(base))
         }
     }
 

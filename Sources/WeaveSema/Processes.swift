@@ -226,6 +226,12 @@ final class CFGBuilder {
             return head
         case .either(let bs):
             return emit(.either(bs.map { compile($0, cont, s) }), r)
+        case .choose(let v, .subsets(let d), let b):
+            guard let dom = el.subsetDomain(d, s) else { return cont }
+            let (inner, reg) = s.binding(v.name, .set(element: dom.elementType))
+            el.noteRegisters(inner.nextRegister)
+            let bodyEntry = compile(b, cont, inner)
+            return emit(.chooseSubset(bound: reg, dom, next: bodyEntry), r)
         case .choose(let v, let d, let b):
             guard let dom = el.irDomain(d, s) else { return cont }
             let (inner, reg) = s.binding(v.name, dom.elementType)

@@ -39,9 +39,19 @@ public enum BinaryOp: String, Sendable {
 public enum QuantifierKind: String, Sendable { case forall, exists, count }
 
 /// What a quantifier or `choose` ranges over: a finite type or a set expression.
-public enum Domain: Sendable {
+public indirect enum Domain: Sendable {
     case type(TypeExpr)
     case set(Expr)
+    /// `choose s: subset S`: every subset of the set (or type) `S`; only `choose` takes it.
+    case subsets(Domain)
+
+    public var range: SourceRange {
+        switch self {
+        case .type(let t): return t.range
+        case .set(let e): return e.range
+        case .subsets(let d): return d.range
+        }
+    }
 }
 
 /// An expression as written.

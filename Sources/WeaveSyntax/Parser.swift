@@ -646,7 +646,20 @@ public struct Parser {
             let v = try identifier("a variable name after 'choose'")
             let domain: Domain
             if accept(.in) { domain = try parseInDomain() }
-            else if accept(.colon) { domain = .type(try parseType()) }
+            else if accept(.colon) {
+                // `subset` is not a keyword: `choose s: subset S { }` chooses every subset of
+                // the set or type `S`; a type named `subset` still reads as one before `{`.
+                if case .identifier("subset") = peek(), peekRaw(1) != .symbol(.lbrace) {
+                    advance()
+                    if case .keyword(let k) = peek(), k == .bool || k == .enum || k == .symmetric {
+                        domain = .subsets(.type(try parseType()))
+                    } else {
+                        domain = .subsets(try parseInDomain())
+                    }
+                } else {
+                    domain = .type(try parseType())
+                }
+            }
             else { throw fail("expected 'in' or ':' after the chosen variable") }
             let body = try parseBlock()
             return Stmt(kind: .choose(v, domain, body), range: start.to(lastRange))
