@@ -467,6 +467,13 @@ extension Elaborator {
             return nil
         case .and, .or, .implies:
             guard let x = expr(a, s, expected: .bool) else { return nil }
+            // A constant left side that decides alone (`design == d => at(rescuer, workfn)` in
+            // another design) leaves the right side out: it may name what this setting lacks
+            // (a process that is absent here). weave ci elaborates every setting, so the right
+            // side is still checked where it matters.
+            if x.type == .bool, case .literal(let v) = x.op, (op == .or) == (v != 0) {
+                return IExpr(.literal(op == .implies ? 1 : v), .bool, r)
+            }
             let m0 = foldLog?.count ?? 0
             guard let y = expr(b, s, expected: .bool) else { return nil }
             guard x.type == .bool else { return typeError("'\(op.rawValue)' needs bools", x, a.range) }

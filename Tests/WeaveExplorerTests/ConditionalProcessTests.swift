@@ -60,3 +60,17 @@ final class ConditionalProcessTests: XCTestCase {
         XCTAssertThrowsError(try Sema.elaborate(src))
     }
 }
+
+extension ConditionalProcessTests {
+    /// `design == d => at(p, l)`: a constant left side that decides leaves the right side
+    /// out, so a property may name a process that exists only in design d.
+    func testDecidedImplicationMayNameAnAbsentProcess() throws {
+        let text = "param on: bool = false\nvar x: bool = false\nprocess p if on { a: x = true }\nprocess q { b: skip }\nreachable r: on => at(p, a)\n"
+        let src = try Loader.load(text: text, path: "t.weave", directory: repoRoot)
+        XCTAssertNoThrow(try Sema.elaborate(src))
+        XCTAssertNoThrow(try Sema.elaborate(src, overrides: ["on": "true"]))
+        // Where the left side does not decide, the right side is checked as always.
+        let bad = try Loader.load(text: text.replacingOccurrences(of: "on => at(p, a)", with: "!on => at(p, a)"), path: "t.weave", directory: repoRoot)
+        XCTAssertThrowsError(try Sema.elaborate(bad))
+    }
+}

@@ -177,7 +177,8 @@ final class SeededBugTests: XCTestCase {
 
     func testWithoutTheRescuerTheWriteNeverCompletes() throws {
         try seeded("Models/kernfs_notify.weave", ["design": "kernfs_wq_reclaim"],
-                   [Edit(file: "Models/kernfs_notify.weave", old: "    await design == kernfs_wq_reclaim\n", new: "    await false\n")],
+                   [Edit(file: "Models/kernfs_notify.weave", old: "    rescuer_pick(pending, worklist, w, nr_workers == 0)\n",
+                         new: "    await false\n    rescuer_pick(pending, worklist, w, nr_workers == 0)\n")],
                    expect: .kind(.liveness), properties: .only(["md_write_completes"]))
     }
 
