@@ -389,10 +389,11 @@ public struct TraceTools {
     }
 
     /// Replaces the prefix of liveness lasso `t` (the steps before `loopStart`) by one to
-    /// the same loop entry with the fewest processes taking part in the whole lasso,
-    /// then the fewest context switches, then the fewest steps; never a longer prefix.
-    /// The loop itself is kept step for step, so the run stays fair exactly as the
-    /// checker found it. The result is checked (every step replays through
+    /// the loop with the fewest processes taking part in the whole lasso, then the
+    /// fewest context switches, then the fewest steps; never a longer prefix. The loop
+    /// is the checker's, step for step, entered at its own entry or rotated to start at
+    /// another of its states (the same states and steps: the run stays fair exactly as
+    /// the checker judged it). The result is checked (every step replays through
     /// `StateSpace`, the loop closes, the property is violated for the same `values`);
     /// `t` itself is returned when nothing better is found or anything fails.
     public func minimizeLasso(_ t: Trace, property index: Int, values: [Int64], budget: Int = 200_000) -> MinimizedLasso {
@@ -406,11 +407,9 @@ public struct TraceTools {
         guard let loop = t.loopStart, loop > 0, t.states.count == t.steps.count + 1, loop < t.states.count,
               index < space.model.liveness.count,
               violatesLiveness(t, property: index, values: values) == true else { return unchanged(0, true) }
-        let entry = t.states[loop]
         let loopSteps = Array(t.steps[loop...])
         let loopStates = Array(t.states[loop...])
         let loopInstances = Set(loopSteps.map(instanceIndex))
-        let firstLoop = loopSteps.first.map(instanceIndex)
         // `eventually P`: every state of the run has P false, the prefix's too.
         let keep: (([Int64]) -> Bool)?
         if case .eventually = space.model.liveness[index].form {
@@ -422,35 +421,47 @@ public struct TraceTools {
         var bestKey = (procsBefore, before, L)
         var work = 0
         var complete = true
-        // The full search first; then instance sets containing the loop's, smaller than the best's count.
-        var subsets: [Set<Int>?] = [nil]
+        // Instance sets containing the loop's, smaller than the lasso's count, smallest first.
+        var smaller: [Set<Int>] = []
         if instanceCount <= 12 {
             var bySize: [[Set<Int>]] = Array(repeating: [], count: instanceCount + 1)
             for mask in 1..<(1 << instanceCount) {
                 let s = Set((0..<instanceCount).filter { mask & (1 << $0) != 0 })
                 if s.isSuperset(of: loopInstances) { bySize[s.count].append(s) }
             }
-            for size in 1..<max(1, procsBefore) { for s in bySize[size] { subsets.append(s) } }
+            for size in 1..<max(1, procsBefore) { smaller += bySize[size] }
         }
-        for allowed in subsets {
-            if let a = allowed, a.count >= bestKey.0 { continue }
-            let (found, spent, finished) = search(length: L, goal: nil, allowed: allowed, avoid: [], budget: budget - work,
-                                                  endFilter: { $0 == entry }, keep: keep, anyLength: true,
-                                                  endCost: { firstLoop != nil && $0 != firstLoop ? 1 : 0 })
-            work += spent
-            if !finished { complete = false }
-            if var f = found, f.states.last == entry {
-                f.steps += loopSteps
-                f.states += loopStates.dropFirst()
-                f.loopStart = f.states.count - loopStates.count
-                let key = (participants(f).count, contextSwitches(f), f.loopStart ?? 0)
-                if key < bestKey, key.2 <= L, check(f, goal: nil) == nil,
-                   violatesLiveness(f, property: index, values: values) == true {
-                    best = f
-                    bestKey = key
+        // The checker's loop first, then the same loop entered at each of its other
+        // states (the same states and steps, so the same fairness): a nearer entry can
+        // give a shorter or simpler prefix.
+        var entries = Set<[Int64]>()
+        rotations: for r in 0..<max(1, loopSteps.count) {
+            let entry = loopStates[r]
+            guard entries.insert(entry).inserted else { continue }
+            let steps = Array(loopSteps[r...] + loopSteps[..<r])
+            let states = Array(loopStates[r...] + loopStates[1..<(r + 1)])
+            let firstLoop = steps.first.map(instanceIndex)
+            // The full search first; then the smaller instance sets.
+            for allowed in [nil] + smaller.map(Optional.some) {
+                if let a = allowed, a.count >= bestKey.0 { continue }
+                let (found, spent, finished) = search(length: L, goal: nil, allowed: allowed, avoid: [], budget: budget - work,
+                                                      endFilter: { $0 == entry }, keep: keep, anyLength: true,
+                                                      endCost: { firstLoop != nil && $0 != firstLoop ? 1 : 0 })
+                work += spent
+                if !finished { complete = false }
+                if var f = found, f.states.last == entry {
+                    f.steps += steps
+                    f.states += states.dropFirst()
+                    f.loopStart = f.states.count - states.count
+                    let key = (participants(f).count, contextSwitches(f), f.loopStart ?? 0)
+                    if key < bestKey, key.2 <= L, check(f, goal: nil) == nil,
+                       violatesLiveness(f, property: index, values: values) == true {
+                        best = f
+                        bestKey = key
+                    }
                 }
+                if work >= budget { complete = false; break rotations }
             }
-            if work >= budget { complete = false; break }
         }
         return MinimizedLasso(trace: best, switchesBefore: before, switchesAfter: bestKey.1, processesBefore: procsBefore,
                               processesAfter: bestKey.0, prefixBefore: L, prefixAfter: bestKey.2, work: work, complete: complete)
