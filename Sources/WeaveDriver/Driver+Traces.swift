@@ -11,20 +11,48 @@ extension Driver {
         public let processesBefore: Int
         public let processesAfter: Int
         public let complete: Bool
+        /// For a lasso: steps before the loop, before and after (nil for a finite trace).
+        public var prefixBefore: Int? = nil
+        public var prefixAfter: Int? = nil
 
         public var text: String {
+            let was = prefixBefore == nil ? "BFS trace" : "BFS lasso"
             var s = "trace minimised: \(processesAfter) process\(processesAfter == 1 ? "" : "es") take part"
-            if processesAfter != processesBefore { s += " (BFS trace: \(processesBefore))" }
+            if processesAfter != processesBefore { s += " (\(was): \(processesBefore))" }
             s += ", \(switchesAfter) context switch\(switchesAfter == 1 ? "" : "es")"
-            if switchesAfter != switchesBefore { s += " (BFS trace: \(switchesBefore))" }
+            if switchesAfter != switchesBefore { s += " (\(was): \(switchesBefore))" }
+            if let before = prefixBefore, let after = prefixAfter {
+                s += ", \(after) step\(after == 1 ? "" : "s") before the loop"
+                if after != before { s += " (\(was): \(before))" }
+            }
             if !complete { s += "; search budget exhausted, best found so far" }
             return s
         }
     }
 
+    /// Replaces the prefix of a liveness lasso by one to the same loop with the fewest
+    /// processes, then context switches, then steps (`TraceTools.minimizeLasso`); the
+    /// loop is kept as the checker found it, so the run stays fair.
+    static func minimizeLasso(_ result: inout CheckResult, model: Model, options: CheckOptions) -> MinimizeNote? {
+        guard case .violated(let v) = result.verdict, v.kind == .liveness, let t = v.trace, t.loopStart != nil,
+              let values = v.livenessValues, let index = model.liveness.firstIndex(where: { $0.name == v.property }),
+              let space = try? StateSpace(model: model, properties: options.properties) else { return nil }
+        let m = TraceTools(space: space).minimizeLasso(t, property: index, values: values)
+        result = result.with(verdict: .violated(v.with(trace: m.trace, model: model)))
+        var note = MinimizeNote(switchesBefore: m.switchesBefore, switchesAfter: m.switchesAfter,
+                                processesBefore: m.processesBefore, processesAfter: m.processesAfter, complete: m.complete)
+        note.prefixBefore = m.prefixBefore
+        note.prefixAfter = m.prefixAfter
+        return note
+    }
+
     /// Replaces a breadth-first safety trace by one of the same length with the fewest processes
-    /// and context switches (`TraceTools.minimize`). Lassos and depth-first traces are left alone.
+    /// and context switches (`TraceTools.minimize`); a liveness lasso has its prefix minimised
+    /// (`minimizeLasso`). Depth-first safety traces are left alone.
     static func minimizeTrace(_ result: inout CheckResult, model: Model, options: CheckOptions) -> MinimizeNote? {
+        if case .violated(let v) = result.verdict, v.kind == .liveness {
+            return minimizeLasso(&result, model: model, options: options)
+        }
         guard !options.depthFirst, case .violated(let v) = result.verdict, let t = v.trace, t.loopStart == nil,
               let goal = TraceGoal(v, model: model), let space = try? StateSpace(model: model, properties: options.properties) else { return nil }
         let tools = TraceTools(space: space)

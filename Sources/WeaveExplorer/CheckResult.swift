@@ -79,6 +79,10 @@ public struct Violation: Sendable {
     /// When `range` is inside a macro body: the calls it was expanded through, innermost
     /// first (the last is the model's own line).
     public var expansion: [ExpansionSite] = []
+    /// For a liveness violation: the values of the property's `forall` variables the
+    /// lasso violates it for (empty when it has none), so a minimised lasso can be
+    /// checked against the same instance of the property.
+    public var livenessValues: [Int64]? = nil
 
     public init(kind: ViolationKind, property: String, message: String, range: SourceRange?, trace: Trace?,
                 failedInsideStep: Bool) {

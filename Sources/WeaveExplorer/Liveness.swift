@@ -403,16 +403,20 @@ struct LivenessChecker {
             var prev = entry
             for v in walk { appendEdge(&t, from: prev, to: v); prev = v }
             t.loopStart = loopStart
-            return Violation(kind: .liveness, property: prop.name,
-                             message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
-                             range: prop.range, trace: t, failedInsideStep: false)
+            var v = Violation(kind: .liveness, property: prop.name,
+                              message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
+                              range: prop.range, trace: t, failedInsideStep: false)
+            v.livenessValues = valuation.map(\.1)
+            return v
         }
         t.loopStart = t.states.count - 1
         let why = graph.traces.stuckSummary(store.state(entry))
-        return Violation(kind: .liveness, property: prop.name,
-                         message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
+        var v = Violation(kind: .liveness, property: prop.name,
+                          message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                             + (why.isEmpty ? "" : " (\(why))"),
-                         range: prop.range, trace: t, failedInsideStep: false)
+                          range: prop.range, trace: t, failedInsideStep: false)
+        v.livenessValues = valuation.map(\.1)
+        return v
     }
 
     /// Appends the step from `u` to `v` (found by re-expanding `u`).

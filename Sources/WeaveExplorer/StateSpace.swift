@@ -101,6 +101,23 @@ public final class StateSpace {
         } ?? nil
     }
 
+    /// Liveness property `index`'s predicates in `state` with its `forall` variables set
+    /// to `values`: P, and Q for a `leadsto` (false otherwise); nil on a run-time error.
+    public func livenessPredicates(_ index: Int, values: [Int64], in state: [Int64]) -> (p: Bool, q: Bool)? {
+        let prop = model.liveness[index]
+        guard values.count == prop.quantified.count else { return nil }
+        for (q, v) in zip(prop.quantified, values) { engine.regs[q.bound] = v }
+        let code = engine.livenessCode[index]
+        return withPacked(state) { s -> (p: Bool, q: Bool)? in
+            engine.failed = false
+            let p = engine.eval(code.p, s) != 0
+            if engine.failed { return nil }
+            guard case .leadsTo = prop.form else { return (p, false) }
+            let q = engine.eval(code.q, s) != 0
+            return engine.failed ? nil : (p, q)
+        } ?? nil
+    }
+
     /// The value of invariant `index` of the model in `state`.
     public func invariantHolds(_ index: Int, in state: [Int64]) -> Bool? {
         withPacked(state) { s -> Bool? in

@@ -357,19 +357,22 @@ struct RealLasso {
             append(st)
         }
         x = x0   // the same representative; the valuation the region starts with
+        // The real values of the property's variables: x0's, seen through the frame at x0.
+        let t = valImage[f * vCount + x0 % vCount]
         for y in regionPath.dropFirst() {
             guard let e = edge(x, to: y), let st = take(x, f, e) else { return nil }
             append(st)
         }
-        let t = valImage[f * vCount + x0 % vCount]
         let who = valuations[t].isEmpty ? "" : " (" + zip(prop.quantified, valuations[t]).map { q, v in q.type.format(v.1) }.joined(separator: ", ") + ")"
         trace.loopStart = trace.states.count - 1
         guard let comp = run.cycle else {
             let why = engine.pack(trace.states[trace.states.count - 1], into: buf) ? traces.stuckSummary(buf) : ""
-            return Violation(kind: .liveness, property: prop.name,
-                             message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
+            var v = Violation(kind: .liveness, property: prop.name,
+                              message: "liveness \(prop.name)\(who) is violated: the run gets stuck where no fair process can move"
                                 + (why.isEmpty ? "" : " (\(why))"),
-                             range: prop.range, trace: trace, failedInsideStep: false)
+                              range: prop.range, trace: trace, failedInsideStep: false)
+            v.livenessValues = valuations[t].map(\.1)
+            return v
         }
         let inC = Set(comp)
         let (entry, entryFrame) = (x, f)
@@ -400,8 +403,10 @@ struct RealLasso {
                     .map { .by($0) } ?? .no }) else { return nil }
             back.forEach(append)
         }
-        return Violation(kind: .liveness, property: prop.name,
-                         message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
-                         range: prop.range, trace: trace, failedInsideStep: false)
+        var v = Violation(kind: .liveness, property: prop.name,
+                          message: "liveness \(prop.name)\(who) is violated: a fair run loops forever without it",
+                          range: prop.range, trace: trace, failedInsideStep: false)
+        v.livenessValues = valuations[t].map(\.1)
+        return v
     }
 }

@@ -351,9 +351,132 @@ public struct TraceTools {
                          processesAfter: bestKey.0, work: work, complete: complete)
     }
 
+    /// A minimised lasso and what it cost to find.
+    public struct MinimizedLasso: Sendable {
+        public let trace: Trace
+        public let switchesBefore: Int
+        public let switchesAfter: Int
+        public let processesBefore: Int
+        public let processesAfter: Int
+        /// Steps before the loop, before and after.
+        public let prefixBefore: Int
+        public let prefixAfter: Int
+        public let work: Int
+        public let complete: Bool
+    }
+
+    /// Whether the loop of lasso `t` (from `loopStart` to the end) together with its
+    /// prefix violates liveness property `index` for the `forall` values `values`: in
+    /// every state of the run P is false (`eventually`); P is false on every loop state
+    /// (`always eventually`); some state has P and not Q and no state from there on has
+    /// Q (`leadsto`). Nil when `t` is not a lasso or a predicate fails to evaluate.
+    public func violatesLiveness(_ t: Trace, property index: Int, values: [Int64]) -> Bool? {
+        guard let loop = t.loopStart, loop < t.states.count, t.states[loop] == t.states[t.states.count - 1] else { return nil }
+        var preds: [(p: Bool, q: Bool)] = []
+        for st in t.states {
+            guard let v = space.livenessPredicates(index, values: values, in: st) else { return nil }
+            preds.append(v)
+        }
+        switch space.model.liveness[index].form {
+        case .eventually: return preds.allSatisfy { !$0.p }
+        case .alwaysEventually: return preds[loop...].allSatisfy { !$0.p }
+        case .leadsTo:
+            guard preds[loop...].allSatisfy({ !$0.q }) else { return false }
+            // The last state with Q, and a trigger (P, not Q) after it.
+            let after = (preds.lastIndex { $0.q } ?? -1) + 1
+            return preds[after...].contains { $0.p && !$0.q }
+        }
+    }
+
+    /// Replaces the prefix of liveness lasso `t` (the steps before `loopStart`) by one to
+    /// the loop with the fewest processes taking part in the whole lasso, then the
+    /// fewest context switches, then the fewest steps; never a longer prefix. The loop
+    /// is the checker's, step for step, entered at its own entry or rotated to start at
+    /// another of its states (the same states and steps: the run stays fair exactly as
+    /// the checker judged it). The result is checked (every step replays through
+    /// `StateSpace`, the loop closes, the property is violated for the same `values`);
+    /// `t` itself is returned when nothing better is found or anything fails.
+    public func minimizeLasso(_ t: Trace, property index: Int, values: [Int64], budget: Int = 200_000) -> MinimizedLasso {
+        let before = contextSwitches(t)
+        let procsBefore = participants(t).count
+        let L = t.loopStart ?? 0
+        func unchanged(_ work: Int, _ complete: Bool) -> MinimizedLasso {
+            MinimizedLasso(trace: t, switchesBefore: before, switchesAfter: before, processesBefore: procsBefore,
+                           processesAfter: procsBefore, prefixBefore: L, prefixAfter: L, work: work, complete: complete)
+        }
+        guard let loop = t.loopStart, loop > 0, t.states.count == t.steps.count + 1, loop < t.states.count,
+              index < space.model.liveness.count,
+              violatesLiveness(t, property: index, values: values) == true else { return unchanged(0, true) }
+        let loopSteps = Array(t.steps[loop...])
+        let loopStates = Array(t.states[loop...])
+        let loopInstances = Set(loopSteps.map(instanceIndex))
+        // `eventually P`: every state of the run has P false, the prefix's too.
+        let keep: (([Int64]) -> Bool)?
+        if case .eventually = space.model.liveness[index].form {
+            keep = { st in self.space.livenessPredicates(index, values: values, in: st).map { !$0.p } ?? false }
+        } else {
+            keep = nil
+        }
+        var best = t
+        var bestKey = (procsBefore, before, L)
+        var work = 0
+        var complete = true
+        // Instance sets containing the loop's, smaller than the lasso's count, smallest first.
+        var smaller: [Set<Int>] = []
+        if instanceCount <= 12 {
+            var bySize: [[Set<Int>]] = Array(repeating: [], count: instanceCount + 1)
+            for mask in 1..<(1 << instanceCount) {
+                let s = Set((0..<instanceCount).filter { mask & (1 << $0) != 0 })
+                if s.isSuperset(of: loopInstances) { bySize[s.count].append(s) }
+            }
+            for size in 1..<max(1, procsBefore) { smaller += bySize[size] }
+        }
+        // The checker's loop first, then the same loop entered at each of its other
+        // states (the same states and steps, so the same fairness): a nearer entry can
+        // give a shorter or simpler prefix.
+        var entries = Set<[Int64]>()
+        rotations: for r in 0..<max(1, loopSteps.count) {
+            let entry = loopStates[r]
+            guard entries.insert(entry).inserted else { continue }
+            let steps = Array(loopSteps[r...] + loopSteps[..<r])
+            let states = Array(loopStates[r...] + loopStates[1..<(r + 1)])
+            let firstLoop = steps.first.map(instanceIndex)
+            // The full search first; then the smaller instance sets.
+            for allowed in [nil] + smaller.map(Optional.some) {
+                if let a = allowed, a.count >= bestKey.0 { continue }
+                let (found, spent, finished) = search(length: L, goal: nil, allowed: allowed, avoid: [], budget: budget - work,
+                                                      endFilter: { $0 == entry }, keep: keep, anyLength: true,
+                                                      endCost: { firstLoop != nil && $0 != firstLoop ? 1 : 0 })
+                work += spent
+                if !finished { complete = false }
+                if var f = found, f.states.last == entry {
+                    f.steps += steps
+                    f.states += states.dropFirst()
+                    f.loopStart = f.states.count - states.count
+                    let key = (participants(f).count, contextSwitches(f), f.loopStart ?? 0)
+                    if key < bestKey, key.2 <= L, check(f, goal: nil) == nil,
+                       violatesLiveness(f, property: index, values: values) == true {
+                        best = f
+                        bestKey = key
+                    }
+                }
+                if work >= budget { complete = false; break rotations }
+            }
+        }
+        return MinimizedLasso(trace: best, switchesBefore: before, switchesAfter: bestKey.1, processesBefore: procsBefore,
+                              processesAfter: bestKey.0, prefixBefore: L, prefixAfter: bestKey.2, work: work, complete: complete)
+    }
+
     /// The fewest-switch trace of exactly `length` steps to `goal` using only `allowed` instances.
-    func search(length: Int, goal: TraceGoal, allowed: Set<Int>?, avoid: [Int], budget: Int,
-                endFilter: (([Int64]) -> Bool)? = nil) -> (Trace?, Int, Bool) {
+    ///
+    /// With `goal` nil the trace ends in a state `endFilter` accepts. `keep` (if given)
+    /// must hold in every state of the trace. `anyLength`: the trace may end at any
+    /// depth up to `length` (fewest switches, then fewest steps) and states are not
+    /// pruned to their breadth-first depth (the target need not be at that depth);
+    /// `endCost(last instance)` is added to a trace's switches where it ends.
+    func search(length: Int, goal: TraceGoal?, allowed: Set<Int>?, avoid: [Int], budget: Int,
+                endFilter: (([Int64]) -> Bool)? = nil, keep: (([Int64]) -> Bool)? = nil,
+                anyLength: Bool = false, endCost: (Int) -> Int = { _ in 0 }) -> (Trace?, Int, Bool) {
         struct Key: Hashable { let state: [Int64]; let last: Int }
         struct Node { let state: [Int64]; let last: Int; var switches: Int; var parent: Int; var step: TraceStep? }
         var nodes: [Node] = []
@@ -363,6 +486,7 @@ public struct TraceTools {
         for s in space.initialStates() where firstDepth[s] == nil {
             firstDepth[s] = 0
             if avoid.contains(where: { space.invariantHolds($0, in: s) == false }) { continue }
+            if let keep, !keep(s) { continue }
             nodes.append(Node(state: s, last: -1, switches: 0, parent: -1, step: nil))
             layer.append(nodes.count - 1)
         }
@@ -379,6 +503,12 @@ public struct TraceTools {
             return tr
         }
         var bestEnd: (node: Int, switches: Int)? = nil
+        if anyLength, goal == nil {
+            // A trace of no steps: an initial state that is already the target.
+            for id in layer where endFilter?(nodes[id].state) ?? true {
+                return (path(id), 0, true)
+            }
+        }
         for depth in 0..<length {
             var index: [Key: Int] = [:]
             var next: [Int] = []
@@ -394,23 +524,35 @@ public struct TraceTools {
                     let sw = node.switches + (node.last >= 0 && node.last != inst ? 1 : 0)
                     if s.kind != .state {
                         // A failing step ends a run: the goal if it is the last step, a dead end otherwise.
-                        if lastLayer && meetsStepGoal(goal, s.kind) && sw < (bestEnd?.switches ?? Int.max) {
+                        if lastLayer, let goal, meetsStepGoal(goal, s.kind), sw < (bestEnd?.switches ?? Int.max) {
                             nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
                             bestEnd = (nodes.count - 1, sw)
                         }
                         continue
                     }
-                    if goal.failsInsideStep && lastLayer { continue }
-                    if let d = firstDepth[s.state], d != depth + 1 { continue }
-                    if firstDepth[s.state] == nil {
-                        firstDepth[s.state] = depth + 1
-                    }
-                    if lastLayer {
-                        if sw < (bestEnd?.switches ?? Int.max), meetsStateGoal(goal, s.state), endFilter?(s.state) ?? true {
+                    if let keep, !keep(s.state) { continue }
+                    if anyLength {
+                        // Ends here if this is the target (fewest switches; a tie keeps the shorter).
+                        let cost = sw + endCost(inst)
+                        if cost < (bestEnd?.switches ?? Int.max), endFilter?(s.state) ?? true {
                             nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
-                            bestEnd = (nodes.count - 1, sw)
+                            bestEnd = (nodes.count - 1, cost)
                         }
-                        continue
+                        if lastLayer { continue }
+                    } else {
+                        if goal?.failsInsideStep ?? false, lastLayer { continue }
+                        if let d = firstDepth[s.state], d != depth + 1 { continue }
+                        if firstDepth[s.state] == nil {
+                            firstDepth[s.state] = depth + 1
+                        }
+                        if lastLayer {
+                            if sw < (bestEnd?.switches ?? Int.max), goal.map({ meetsStateGoal($0, s.state) }) ?? true,
+                               endFilter?(s.state) ?? true {
+                                nodes.append(Node(state: s.state, last: inst, switches: sw, parent: id, step: s.step))
+                                bestEnd = (nodes.count - 1, sw)
+                            }
+                            continue
+                        }
                     }
                     if avoid.contains(where: { space.invariantHolds($0, in: s.state) == false }) { continue }
                     let key = Key(state: s.state, last: inst)
@@ -508,6 +650,7 @@ extension Violation {
         }
         var v = Violation(kind: kind, property: property, message: text, range: range, trace: trace, failedInsideStep: failedInsideStep)
         v.expansion = expansion
+        v.livenessValues = livenessValues
         return v
     }
 }

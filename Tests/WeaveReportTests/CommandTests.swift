@@ -41,6 +41,25 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(ok.out.contains("HOLDS"), ok.out)
     }
 
+    /// The shipped liveness violation of task_work_fput: the lasso's prefix is minimised
+    /// (the same 16 steps to the stuck state, one context switch instead of seven), and
+    /// the minimised lasso still replays with its loop closing.
+    func testLivenessLassoIsMinimised() throws {
+        let args = ["check", "Models/task_work_fput.weave", "--param", "design=kthread_no_run", "--property", "every_fput_completes", "--quiet"]
+        let raw = try weave(args + ["--no-minimize"])
+        XCTAssertEqual(raw.code, 13)
+        XCTAssertFalse(raw.out.contains("trace minimised"), raw.out)
+        let min = try weave(args)
+        XCTAssertEqual(min.code, 13)
+        XCTAssertTrue(min.out.contains("trace minimised: 2 processes take part, 1 context switch (BFS lasso: 7), 16 steps before the loop"), min.out)
+        XCTAssertTrue(min.out.contains("<- stuck here forever"), min.out)
+        let itf = try scratch("cli-lasso").appendingPathComponent("t.itf.json").path
+        XCTAssertEqual(try weave(args + ["--trace-out", itf]).code, 13)
+        let r = try weave(["replay", "Models/task_work_fput.weave", itf, "--param", "design=kthread_no_run"])
+        XCTAssertEqual(r.code, 0, r.out)
+        XCTAssertTrue(r.out.contains("the cycle closes"), r.out)
+    }
+
     func testGraphAndReplayCommands() throws {
         let g = try weave(["graph", "Tests/Golden/tiny.weave"])
         XCTAssertEqual(g.code, 0)
