@@ -17,7 +17,7 @@ extension Driver {
 
         public var text: String {
             let was = prefixBefore == nil ? "BFS trace" : "BFS lasso"
-            var s = "trace minimised: \(processesAfter) process\(processesAfter == 1 ? "" : "es") take part"
+            var s = "trace minimised: \(processesAfter) \(processesAfter == 1 ? "process takes" : "processes take") part"
             if processesAfter != processesBefore { s += " (\(was): \(processesBefore))" }
             s += ", \(switchesAfter) context switch\(switchesAfter == 1 ? "" : "es")"
             if switchesAfter != switchesBefore { s += " (\(was): \(switchesBefore))" }
