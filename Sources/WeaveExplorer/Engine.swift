@@ -73,6 +73,10 @@ final class Engine {
     /// Instructions one step may run before the engine gives up on it (an engine limit,
     /// `--max-step-instructions`; exceeding it makes the run incomplete, never a violation).
     var stepInstructionLimit = CheckOptions.defaultStepInstructionLimit
+    /// For trace tools only (never in a search): record, per outcome, which branch of
+    /// each `either` the step took, as (node, branch) pairs in `Sink.choices`.
+    var recordChoices = false
+    private var choiceTrail: [Int32] = []
 
     init(model: Model) throws(EngineError) {
         self.model = model
@@ -362,6 +366,7 @@ final class Engine {
 
     private func emit(_ kind: OutcomeKind, _ i: Int, _ detail: Int32, _ buf: UnsafeRawPointer, _ sink: Sink) {
         sink.append(buf, kind: kind, instance: Int32(i), detail: detail)
+        if recordChoices { sink.choices[sink.count - 1] = choiceTrail }
     }
 
     private func run(_ i: Int, _ inst: Instance, _ start: Int, depth: Int, first: Bool, sink: Sink) {
@@ -463,7 +468,9 @@ final class Engine {
                 let child = forkBuffers + (depth + 1) * stateBytes
                 for k in 0..<Int(count) {
                     child.copyMemory(from: buf, byteCount: stateBytes)
+                    if recordChoices { choiceTrail.append(Int32(n)); choiceTrail.append(Int32(k)) }
                     run(i, inst, Int(eitherTargets[Int(firstTarget) + k]), depth: depth + 1, first: false, sink: sink)
+                    if recordChoices { choiceTrail.removeLast(2) }
                 }
                 return
             case .choose(let reg, let lo, let hi, let setCode, let next):

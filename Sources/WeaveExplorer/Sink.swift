@@ -12,6 +12,8 @@ final class Sink {
     /// For a `.violation` outcome: the node (of the stepping instance's process) that
     /// failed, so two asserts with one message are told apart. Written only on violations.
     private(set) var failNodes: UnsafeMutablePointer<Int32>
+    /// With `Engine.recordChoices`: outcome -> the `either` (node, branch) pairs its path took.
+    var choices: [Int: [Int32]] = [:]
 
     init(stateBytes: Int) {
         self.stateBytes = stateBytes

@@ -26,6 +26,8 @@ public final class StateSpace {
         /// For `.violation`: the assert or push that failed, and its macro chain.
         public var failRange: SourceRange? = nil
         public var failExpansion: [ExpansionSite] = []
+        /// The `either` branches the step's path took: (node of the `either`, branch index).
+        public var choices: [(node: Int, branch: Int)] = []
     }
 
     /// `expressions` are state predicates or terms (no `self`) that `evaluate` can compute.
@@ -43,6 +45,7 @@ public final class StateSpace {
         sink = Sink(stateBytes: engine.stateBytes)
         extraCode = Array(engine.invariantCode.suffix(expressions.count))
         for (i, name) in engine.stepProperties.enumerated() { engine.stepEnabled[i] = properties.includes(name) }
+        engine.recordChoices = true
     }
 
     /// The model's slot layout.
@@ -64,6 +67,7 @@ public final class StateSpace {
     /// Every outcome of every enabled step (nil if `state` is not a valid state).
     public func successors(of state: [Int64]) -> [Successor]? {
         withPacked(state) { s in
+            sink.choices = [:]
             engine.expand(s, into: sink)
             var out: [Successor] = []
             for o in 0..<sink.count {
@@ -79,6 +83,9 @@ public final class StateSpace {
                 case .error: kind = .error(engine.sites[Int(sink.details[o])].message)
                 }
                 var succ = Successor(step: step, kind: kind, state: engine.unpack(sink.state(o)))
+                if let trail = sink.choices[o] {
+                    succ.choices = stride(from: 0, to: trail.count - 1, by: 2).map { (Int(trail[$0]), Int(trail[$0 + 1])) }
+                }
                 if sink.kinds[o] == .violation {
                     let node = Int(sink.failNodes[o])
                     if node >= 0 && node < p.nodes.count {

@@ -33,6 +33,7 @@ public struct StepNotes {
         order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         participants = order.map(\.2)
         var notes: [Note] = []
+        let choices = StepChoices(model: model)
         for (i, s) in t.steps.enumerated() where i + 1 < t.states.count {
             let p = model.processes[s.process.index]
             let name = p.instanceName(s.instance)
@@ -44,6 +45,7 @@ public struct StepNotes {
                 // A step that only read: show what it read (it decided the step).
                 changes = StepReads.reads(model: model, trace: t, step: i, local: name).map { "read " + $0 }
             }
+            changes = choices.lines(t, step: i) + changes
             notes.append(Note(column: column, label: label, text: text, changes: changes))
         }
         self.notes = notes

@@ -18,6 +18,7 @@ public struct Reporter {
 
     /// The trace as numbered steps with only the changed variables, the initial state in full.
     public func traceText(_ t: Trace, failedInsideStep: Bool = false) -> String {
+        let choices = StepChoices(model: model)
         var out = ""
         guard let first = t.states.first else { return out }
         out += "  0  initial state\n"
@@ -30,6 +31,7 @@ public struct Reporter {
                 head += l == t.states.count - 1 ? "   <- stuck here forever" : "   <- the cycle starts here"
             }
             out += head + "\n"
+            for c in choices.lines(t, step: i) { out += "       \(c)\n" }
             let ch = view.changes(from: t.states[i], to: t.states[i + 1])
             if ch.allSatisfy({ $0.0.hasSuffix(".pc") }) {
                 // A step that only read: what it read decided where it went.
