@@ -95,20 +95,29 @@ public enum DeadlockExplanation {
     static func writtenInStep(_ p: Process, _ label: LabelID, model: Model, instance: Int) -> Set<String> {
         guard let pi = model.processes.firstIndex(where: { $0.name == p.name }) else { return [] }
         var out = Set<String>()
-        var seen = Set<NodeID>()
-        var stack = [p.labels[label.index].entry]
         func place(_ pl: Place) {
             let e = Expr(.read(Place(root: pl.root, path: [], type: pl.type)), pl.type, nil)
             for r in ExprText.reads(e, model: model, process: pi, instance: instance) { out.insert(r.name) }
         }
-        while let n = stack.popLast() {
-            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+        for n in nodesOfStep(p, label) {
             switch p.nodes[n].kind {
             case .assign(let pl, _, _), .fill(let pl, _, _), .push(let pl, _, _, _): place(pl)
             case .copy(let to, _, _): place(to)
             case .pop(let q, let into, _): place(q); if let into { place(into) }
             default: break
             }
+        }
+        return out
+    }
+
+    /// The nodes on the paths of the step that starts at `label` (up to the next labels).
+    static func nodesOfStep(_ p: Process, _ label: LabelID) -> [NodeID] {
+        var out: [NodeID] = []
+        var seen = Set<NodeID>()
+        var stack = [p.labels[label.index].entry]
+        while let n = stack.popLast() {
+            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+            out.append(n)
             for s in p.successors(n) where s < p.nodes.count && p.labelAt[s] == nil { stack.append(s) }
         }
         return out
@@ -116,15 +125,10 @@ public enum DeadlockExplanation {
 
     /// The `await` conditions on the paths of the step that starts at `label`.
     static func awaitsOfStep(_ p: Process, _ label: LabelID) -> [Expr] {
-        var out: [Expr] = []
-        var seen = Set<NodeID>()
-        var stack = [p.labels[label.index].entry]
-        while let n = stack.popLast() {
-            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
-            if case .await(let e, _) = p.nodes[n].kind { out.append(e) }
-            for s in p.successors(n) where s < p.nodes.count && p.labelAt[s] == nil { stack.append(s) }
+        nodesOfStep(p, label).compactMap { n in
+            if case .await(let e, _) = p.nodes[n].kind { return e }
+            return nil
         }
-        return out
     }
 
     /// A cycle of waits among blocked instances (first found, in instance order).
@@ -307,19 +311,13 @@ public enum StepReads {
     /// What the step that starts at `label` reads, in path order: its conditions (awaits
     /// and branches) and the values it assigns or copies from.
     static func conditions(_ p: Process, _ label: LabelID) -> [Expr] {
-        var out: [Expr] = []
-        var seen = Set<NodeID>()
-        var stack = [p.labels[label.index].entry]
-        while let n = stack.popLast() {
-            guard n < p.nodes.count, seen.insert(n).inserted else { continue }
+        DeadlockExplanation.nodesOfStep(p, label).compactMap { n in
             switch p.nodes[n].kind {
-            case .await(let e, _), .branch(let e, _, _), .assign(_, let e, _), .push(_, let e, _, _): out.append(e)
-            case .copy(_, let from, _): out.append(Expr(.read(from), from.type, nil))
-            default: break
+            case .await(let e, _), .branch(let e, _, _), .assign(_, let e, _), .push(_, let e, _, _): return e
+            case .copy(_, let from, _): return Expr(.read(from), from.type, nil)
+            default: return nil
             }
-            for s in p.successors(n) where s < p.nodes.count && p.labelAt[s] == nil { stack.append(s) }
         }
-        return out
     }
 
     /// `x = v` for each variable (or array element, when its index is known) that step
