@@ -30,6 +30,19 @@ final class StepExecutor {
         self.maxNodes = maxNodes
     }
 
+    /// One frame per (value, guard) of a `choose` or subset choice, the first choice on top.
+    private static func fork(_ f: Frame, register r: Int, choices: [(Int64, Z3Expr)], next: NodeID,
+                             onto stack: inout [Frame]) {
+        for (v, m) in choices.reversed() {
+            var g = f
+            g.regs[r] = v
+            g.node = next
+            g.forkDepth += 1
+            if m.boolValue != true { g.conds.append(m) }
+            stack.append(g)
+        }
+    }
+
     private struct Frame {
         var slots: [Z3Expr]
         var conds: [Z3Expr]
@@ -182,14 +195,7 @@ final class StepExecutor {
                         }
                     }
                     f.condDeps.formUnion(reads())
-                    for (v, m) in choices.reversed() {
-                        var g = f
-                        g.regs[r] = v
-                        g.node = next
-                        g.forkDepth += 1
-                        if m.boolValue != true { g.conds.append(m) }
-                        stack.append(g)
-                    }
+                    Self.fork(f, register: r, choices: choices, next: next, onto: &stack)
                     continue frames
                 case .chooseSubset(let r, let dom, let next):
                     guard f.forkDepth < Self.maxForkDepth else {
@@ -215,14 +221,7 @@ final class StepExecutor {
                         choices.append((m, guards.isEmpty ? terms.t : try terms.and(guards)))
                     }
                     f.condDeps.formUnion(reads())
-                    for (v, m) in choices.reversed() {
-                        var g = f
-                        g.regs[r] = v
-                        g.node = next
-                        g.forkDepth += 1
-                        if m.boolValue != true { g.conds.append(m) }
-                        stack.append(g)
-                    }
+                    Self.fork(f, register: r, choices: choices, next: next, onto: &stack)
                     continue frames
                 case .done:
                     f.slots[pcSlot] = terms.int(Int64(p.labels.count))
