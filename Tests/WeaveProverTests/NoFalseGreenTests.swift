@@ -8,19 +8,6 @@ import XCTest
 /// Issue 16, prover side: `weave prove` and `weave bmc` say PROVED or exit 0 only
 /// after the check they name ran, and name what they found as what it is.
 final class NoFalseGreenTests: XCTestCase {
-    final class Buffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var text = ""
-        func add(_ s: String) { lock.lock(); text += s; lock.unlock() }
-        var value: String { lock.lock(); defer { lock.unlock() }; return text }
-    }
-
-    func capture(_ body: (Output) -> WeaveExit) -> (WeaveExit, String) {
-        let b = Buffer()
-        let code = body(Output(out: { b.add($0) }, err: { b.add($0) }))
-        return (code, b.value)
-    }
-
     func temp(_ text: String, name: String = "m") throws -> String {
         let dir = NSTemporaryDirectory() + "weave-nfg-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

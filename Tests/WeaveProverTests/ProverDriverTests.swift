@@ -7,19 +7,6 @@ import XCTest
 
 /// `weave prove`, `weave bmc` and `weave ci` on proof files: reports and exit codes.
 final class ProverDriverTests: XCTestCase {
-    final class Buffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var text = ""
-        func add(_ s: String) { lock.lock(); text += s; lock.unlock() }
-        var value: String { lock.lock(); defer { lock.unlock() }; return text }
-    }
-
-    func capture(_ body: (Output) -> WeaveExit) -> (WeaveExit, String) {
-        let b = Buffer()
-        let code = body(Output(out: { b.add($0) }, err: { b.add($0) }))
-        return (code, b.value)
-    }
-
     func temp(_ text: String) throws -> String {
         let path = NSTemporaryDirectory() + "weave-prover-\(getpid())-\(UUID().uuidString).weave"
         try text.write(toFile: path, atomically: true, encoding: .utf8)

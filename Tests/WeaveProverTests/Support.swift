@@ -3,6 +3,7 @@ import WeaveExplorer
 import WeaveIR
 import WeaveSema
 import WeaveZ3
+import WeaveDriver
 @testable import WeaveProver
 import XCTest
 
@@ -176,4 +177,19 @@ final class CrossChecker {
         if problems.count > 8 { XCTFail("... and \(problems.count - 8) more mismatches", file: file, line: line) }
         return ss.count
     }
+}
+
+/// What a driver call printed (stdout and stderr together), collected from any thread.
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func add(_ s: String) { lock.lock(); text += s; lock.unlock() }
+    var value: String { lock.lock(); defer { lock.unlock() }; return text }
+}
+
+/// Runs a driver command with its output captured: the exit code and the text.
+func capture(_ body: (Output) -> WeaveExit) -> (WeaveExit, String) {
+    let b = OutputBuffer()
+    let code = body(Output(out: { b.add($0) }, err: { b.add($0) }))
+    return (code, b.value)
 }

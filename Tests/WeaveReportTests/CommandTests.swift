@@ -4,21 +4,8 @@ import XCTest
 /// The new subcommands and flags through the built `weave` binary: exit codes and output.
 final class CommandTests: XCTestCase {
     func weave(_ args: [String]) throws -> (code: Int32, out: String) {
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var exe = bin.appendingPathComponent("weave")
-        if !FileManager.default.fileExists(atPath: exe.path) { exe = bin.deletingLastPathComponent().appendingPathComponent("weave") }
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: exe.path), "weave binary not built next to the tests")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
-        let o = Pipe()
-        p.standardOutput = o
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        let r = try runWeaveBinary(args, cwd: URL(fileURLWithPath: repoRoot))
+        return (r.code, r.out)
     }
 
     func testFormatsAndExitCodes() throws {
