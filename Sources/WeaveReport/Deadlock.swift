@@ -322,13 +322,13 @@ public enum StepReads {
 
     /// `x = v` for each variable (or array element, when its index is known) that step
     /// `i` of `t` read in a condition, valued in the state before the step.
-    public static func reads(model: Model, trace t: Trace, step i: Int, local: String? = nil) -> [String] {
+    public static func reads(_ view: StateView, trace t: Trace, step i: Int, local: String? = nil) -> [String] {
+        let model = view.model
         guard i < t.steps.count, i < t.states.count else { return [] }
         let s = t.steps[i]
         let pi = s.process.index, k = s.instance
         let p = model.processes[pi]
         guard s.label.index < p.labels.count else { return [] }
-        let view = StateView(model: model)
         let layout = view.layout
         let before = t.states[i]
         let entries = Dictionary(layout.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

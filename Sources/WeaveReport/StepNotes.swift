@@ -43,7 +43,7 @@ public struct StepNotes {
             var changes = StepNotes.shortChanges(view, from: t.states[i], to: t.states[i + 1], instance: name)
             if changes.isEmpty {
                 // A step that only read: show what it read (it decided the step).
-                changes = StepReads.reads(model: model, trace: t, step: i, local: name).map { "read " + $0 }
+                changes = StepReads.reads(view, trace: t, step: i, local: name).map { "read " + $0 }
             }
             changes = choices.lines(t, step: i) + changes
             notes.append(Note(column: column, label: label, text: text, changes: changes))

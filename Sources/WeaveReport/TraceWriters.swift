@@ -35,7 +35,7 @@ public struct Reporter {
             let ch = view.changes(from: t.states[i], to: t.states[i + 1])
             if ch.allSatisfy({ $0.0.hasSuffix(".pc") }) {
                 // A step that only read: what it read decided where it went.
-                let reads = StepReads.reads(model: model, trace: t, step: i)
+                let reads = StepReads.reads(view, trace: t, step: i)
                 if !reads.isEmpty { out += "       read: " + reads.joined(separator: ", ") + "\n" }
             }
             if ch.isEmpty { out += "       (no variable changes)\n" }
