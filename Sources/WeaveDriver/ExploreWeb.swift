@@ -293,7 +293,7 @@ pre { background: #f6f6f6; padding: .5em; max-width: 60em; overflow: auto; font-
 "use strict";
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 const msg = document.getElementById("message");
-let busy = Promise.resolve();
+let queue = Promise.resolve();   // the actions, one after another
 function say(text, isError) { msg.textContent = text || ""; msg.classList.toggle("error", !!isError); }
 function draw(d) {
   document.getElementById("title").textContent = "weave explore: " + d.model;
@@ -337,7 +337,7 @@ function draw(d) {
   });
 }
 function act(url, body) {
-  busy = busy.then(() => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? "" : body })
+  queue = queue.then(() => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? "" : body })
     .then(r => r.json()).then(d => {
       draw(d);
       if (d.error) say(d.error, true); else if (d.value !== undefined) say("= " + d.value); else say("");
@@ -345,7 +345,7 @@ function act(url, body) {
       if (d.check) { out.hidden = false; out.textContent = d.check; } else if (!url.endsWith("/eval")) { out.hidden = true; }
       return d;
     }).catch(e => say(String(e), true)));
-  return busy;
+  return queue;
 }
 document.getElementById("back").addEventListener("click", () => act("/api/back"));
 document.getElementById("restart").addEventListener("click", () => act("/api/restart"));
@@ -355,12 +355,12 @@ document.getElementById("evalform").addEventListener("submit", e => { e.preventD
 document.getElementById("load").addEventListener("change", e => { const f = e.target.files[0]; if (f) f.text().then(t => act("/api/load", t)); });
 // #click=1,2 clicks those step buttons in turn once the page is drawn (for scripted use and tests).
 const clicks = (/click=([\d,]+)/.exec(location.hash) || [, ""])[1].split(",").filter(x => x);
-busy = fetch("/api/state").then(r => r.json()).then(draw).then(async () => {
+fetch("/api/state").then(r => r.json()).then(draw).then(async () => {
   for (const n of clicks) {
     const b = document.querySelector('#steps button[data-step="' + n + '"]');
     if (!b) { say("no step " + n, true); break; }
     b.click();
-    await busy;
+    await queue;
   }
   document.body.dataset.ready = "yes";
 });
