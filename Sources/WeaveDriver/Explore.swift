@@ -213,7 +213,8 @@ public final class ExploreSession {
         }
         out += propertyLines().map { "  ! " + $0 + "\n" }.joined()
         if endedInFailure {
-            out += "the path ends in a failing step: back, restart, trace, save\n"
+            if let v = endingViolation() { out += "VIOLATED: \(v.message)\n" }
+            out += "the path ends in this failing step: back, restart, trace, save\n"
         } else if enabled.isEmpty {
             out += isDeadlock ? "DEADLOCK: no step is enabled, and some process is neither done nor at an end label\n"
                               : "no step is enabled: every process is done or at an end label\n"

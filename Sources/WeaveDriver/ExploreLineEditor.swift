@@ -7,12 +7,15 @@ import Glibc
 public protocol ExploreLineSource: AnyObject {
     /// The next line (without its newline), or nil at the end of input.
     func readLine(prompt: String) -> String?
+    /// The session is over (a terminal gets its mode back).
+    func finish()
 }
 
 /// Plain lines (a pipe, a file), each echoed after the prompt.
 public final class PlainLineSource: ExploreLineSource {
     let io: Output
     public init(io: Output) { self.io = io }
+    public func finish() {}
     public func readLine(prompt: String) -> String? {
         // The line is echoed after the prompt, so a scripted session's output reads as a transcript.
         guard let line = Swift.readLine(strippingNewline: true) else { return nil }
@@ -21,10 +24,10 @@ public final class PlainLineSource: ExploreLineSource {
     }
 }
 
-/// A small line editor for a terminal: raw mode (termios) while a line is read, so the
+/// A small line editor for a terminal: raw mode (termios) during the session, so the
 /// cursor keys work; left/right, home/end and ctrl-A/ctrl-E, backspace and delete,
 /// ctrl-K/ctrl-U, up/down through the history; ctrl-C drops the line, ctrl-D on an
-/// empty line ends the input. The terminal's mode is restored after every line.
+/// empty line ends the input. `finish` gives the terminal its mode back.
 public final class TerminalLineEditor: ExploreLineSource {
     let fd: Int32
     public private(set) var history: [String] = []
@@ -54,22 +57,39 @@ public final class TerminalLineEditor: ExploreLineSource {
         }
     }
 
-    public func readLine(prompt: String) -> String? {
-        var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else {
-            emit(prompt)
-            return Swift.readLine(strippingNewline: true)
-        }
-        var raw = saved
+    /// The terminal's mode before the session, while the session keeps it raw.
+    private var saved: termios? = nil
+
+    /// Raw mode for the whole session (not per line: keys typed ahead while a command runs
+    /// would otherwise meet the kernel's line editing, and ctrl-C its SIGINT). Output
+    /// processing stays on, so `\n` still starts a new line.
+    private func enterRaw() -> Bool {
+        if saved != nil { return true }
+        var old = termios()
+        guard tcgetattr(fd, &old) == 0 else { return false }
+        var raw = old
         raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
         raw.c_iflag &= ~tcflag_t(ICRNL | IXON)
         withUnsafeMutableBytes(of: &raw.c_cc) { cc in
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
-        tcsetattr(fd, TCSAFLUSH, &raw)
-        defer { tcsetattr(fd, TCSAFLUSH, &saved) }
+        guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return false }
+        saved = old
+        return true
+    }
 
+    public func finish() {
+        if var old = saved { tcsetattr(fd, TCSANOW, &old); saved = nil }
+    }
+
+    deinit { finish() }
+
+    public func readLine(prompt: String) -> String? {
+        guard enterRaw() else {
+            emit(prompt)
+            return Swift.readLine(strippingNewline: true)
+        }
         var line: [Character] = []
         var cursor = 0
         var browse = history.count          // index into history; history.count: the line being edited

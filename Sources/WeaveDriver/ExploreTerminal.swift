@@ -7,7 +7,7 @@ import WeaveIR
 public enum ExploreTerminal {
     public static let help = """
     commands:
-      N               take enabled step N
+      N               take enabled step N (or name it: nfsd(1).flush)
       back [N]        go back one step (or N)
       restart [N]     back to the initial state (N: the Nth initial state, when there are several)
       state           show the state and the enabled steps again
@@ -27,6 +27,7 @@ public enum ExploreTerminal {
         let settings = s.model.settings.map(\.description).joined(separator: ", ")
         io.out("weave explore: model \(s.model.name)" + (settings.isEmpty ? "" : " (\(settings))") + "; help lists the commands\n")
         io.out(s.screen())
+        defer { lines.finish() }
         while let raw = lines.readLine(prompt: "explore> ") {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
@@ -60,6 +61,12 @@ public enum ExploreTerminal {
         if let n = Int(word) {
             guard rest.isEmpty else { return .refused("a step number stands alone, not '\(line)'") }
             return moved(s.take(n))
+        }
+        // A step by its name (`nfsd(1).flush`), when that names one enabled outcome.
+        let named = s.enabled.indices.filter { s.enabled[$0].step.name == line }
+        if named.count == 1 { return moved(s.take(named[0] + 1)) }
+        if named.count > 1 {
+            return .refused("\(line) has \(named.count) outcomes here: take one by number (\(named.map { String($0 + 1) }.joined(separator: ", ")))")
         }
         switch word {
         case "help", "?", "h":
