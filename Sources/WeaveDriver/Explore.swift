@@ -336,10 +336,15 @@ public final class ExploreSession {
         case .success(let s): saved = s
         case .failure(let e): return "'\(file)' is not an ITF trace: \(e.message)"
         }
+        var was: [String] = [], now: [String] = []
         for (name, value) in saved.settings.sorted(by: { $0.key < $1.key }) {
             if let s = model.settings.first(where: { $0.name == name }), s.type.format(s.value) != value {
-                return "the trace was saved with \(name)=\(value), this session has \(name)=\(s.type.format(s.value)) (start weave explore with --const/--param)"
+                was.append("\(name)=\(value)")
+                now.append("\(name)=\(s.type.format(s.value))")
             }
+        }
+        if !was.isEmpty {
+            return "the trace was saved with \(was.joined(separator: ", ")); this session has \(now.joined(separator: ", ")) (start weave explore with those --const/--param)"
         }
         let layout = space.layout
         var partial: [TraceTools.PartialState] = []

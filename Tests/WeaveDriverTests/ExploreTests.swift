@@ -1,0 +1,336 @@
+import Foundation
+import WeaveDriver
+import WeaveExplorer
+import WeaveIR
+import WeaveSema
+import XCTest
+
+/// `weave explore` as it is used: scripted sessions through a pipe, a session in a
+/// pseudo-terminal (line editing and history), every shipped model started, stepped,
+/// saved and replayed, bad commands, `eval` and `check` from the current state.
+final class ExploreTests: XCTestCase {
+    static let root = CLITests.root
+    static let flush = "Models/flush_delayed_fput.weave"
+
+    /// Runs `weave` in the repository root with `input` on stdin.
+    func run(_ args: [String], input: String) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try weaveExecutable()
+        p.arguments = args
+        p.currentDirectoryURL = Self.root
+        let i = Pipe(), o = Pipe(), e = Pipe()
+        p.standardInput = i
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        i.fileHandleForWriting.write(Data(input.utf8))
+        try i.fileHandleForWriting.close()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    func scratch(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-explore-\(getpid())-\(name)")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func session(_ path: String = flush, _ overrides: [String: String] = [:]) throws -> ExploreSession {
+        let cwd = FileManager.default.currentDirectoryPath
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.root.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        let quiet = Output(out: { _ in }, err: { _ in })
+        guard case .success(let s) = ExploreSession.open(path: path, overrides: overrides, io: quiet) else {
+            XCTFail("cannot open \(path)")
+            throw CocoaError(.fileReadUnknown)
+        }
+        return s
+    }
+
+    /// The flush race by hand, as the README shows it: six steps, the last one fails;
+    /// the saved trace is reproduced by `weave replay`.
+    func testScriptedSessionReachesTheFlushRaceAndReplayReproducesIt() throws {
+        let dir = try scratch("race")
+        let file = dir.appendingPathComponent("race.itf.json").path
+        let script = "1\n1\nnfsd(1).close\nnfsd(1).flush\nnfsd(0).flush\nnfsd(0).rename\ntrace\nsave \(file)\n"
+        let r = try run(["explore", Self.flush], input: script)
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertEqual(r.err, "")
+        XCTAssertTrue(r.out.contains("state 6: after nfsd(0).rename   (the step fails: VIOLATES close completed before rename)"), r.out)
+        XCTAssertTrue(r.out.contains("VIOLATED: assertion \"close completed before rename\" fails in nfsd(0)"), r.out)
+        // The echoed commands make the output a transcript.
+        XCTAssertTrue(r.out.contains("explore> nfsd(1).flush\n"), r.out)
+        // Before the last step, the failing step is marked among the enabled ones.
+        XCTAssertTrue(r.out.contains("nfsd(0).rename   vfs_rename(): the cached open must be gone   -> VIOLATES close completed before rename"), r.out)
+        XCTAssertTrue(r.out.contains("path (6 steps):"), r.out)
+        XCTAssertTrue(r.out.contains("path (6 steps) written to \(file)"), r.out)
+        let replay = try runWeave(["replay", Self.flush, file], cwd: Self.root)
+        XCTAssertEqual(replay.code, 0, replay.out + replay.err)
+        XCTAssertTrue(replay.out.contains("REPRODUCED: all 6 steps apply and the trace ends in assertion \"close completed before rename\" fails in nfsd(0)"), replay.out)
+    }
+
+    /// Numbers, back, restart, eval, trace in two formats, save; the saved path (no
+    /// violation) replays; a saved path edited so one step no longer applies does not.
+    func testScriptedSessionBackRestartEvalTraceSave() throws {
+        let dir = try scratch("script")
+        let file = dir.appendingPathComponent("path.itf.json").path
+        let script = """
+        1
+        2
+        back
+        restart
+        2
+        1
+        eval len(delayed_fput_list)
+        eval at(nfsd(1), schedule)
+        eval at(nfsd(0), schedule)
+        eval closed[0] || closed[1]
+        trace
+        trace json
+        save \(file)
+
+        """
+        let r = try run(["explore", Self.flush], input: script)
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertEqual(r.err, "")
+        // restart then 2, 1: nfsd(1) closes, then nfsd(0) (after 'back' and 'restart' the first moves are gone).
+        XCTAssertTrue(r.out.contains("state 2: after nfsd(0).close"), r.out)
+        XCTAssertTrue(r.out.contains("explore> eval len(delayed_fput_list)\n2\n"), r.out)
+        XCTAssertTrue(r.out.contains("explore> eval at(nfsd(1), schedule)\ntrue\n"), r.out)
+        XCTAssertTrue(r.out.contains("explore> eval at(nfsd(0), schedule)\nfalse\n"), r.out)
+        XCTAssertTrue(r.out.contains("explore> eval closed[0] || closed[1]\nfalse\n"), r.out)
+        let trace = try XCTUnwrap(r.out.components(separatedBy: "explore> trace\n").last)
+        XCTAssertTrue(trace.hasPrefix("path (2 steps):\n  0  initial state\n"), trace)
+        XCTAssertTrue(trace.contains("  1  nfsd(1).close\n"), trace)
+        XCTAssertTrue(trace.contains("  2  nfsd(0).close\n"), trace)
+        XCTAssertTrue(r.out.contains("\"action\": \"nfsd(0).close\""), r.out)
+        let replay = try runWeave(["replay", Self.flush, file], cwd: Self.root)
+        XCTAssertEqual(replay.code, 0, replay.out + replay.err)
+        XCTAssertTrue(replay.out.contains("REPLAYS: all 2 steps apply"), replay.out)
+        // A path whose second step no longer applies is not reproduced.
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let broken = dir.appendingPathComponent("broken.itf.json").path
+        try text.replacingOccurrences(of: "\"action\": \"nfsd(0).close\"", with: "\"action\": \"worker.idle\"")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let bad = try runWeave(["replay", Self.flush, broken], cwd: Self.root)
+        XCTAssertEqual(bad.code, 20, bad.out + bad.err)
+    }
+
+    /// A refused command is one line on stderr and the session goes on; the end of input ends it with 0.
+    func testBadCommandsAreOneLineAndTheSessionGoesOn() throws {
+        let commands = ["frobnicate", "99", "0", "back", "trace nope", "eval no_such_variable", "eval 1 +",
+                        "eval delayed_fput_list", "save", "load /nonexistent/x.itf.json", "1 2", "restart 7", "back -1",
+                        "check lots", "follow", "nfsd(7).close"]
+        let r = try run(["explore", Self.flush], input: commands.joined(separator: "\n") + "\n1\nstate\n")
+        XCTAssertEqual(r.code, 0, r.err)
+        let lines = r.err.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        XCTAssertEqual(lines.count, commands.count, r.err)
+        for l in lines { XCTAssertTrue(l.hasPrefix("error: "), String(l)) }
+        XCTAssertTrue(r.err.contains("error: unknown command 'frobnicate'"), r.err)
+        XCTAssertTrue(r.err.contains("error: no step 99: choose 1 to 2"), r.err)
+        XCTAssertTrue(r.err.contains("error: already at the initial state"), r.err)
+        XCTAssertTrue(r.err.contains("error: cannot read '/nonexistent/x.itf.json'"), r.err)
+        XCTAssertTrue(r.err.contains("no_such_variable"), r.err)
+        // After all that, step 1 was taken and shown again by 'state'.
+        XCTAssertEqual(r.out.components(separatedBy: "state 1: after nfsd(0).close").count - 1, 2, r.out)
+        // A model that does not load: its exit code, no session.
+        let missing = try run(["explore", "Models/no_such_model.weave"], input: "")
+        XCTAssertEqual(missing.code, 74)
+    }
+
+    /// Every shipped model starts, takes its first enabled step a few times, saves, and
+    /// `weave replay` accepts what was saved.
+    func testEveryShippedModelStartsStepsSavesAndReplays() throws {
+        let dir = try scratch("models")
+        let models = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Models").path)
+            .filter { $0.hasSuffix(".weave") }.sorted()
+        XCTAssertGreaterThanOrEqual(models.count, 6)
+        for m in models {
+            let path = "Models/" + m
+            let file = dir.appendingPathComponent(m + ".itf.json").path
+            let r = try run(["explore", path], input: "1\n1\n1\n1\nsave \(file)\n")
+            XCTAssertEqual(r.code, 0, "\(m): \(r.err)")
+            XCTAssertTrue(r.out.contains("steps enabled:\n  1  "), "\(m): \(r.out)")
+            XCTAssertTrue(r.out.contains("state 1: after "), m)
+            XCTAssertTrue(r.out.contains("written to \(file) as ITF"), "\(m): \(r.out) \(r.err)")
+            let replay = try runWeave(["replay", path, file], cwd: Self.root)
+            XCTAssertEqual(replay.code, 0, "\(m): \(replay.out) \(replay.err)")
+            XCTAssertTrue(replay.out.contains("REPLAYS: all") || replay.out.contains("REPRODUCED: all"), "\(m): \(replay.out)")
+        }
+    }
+
+    /// `load` continues from `weave check --trace-out`'s counterexample: back one step,
+    /// and the failing step is enabled again.
+    func testLoadContinuesFromACounterexample() throws {
+        let dir = try scratch("load")
+        let cex = dir.appendingPathComponent("cex.itf.json").path
+        let check = try runWeave(["check", Self.flush, "--trace-out", cex], cwd: Self.root)
+        XCTAssertEqual(check.code, 12, check.err)
+        let r = try run(["explore", Self.flush], input: "load \(cex)\nback\ntrace\n")
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertEqual(r.err, "")
+        XCTAssertTrue(r.out.contains("loaded \(cex): 6 steps"), r.out)
+        XCTAssertTrue(r.out.contains("state 5: after nfsd(0).flush"), r.out)
+        XCTAssertTrue(r.out.contains("-> VIOLATES close completed before rename"), r.out)
+        XCTAssertTrue(r.out.contains("path (5 steps):"), r.out)
+        // A trace saved with other settings is refused, and says which.
+        let other = try run(["explore", Self.flush, "--const", "THREADS=1"], input: "load \(cex)\n")
+        XCTAssertTrue(other.err.contains("the trace was saved with FILES=2, THREADS=2; this session has FILES=1, THREADS=1"), other.err)
+    }
+
+    /// `check` searches from the current state, says so, and finds the shortest trace from
+    /// there: from the initial state as long as `weave check`'s, shorter further along.
+    func testCheckSearchesFromTheCurrentState() throws {
+        let s = try session()
+        let fromStart = s.checkText()
+        XCTAssertTrue(fromStart.hasPrefix("check from the current state (the initial state): "), fromStart)
+        XCTAssertTrue(fromStart.contains("shortest trace from the current state (the initial state) (6 steps):"), fromStart)
+        for n in [1, 1, 2] { XCTAssertNil(s.take(n)) }      // nfsd(0) close, schedule; nfsd(1) close
+        let here = s.checkText()
+        XCTAssertTrue(here.hasPrefix("check from the current state (state 3 of the path), not from the initial state"), here)
+        XCTAssertTrue(here.contains("VIOLATED from here: assertion \"close completed before rename\" fails in nfsd("), here)
+        XCTAssertTrue(here.contains("shortest trace from the current state (state 3 of the path) (3 steps):\n  0  current state (state 3 of the path)\n"), here)
+        XCTAssertNil(s.follow())
+        XCTAssertEqual(s.depth, 6)
+        XCTAssertTrue(s.endedInFailure)
+        // A design that holds: no violation reachable from a state in the middle.
+        let safe = try session(Self.flush, ["design": "fput_sync"])
+        XCTAssertNil(safe.take(1))
+        let ok = safe.checkText()
+        XCTAssertTrue(ok.contains("HOLDS from here: no violation in the "), ok)
+        guard case .none(let n) = safe.search() else { return XCTFail("expected no violation") }
+        // Every state reachable from state 1 was searched: an independent count by the state graph.
+        let graph = try XCTUnwrap(TraceTools(space: try StateSpace(model: safe.model)).stateGraph(limit: 100_000))
+        var reach: Set<Int> = [try XCTUnwrap(graph.states.firstIndex(of: safe.current))]
+        var work = Array(reach)
+        while let a = work.popLast() {
+            for e in graph.edges where e.from == a { if let b = e.to, reach.insert(b).inserted { work.append(b) } }
+        }
+        XCTAssertEqual(n, reach.count)
+        XCTAssertLessThan(n, graph.states.count)
+        // A limit that stops it is INCOMPLETE, not HOLDS.
+        XCTAssertTrue(safe.checkText(limit: 3).contains("INCOMPLETE: stopped after"), safe.checkText(limit: 3))
+    }
+
+    /// `eval` on the current state: values of every printable type, errors as one message.
+    func testEval() throws {
+        let s = try session()
+        XCTAssertEqual(try s.evaluate("len(delayed_fput_list)").get(), "0")
+        XCTAssertEqual(try s.evaluate("at(nfsd(0), close)").get(), "true")
+        XCTAssertEqual(try s.evaluate("forall t: 0..1: !closed[t]").get(), "true")
+        XCTAssertEqual(try s.evaluate("count t: 0..1: at(nfsd(t), close)").get(), "2")
+        XCTAssertNil(s.take(1))
+        XCTAssertEqual(try s.evaluate("len(delayed_fput_list) + 40").get(), "41")
+        XCTAssertEqual(try s.evaluate("nfsd(0).was_empty").get(), "true")
+        XCTAssertEqual(try s.evaluate("at(nfsd(0), close)").get(), "false")
+        if case .success(let v) = s.evaluate("no_such") { XCTFail("evaluated an unknown name to \(v)") }
+        if case .success(let v) = s.evaluate("1 +") { XCTFail("evaluated '1 +' to \(v)") }
+        if case .success(let v) = s.evaluate("1\ndef x = 2") { XCTFail("took two declarations: \(v)") }
+    }
+
+    /// A session in a pseudo-terminal (`script`, util-linux): typed keys go through the
+    /// line editor: history (up), left-arrow insertion, ctrl-A, backspace, ctrl-C drops a
+    /// line, ctrl-D ends the session with 0.
+    func testTerminalSessionEditsLinesAndRecallsHistory() throws {
+        let script = "/usr/bin/script"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script), "script (util-linux) is not installed")
+        let exe = try weaveExecutable().path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: script)
+        p.arguments = ["-qec", "\(exe) explore \(Self.flush)", "/dev/null"]
+        p.currentDirectoryURL = Self.root
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm"
+        p.environment = env
+        let i = Pipe(), o = Pipe()
+        p.standardInput = i
+        p.standardOutput = o
+        p.standardError = o
+        let buffer = OutputBuffer()
+        o.fileHandleForReading.readabilityHandler = { h in buffer.append(h.availableData) }
+        try p.run()
+        /// Waits until the output has `n` prompts, then types `keys`.
+        func type(_ keys: String, afterPrompts n: Int) {
+            let deadline = Date().addingTimeInterval(20)
+            while buffer.count(of: "explore> ") < n && Date() < deadline { usleep(20_000) }
+            i.fileHandleForWriting.write(Data(keys.utf8))
+        }
+        type("1\r", afterPrompts: 1)                         // nfsd(0).close
+        type("\u{1B}[A\r", afterPrompts: 2)                  // up: '1' again, nfsd(0).schedule
+        type("eval 12\u{1B}[D+\r", afterPrompts: 3)          // left arrow, insert: eval 1+2
+        type("val 40+2\u{01}e\r", afterPrompts: 4)           // ctrl-A, insert: eval 40+2
+        type("garbage\u{03}", afterPrompts: 5)               // ctrl-C drops the line
+        type("backx\u{7F}\r", afterPrompts: 6)               // backspace: back
+        type("\u{04}", afterPrompts: 7)                      // ctrl-D on an empty line: the end
+        let deadline = Date().addingTimeInterval(20)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { p.terminate(); XCTFail("the session did not end on ctrl-D") }
+        p.waitUntilExit()
+        o.fileHandleForReading.readabilityHandler = nil
+        let out = buffer.text.replacingOccurrences(of: "\r", with: "")
+        XCTAssertEqual(p.terminationStatus, 0, out)
+        XCTAssertTrue(out.contains("state 2: after nfsd(0).schedule"), out)
+        XCTAssertTrue(out.contains("\n3\n"), out)
+        XCTAssertTrue(out.contains("\n42\n"), out)
+        XCTAssertTrue(out.contains("^C"), out)
+        XCTAssertFalse(out.contains("unknown command"), out)
+        // 'back' after the two steps: state 1 shown again (it was shown once when taken).
+        XCTAssertEqual(out.components(separatedBy: "state 1: after nfsd(0).close").count - 1, 2, out)
+    }
+
+    /// The breadth-first search from a state is a new search path: against the explorer
+    /// on the soundness harness's random models, from their initial states (the same
+    /// verdict and the same shortest length), and from a state along the way (a violation
+    /// from there is never nearer than the explorer's from the start, minus the way there).
+    func testSearchFromAStateAgreesWithTheExplorer() throws {
+        let dir = try scratch("agree")
+        var compared = 0, violated = 0
+        for i in 0..<40 {
+            var rng = FuzzRNG(seed: 0xE7_0000 &+ UInt64(i))
+            let text = SoundnessGenerator.explicitModel(&rng)
+            let file = dir.appendingPathComponent("m\(i).weave")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            guard let m = SoundnessRunner.elaborate(text) else { continue }
+            var o = CheckOptions()
+            o.properties = .only(Set(m.invariants.map(\.name) + m.assertNames + m.overflowNames + [Model.deadlockProperty]))
+            o.checkLiveness = false
+            o.maxStates = 200_000
+            let r = try Explorer(model: m, options: o).run()
+            let s = try session(file.path)
+            // From every initial state: the nearest violation over all of them.
+            var best: Int? = nil
+            var incomplete = false
+            for k in 0..<s.initialCount {
+                XCTAssertNil(s.restart(initial: k))
+                switch s.search(limit: 200_000) {
+                case .violation(let steps, _): best = min(best ?? Int.max, steps.count)
+                case .incomplete: incomplete = true
+                case .none: break
+                }
+            }
+            if incomplete { continue }
+            switch r.verdict {
+            case .incomplete: continue
+            case .holds: XCTAssertNil(best, "model \(i): the explorer holds, the search from the initial states finds a violation\n\(text)")
+            case .violated(let v):
+                violated += 1
+                XCTAssertEqual(best, v.trace?.steps.count, "model \(i): \(v.message)\n\(text)")
+            }
+            compared += 1
+        }
+        XCTAssertGreaterThanOrEqual(compared, 30)
+        XCTAssertGreaterThanOrEqual(violated, 5)
+    }
+}
+
+/// Bytes read from a pipe on another thread.
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ d: Data) { lock.withLock { data.append(d) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    func count(of s: String) -> Int { text.components(separatedBy: s).count - 1 }
+}
