@@ -287,7 +287,7 @@ final class ExploreTests: XCTestCase {
     /// from there is never nearer than the explorer's from the start, minus the way there).
     func testSearchFromAStateAgreesWithTheExplorer() throws {
         let dir = try scratch("agree")
-        var compared = 0, violated = 0
+        var compared = 0, violated = 0, midway = 0
         for i in 0..<40 {
             var rng = FuzzRNG(seed: 0xE7_0000 &+ UInt64(i))
             let text = SoundnessGenerator.explicitModel(&rng)
@@ -318,11 +318,23 @@ final class ExploreTests: XCTestCase {
             case .violated(let v):
                 violated += 1
                 XCTAssertEqual(best, v.trace?.steps.count, "model \(i): \(v.message)\n\(text)")
+                // From state k of a shortest trace of L steps the nearest violation is exactly L - k
+                // steps away: the rest of the trace is one, and a nearer one would make a shorter trace.
+                if let t = v.trace, t.steps.count >= 2 {
+                    let k = t.steps.count / 2
+                    guard case .violation(let steps, _) = s.search(from: t.states[k], limit: 200_000) else {
+                        XCTFail("model \(i): no violation from state \(k) of the explorer's trace\n\(text)")
+                        continue
+                    }
+                    XCTAssertEqual(steps.count, t.steps.count - k, "model \(i) from state \(k)\n\(text)")
+                    midway += 1
+                }
             }
             compared += 1
         }
         XCTAssertGreaterThanOrEqual(compared, 30)
         XCTAssertGreaterThanOrEqual(violated, 5)
+        XCTAssertGreaterThanOrEqual(midway, 3)
     }
 }
 
