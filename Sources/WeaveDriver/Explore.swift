@@ -173,7 +173,7 @@ public final class ExploreSession {
         public let name: String
         /// The label's caption (its comment, else its code).
         public let caption: String
-        /// The `either` branch taken, and the variables it changes (not the pcs), short.
+        /// The `either` branch taken, and the variables it changes (not the pcs, unless it changes nothing else), short.
         public let effect: String
         /// Set when the step fails inside.
         public let failure: String?
@@ -187,7 +187,10 @@ public final class ExploreSession {
                 guard c.node < p.nodes.count, case .either(let targets) = p.nodes[c.node].kind else { return nil }
                 return "branch \(c.branch + 1) of \(targets.count)"
             }
-            let changes = view.changes(from: current, to: s.state).filter { !$0.0.hasSuffix(".pc") }
+            // The variables it changes; only its pc when it changes nothing else (where it goes is then the news).
+            let all = view.changes(from: current, to: s.state)
+            let data = all.filter { !$0.0.hasSuffix(".pc") }
+            let changes = data.isEmpty ? all : data
             parts += changes.prefix(3).map { "\($0.0) = \($0.1)" }
             if changes.count > 3 { parts.append("...") }
             return StepLine(number: i + 1, name: s.step.name, caption: caption,

@@ -72,6 +72,43 @@ final class ExploreTests: XCTestCase {
         XCTAssertTrue(replay.out.contains("REPRODUCED: all 6 steps apply and the trace ends in assertion \"close completed before rename\" fails in nfsd(0)"), replay.out)
     }
 
+    /// The README's session, run as written: its commands give every line it shows
+    /// (lines with `...` are elided there), and its replay reproduces the race.
+    func testReadmeSession() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try XCTUnwrap(readme.range(of: "$ weave explore Models/flush_delayed_fput.weave\n"))
+        let block = readme[start.upperBound...]
+        let body = String(block[..<(try XCTUnwrap(block.range(of: "```")).lowerBound)])
+        let lines = body.split(separator: "\n").map(String.init)
+        let commands = lines.filter { $0.hasPrefix("explore> ") }.map { String($0.dropFirst("explore> ".count)) }
+        XCTAssertEqual(commands.filter { Int($0) != nil || $0.contains(").") }.count, 6, "six steps")
+        let dir = try scratch("readme")
+        let p = Process()
+        p.executableURL = try weaveExecutable()
+        p.arguments = ["explore", Self.root.appendingPathComponent(Self.flush).path]
+        p.currentDirectoryURL = dir
+        let i = Pipe(), o = Pipe()
+        p.standardInput = i
+        p.standardOutput = o
+        try p.run()
+        i.fileHandleForWriting.write(Data((commands.joined(separator: "\n") + "\n").utf8))
+        try i.fileHandleForWriting.close()
+        let out = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let outLines = Set(out.split(separator: "\n").map(String.init))
+        var checked = 0
+        for l in lines where !l.contains("...") && !l.hasPrefix("$ ") && !l.hasPrefix("REPRODUCED") {
+            XCTAssertTrue(outLines.contains(l), "README line not in the session's output: \(l)\n\(out)")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 30)
+        let replay = try runWeave(["replay", Self.root.appendingPathComponent(Self.flush).path, "race.itf.json"], cwd: dir)
+        XCTAssertEqual(replay.code, 0, replay.out)
+        let said = try XCTUnwrap(lines.first { $0.hasPrefix("REPRODUCED") })
+        XCTAssertTrue(replay.out.contains(said + "\n"), replay.out)
+    }
+
     /// Numbers, back, restart, eval, trace in two formats, save; the saved path (no
     /// violation) replays; a saved path edited so one step no longer applies does not.
     func testScriptedSessionBackRestartEvalTraceSave() throws {
