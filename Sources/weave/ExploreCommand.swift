@@ -12,9 +12,10 @@ struct Explore: ParsableCommand {
         """)
     @OptionGroup var model: ModelOptions
     @Flag(help: "Serve the session as a web page on 127.0.0.1 instead of reading commands.") var serve = false
-    @Option(help: "The port for --serve (0: any free port; the URL is printed).") var port: Int = 8080
+    @Option(help: "The port for --serve (default 8080; 0: any free port; the URL is printed).") var port: Int?
     func run() throws {
-        if !serve && port != 8080 { throw ValidationError("--port is for --serve") }
+        if !serve && port != nil { throw ValidationError("--port is for --serve") }
+        let port = self.port ?? 8080
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
         let ov = try overrides(params: model.params, consts: model.consts)
         let session: ExploreSession

@@ -375,6 +375,99 @@ final class ExploreTests: XCTestCase {
     }
 }
 
+/// `weave explore --serve` at the HTTP level: bound to 127.0.0.1 only, requests for
+/// another host or POSTs not sent as the page sends them refused, the JSON endpoints act
+/// on the one session, the ITF download replays.
+final class ExploreServerTests: XCTestCase {
+    /// One raw HTTP/1.1 exchange with 127.0.0.1:`port`: status and body.
+    func request(_ port: Int, _ method: String, _ path: String, host: String? = nil, type: String? = nil, body: String = "") throws -> (Int, String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(ok, 0, "connect")
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nContent-Length: \(body.utf8.count)\r\n"
+        if let type { head += "Content-Type: \(type)\r\n" }
+        let bytes = Array((head + "\r\n" + body).utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var data = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            data += buf[0..<n]
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let payload = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return (status, payload)
+    }
+
+    func testServerIsLocalAndActsOnTheSession() throws {
+        let server = Process()
+        server.executableURL = try weaveExecutable()
+        server.arguments = ["explore", ExploreTests.flush, "--serve", "--port", "0"]
+        server.currentDirectoryURL = ExploreTests.root
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")) {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            first.append(d)
+        }
+        let line = String(decoding: first, as: UTF8.self)
+        let portText = try XCTUnwrap(line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression).map { line[$0].split(separator: ":")[1] }, line)
+        let port = try XCTUnwrap(Int(portText))
+
+        // The listening socket is bound to 127.0.0.1 (0100007F in /proc/net/tcp), not to any address.
+        let tcp = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        let hexPort = String(format: "%04X", port)
+        let listening = tcp.split(separator: "\n").filter { $0.contains(":\(hexPort) ") && $0.split(separator: " ")[3] == "0A" }
+        XCTAssertEqual(listening.count, 1, tcp)
+        XCTAssertTrue(listening.first?.split(separator: " ")[1] == "0100007F:\(hexPort)", tcp)
+
+        let (s0, state) = try request(port, "GET", "/api/state")
+        XCTAssertEqual(s0, 200)
+        XCTAssertTrue(state.contains(#""depth":0"#), state)
+        XCTAssertEqual(try request(port, "GET", "/api/state", host: "evil.example:\(port)").0, 403)
+        XCTAssertEqual(try request(port, "GET", "/api/state", host: "localhost:\(port)").0, 200)
+        XCTAssertEqual(try request(port, "POST", "/api/step/1").0, 403, "a POST not sent as JSON")
+        XCTAssertEqual(try request(port, "POST", "/api/step/1", type: "text/plain").0, 403)
+        let (s1, stepped) = try request(port, "POST", "/api/step/1", type: "application/json")
+        XCTAssertEqual(s1, 200, stepped)
+        XCTAssertTrue(stepped.contains(#""depth":1"#), stepped)
+        let (s2, refused) = try request(port, "POST", "/api/step/99", type: "application/json")
+        XCTAssertEqual(s2, 400)
+        XCTAssertTrue(refused.contains(#""error":"no step 99: choose 1 to 2""#), refused)
+        let (s3, value) = try request(port, "POST", "/api/eval", type: "application/json", body: "len(delayed_fput_list)")
+        XCTAssertEqual(s3, 200)
+        XCTAssertTrue(value.contains(#""value":"1""#), value)
+        XCTAssertEqual(try request(port, "GET", "/nothing").0, 404)
+        XCTAssertEqual(try request(port, "DELETE", "/api/state").0, 405)
+        let (s4, page) = try request(port, "GET", "/")
+        XCTAssertEqual(s4, 200)
+        XCTAssertFalse(page.contains("http://") || page.contains("https://") || page.contains("src=\""), "no outside resources")
+        // The download of the path replays.
+        let (s5, itf) = try request(port, "GET", "/api/trace.itf.json")
+        XCTAssertEqual(s5, 200)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("weave-explore-\(getpid())-web.itf.json")
+        try itf.write(to: file, atomically: true, encoding: .utf8)
+        let replay = try runWeave(["replay", ExploreTests.flush, file.path], cwd: ExploreTests.root)
+        XCTAssertEqual(replay.code, 0, replay.out + replay.err)
+        XCTAssertTrue(replay.out.contains("REPLAYS: all 1 steps apply"), replay.out)
+    }
+}
+
 /// Bytes read from a pipe on another thread.
 final class OutputBuffer: @unchecked Sendable {
     private let lock = NSLock()
