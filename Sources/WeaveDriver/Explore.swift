@@ -420,8 +420,8 @@ public final class ExploreSession {
         case violation(steps: [StateSpace.Successor], message: String)
         /// No violation in any of `states` states reachable from here.
         case none(states: Int)
-        /// Stopped after `states` states.
-        case incomplete(states: Int)
+        /// Stopped after `states` states: the limit, or `interrupted` (ctrl-C).
+        case incomplete(states: Int, interrupted: Bool)
     }
 
     /// The properties `check` looks for.
@@ -430,7 +430,8 @@ public final class ExploreSession {
     /// Breadth-first search from the current state for the nearest violation of an
     /// invariant, an assert, an overflow bound, a run-time error, or a deadlock. Layer by
     /// layer, so the run found is a shortest one.
-    public func search(from start: [Int64]? = nil, limit: Int = 1_000_000) -> SearchOutcome {
+    /// `shouldStop` is polled every 256 states.
+    public func search(from start: [Int64]? = nil, limit: Int = 1_000_000, shouldStop: () -> Bool = { false }) -> SearchOutcome {
         let root = start ?? current
         struct Node { let state: [Int64]; let parent: Int; let via: StateSpace.Successor? }
         var nodes = [Node(state: root, parent: -1, via: nil)]
@@ -459,7 +460,8 @@ public final class ExploreSession {
             // Deadlocks of the layer (this length), else the first failing step (one longer).
             var failing: (Int, StateSpace.Successor)? = nil
             var next: [Int] = []
-            for id in layer {
+            for (n, id) in layer.enumerated() {
+                if n % 256 == 255, shouldStop() { return .incomplete(states: nodes.count, interrupted: true) }
                 let succ = space.successors(of: nodes[id].state) ?? []
                 if succ.isEmpty, !tools.blocked(nodes[id].state).isEmpty {
                     return .violation(steps: steps(to: id), message: "deadlock: no step is enabled")
@@ -478,24 +480,25 @@ public final class ExploreSession {
             if let (id, s) = failing {
                 return .violation(steps: steps(to: id, then: s), message: failureMessage(s))
             }
-            if nodes.count > limit { return .incomplete(states: nodes.count) }
+            if nodes.count > limit { return .incomplete(states: nodes.count, interrupted: false) }
             layer = next
         }
         return .none(states: nodes.count)
     }
 
     /// `check`: the report of `search()`, saying it is from the current state.
-    public func checkText(limit: Int = 1_000_000) -> String {
+    public func checkText(limit: Int = 1_000_000, shouldStop: () -> Bool = { false }) -> String {
         let here = depth == 0 ? "the current state (the initial state)" : "the current state (state \(depth) of the path)"
         var out = "check from \(here)" + (depth == 0 && initials.count > 1 ? ", this initial state only" : depth > 0 ? ", not from the initial state" : "")
             + ": \(Self.checkedProperties) (not liveness)\n"
         found = nil
-        switch search(limit: limit) {
+        switch search(limit: limit, shouldStop: shouldStop) {
         case .none(let n):
             if endedInFailure { return out + "the path ends in a failing step: nothing follows it\n" }
             out += "HOLDS from here: no violation in the \(n) state\(n == 1 ? "" : "s") reachable from \(here)\n"
-        case .incomplete(let n):
-            out += "INCOMPLETE: stopped after \(n) states (check N searches up to N states); no violation found so far\n"
+        case .incomplete(let n, let interrupted):
+            out += "INCOMPLETE: " + (interrupted ? "interrupted" : "stopped")
+                + " after \(n) states (check N searches up to N states); no violation found so far\n"
         case .violation(let steps, let message):
             out += "VIOLATED from here: \(message)\n"
             var t = Trace(states: [current], steps: [])

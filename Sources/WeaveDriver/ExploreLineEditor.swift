@@ -9,6 +9,8 @@ public protocol ExploreLineSource: AnyObject {
     func readLine(prompt: String) -> String?
     /// The session is over (a terminal gets its mode back).
     func finish()
+    /// Whether the user asked a running command to stop (ctrl-C in a terminal).
+    func interrupted() -> Bool
 }
 
 /// Plain lines (a pipe, a file), each echoed after the prompt.
@@ -16,6 +18,8 @@ public final class PlainLineSource: ExploreLineSource {
     let io: Output
     public init(io: Output) { self.io = io }
     public func finish() {}
+    /// On a pipe SIGINT keeps its default action (the session ends).
+    public func interrupted() -> Bool { false }
     public func readLine(prompt: String) -> String? {
         // The line is echoed after the prompt, so a scripted session's output reads as a transcript.
         guard let line = Swift.readLine(strippingNewline: true) else { return nil }
@@ -47,7 +51,24 @@ public final class TerminalLineEditor: ExploreLineSource {
         }
     }
 
+    /// Keys read while a command ran (by `interrupted`), given to the next line first.
+    private var typedAhead: [UInt8] = []
+
+    /// ctrl-C typed while a command runs (the terminal is raw: no SIGINT); other keys are kept for the next line.
+    public func interrupted() -> Bool {
+        guard saved != nil else { return false }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&p, 1, 0) > 0 && p.revents & Int16(POLLIN) != 0 {
+            var b: UInt8 = 0
+            guard Glibc.read(fd, &b, 1) == 1 else { return false }
+            if b == 3 { return true }
+            typedAhead.append(b)
+        }
+        return false
+    }
+
     private func readByte() -> UInt8? {
+        if !typedAhead.isEmpty { return typedAhead.removeFirst() }
         var b: UInt8 = 0
         while true {
             let n = Glibc.read(fd, &b, 1)

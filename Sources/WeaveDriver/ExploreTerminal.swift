@@ -14,7 +14,7 @@ public enum ExploreTerminal {
       trace [FORMAT]  the path so far: text (default), json, kernel, mermaid or itf
       save FILE       write the path as ITF (weave replay MODEL FILE checks it)
       load FILE       continue from a saved ITF trace (weave check --trace-out, or save)
-      check [N]       breadth-first search from the current state (up to N states): the shortest trace from here
+      check [N]       breadth-first search from the current state (up to N states; ctrl-C stops it): the shortest trace from here
       follow          take the steps of the trace check found
       eval EXPR       the value of an expression (as in an invariant) in the current state
       help            this list
@@ -31,7 +31,7 @@ public enum ExploreTerminal {
         while let raw = lines.readLine(prompt: "explore> ") {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            switch execute(line, s) {
+            switch execute(line, s, interrupted: lines.interrupted) {
             case .output(let text): io.out(text)
             case .refused(let why): io.err("error: \(why)\n")
             case .quit: return .holds
@@ -48,7 +48,8 @@ public enum ExploreTerminal {
     }
 
     /// One command line.
-    public static func execute(_ line: String, _ s: ExploreSession) -> Reply {
+    /// `interrupted` is polled by long commands (`check`): true stops them.
+    public static func execute(_ line: String, _ s: ExploreSession, interrupted: () -> Bool = { false }) -> Reply {
         let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
         let word = parts[0].lowercased()
         let rest = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
@@ -105,7 +106,7 @@ public enum ExploreTerminal {
             return .output("loaded \(rest): \(s.depth) step\(s.depth == 1 ? "" : "s")\n" + s.screen())
         case "check":
             switch count(rest, default: 1_000_000, what: "check") {
-            case .success(let n): return .output(s.checkText(limit: n))
+            case .success(let n): return .output(s.checkText(limit: n, shouldStop: interrupted))
             case .failure(let e): return .refused(e.description)
             }
         case "follow":

@@ -268,16 +268,16 @@ final class ExploreTests: XCTestCase {
         if case .success(let v) = s.evaluate("1\ndef x = 2") { XCTFail("took two declarations: \(v)") }
     }
 
-    /// A session in a pseudo-terminal (`script`, util-linux): typed keys go through the
-    /// line editor: history (up), left-arrow insertion, ctrl-A, backspace, ctrl-C drops a
-    /// line, ctrl-D ends the session with 0.
-    func testTerminalSessionEditsLinesAndRecallsHistory() throws {
+    /// Runs `weave explore ARGS` in a pseudo-terminal (`script`, util-linux), typing each
+    /// `keys` once the output shows `afterPrompts` prompts (and `delay` seconds more);
+    /// returns the exit status and the output without carriage returns.
+    func ptySession(_ args: [String], _ keys: [(keys: String, afterPrompts: Int, delay: Double)]) throws -> (Int32, String) {
         let script = "/usr/bin/script"
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script), "script (util-linux) is not installed")
         let exe = try weaveExecutable().path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: script)
-        p.arguments = ["-qec", "\(exe) explore \(Self.flush)", "/dev/null"]
+        p.arguments = ["-qec", ([exe, "explore"] + args).joined(separator: " "), "/dev/null"]
         p.currentDirectoryURL = Self.root
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = "xterm"
@@ -289,26 +289,34 @@ final class ExploreTests: XCTestCase {
         let buffer = OutputBuffer()
         o.fileHandleForReading.readabilityHandler = { h in buffer.append(h.availableData) }
         try p.run()
-        /// Waits until the output has `n` prompts, then types `keys`.
-        func type(_ keys: String, afterPrompts n: Int) {
+        for k in keys {
             let deadline = Date().addingTimeInterval(20)
-            while buffer.count(of: "explore> ") < n && Date() < deadline { usleep(20_000) }
-            i.fileHandleForWriting.write(Data(keys.utf8))
+            while buffer.count(of: "explore> ") < k.afterPrompts && Date() < deadline { usleep(20_000) }
+            if k.delay > 0 { usleep(UInt32(k.delay * 1_000_000)) }
+            i.fileHandleForWriting.write(Data(k.keys.utf8))
         }
-        type("1\r", afterPrompts: 1)                         // nfsd(0).close
-        type("\u{1B}[A\r", afterPrompts: 2)                  // up: '1' again, nfsd(0).schedule
-        type("eval 12\u{1B}[D+\r", afterPrompts: 3)          // left arrow, insert: eval 1+2
-        type("val 40+2\u{01}e\r", afterPrompts: 4)           // ctrl-A, insert: eval 40+2
-        type("garbage\u{03}", afterPrompts: 5)               // ctrl-C drops the line
-        type("backx\u{7F}\r", afterPrompts: 6)               // backspace: back
-        type("\u{04}", afterPrompts: 7)                      // ctrl-D on an empty line: the end
         let deadline = Date().addingTimeInterval(20)
         while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { p.terminate(); XCTFail("the session did not end on ctrl-D") }
+        if p.isRunning { p.terminate(); XCTFail("the session did not end") }
         p.waitUntilExit()
         o.fileHandleForReading.readabilityHandler = nil
-        let out = buffer.text.replacingOccurrences(of: "\r", with: "")
-        XCTAssertEqual(p.terminationStatus, 0, out)
+        return (p.terminationStatus, buffer.text.replacingOccurrences(of: "\r", with: ""))
+    }
+
+    /// A session in a pseudo-terminal (`script`, util-linux): typed keys go through the
+    /// line editor: history (up), left-arrow insertion, ctrl-A, backspace, ctrl-C drops a
+    /// line, ctrl-D ends the session with 0.
+    func testTerminalSessionEditsLinesAndRecallsHistory() throws {
+        let (code, out) = try ptySession([Self.flush], [
+            ("1\r", 1, 0),                          // nfsd(0).close
+            ("\u{1B}[A\r", 2, 0),                   // up: '1' again, nfsd(0).schedule
+            ("eval 12\u{1B}[D+\r", 3, 0),           // left arrow, insert: eval 1+2
+            ("val 40+2\u{01}e\r", 4, 0),            // ctrl-A, insert: eval 40+2
+            ("garbage\u{03}", 5, 0),                // ctrl-C drops the line
+            ("backx\u{7F}\r", 6, 0),                // backspace: back
+            ("\u{04}", 7, 0),                       // ctrl-D on an empty line: the end
+        ])
+        XCTAssertEqual(code, 0, out)
         XCTAssertTrue(out.contains("state 2: after nfsd(0).schedule"), out)
         XCTAssertTrue(out.contains("\n3\n"), out)
         XCTAssertTrue(out.contains("\n42\n"), out)
@@ -316,6 +324,26 @@ final class ExploreTests: XCTestCase {
         XCTAssertFalse(out.contains("unknown command"), out)
         // 'back' after the two steps: state 1 shown again (it was shown once when taken).
         XCTAssertEqual(out.components(separatedBy: "state 1: after nfsd(0).close").count - 1, 2, out)
+    }
+
+    /// ctrl-C in a terminal stops a long `check` (INCOMPLETE, interrupted) and the session goes on.
+    func testCtrlCStopsACheckFromHere() throws {
+        let dir = try scratch("ctrlc")
+        let model = dir.appendingPathComponent("counters.weave")
+        try """
+        // Three counters that never stop: 10^9 states, more than a check from here finishes soon.
+        type C = 0..999
+        process p(i: 0..2) {
+          var n: C = 0
+          tick: n = (n + 1) % 1000
+                goto tick
+        }
+
+        """.write(to: model, atomically: true, encoding: .utf8)
+        let (code, out) = try ptySession([model.path], [("check\r", 1, 0), ("\u{03}", 1, 0.5), ("1\r", 2, 0), ("\u{04}", 3, 0)])
+        XCTAssertEqual(code, 0, out)
+        XCTAssertTrue(out.contains("INCOMPLETE: interrupted after "), out)
+        XCTAssertTrue(out.contains("state 1: after p(0).tick"), out)
     }
 
     /// The breadth-first search from a state is a new search path: against the explorer
