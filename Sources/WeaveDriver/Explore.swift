@@ -27,7 +27,7 @@ public final class ExploreSession {
     /// The outcomes of the steps enabled in the last state (none after a failing step).
     public private(set) var enabled: [StateSpace.Successor] = []
     /// The last search from the current state, for `follow`.
-    var found: (from: Int, steps: [StateSpace.Successor])? = nil
+    var found: (from: [Int64], steps: [StateSpace.Successor])? = nil
 
     public enum LoadError: Error { case failed(WeaveExit) }
 
@@ -510,14 +510,16 @@ public final class ExploreSession {
             if text.hasPrefix(first) { text = "  0  current state\(depth == 0 ? " (the initial state)" : " (state \(depth) of the path)")\n" + text.dropFirst(first.count) }
             out += text
             if !steps.isEmpty { out += "follow takes these \(steps.count) step\(steps.count == 1 ? "" : "s")\n" }
-            found = (depth, steps)
+            found = (current, steps)
         }
         return out
     }
 
     /// `follow`: takes the steps of the last `check`'s trace; nil, or why not.
     public func follow() -> String? {
-        guard let f = found, f.from == depth, !f.steps.isEmpty else { return "no trace to follow (check finds one from the current state)" }
+        guard let f = found, f.from == current, !endedInFailure, !f.steps.isEmpty else {
+            return "no trace to follow from this state (check finds one from the current state)"
+        }
         for s in f.steps {
             guard let n = enabled.firstIndex(where: { $0.step.name == s.step.name && $0.state == s.state && $0.kind == s.kind }) else {
                 return "the trace no longer applies at \(s.step.name)"

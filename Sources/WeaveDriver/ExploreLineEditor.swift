@@ -45,7 +45,9 @@ public final class TerminalLineEditor: ExploreLineSource {
         let bytes = Array(s.utf8)
         var off = 0
         while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            // The line being edited goes to the terminal even when stdout is redirected.
+            let to = isatty(STDOUT_FILENO) != 0 ? STDOUT_FILENO : fd
+            let n = bytes[off...].withUnsafeBytes { Glibc.write(to, $0.baseAddress, $0.count) }
             if n <= 0 { return }
             off += n
         }

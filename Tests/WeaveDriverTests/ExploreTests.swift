@@ -127,6 +127,8 @@ final class ExploreTests: XCTestCase {
         eval closed[0] || closed[1]
         trace
         trace json
+        trace kernel
+        trace --format mermaid
         save \(file)
 
         """
@@ -144,6 +146,12 @@ final class ExploreTests: XCTestCase {
         XCTAssertTrue(trace.contains("  1  nfsd(1).close\n"), trace)
         XCTAssertTrue(trace.contains("  2  nfsd(0).close\n"), trace)
         XCTAssertTrue(r.out.contains("\"action\": \"nfsd(0).close\""), r.out)
+        XCTAssertTrue(r.out.contains("explore> trace kernel\n"), r.out)
+        XCTAssertTrue(r.out.contains("explore> trace --format mermaid\n```mermaid\nsequenceDiagram"), r.out)
+        // The kernel view: a column per process, nfsd(1) first in time.
+        let kernel = try XCTUnwrap(r.out.components(separatedBy: "explore> trace kernel\n").last)
+        let k1 = try XCTUnwrap(kernel.range(of: "close: filp_close()")), header = try XCTUnwrap(kernel.range(of: "nfsd(1)"))
+        XCTAssertLessThan(header.lowerBound, k1.lowerBound, kernel)
         let replay = try runWeave(["replay", Self.flush, file], cwd: Self.root)
         XCTAssertEqual(replay.code, 0, replay.out + replay.err)
         XCTAssertTrue(replay.out.contains("REPLAYS: all 2 steps apply"), replay.out)
@@ -230,6 +238,13 @@ final class ExploreTests: XCTestCase {
         XCTAssertTrue(here.hasPrefix("check from the current state (state 3 of the path), not from the initial state"), here)
         XCTAssertTrue(here.contains("VIOLATED from here: assertion \"close completed before rename\" fails in nfsd("), here)
         XCTAssertTrue(here.contains("shortest trace from the current state (state 3 of the path) (3 steps):\n  0  current state (state 3 of the path)\n"), here)
+        // follow applies only from the state check searched from.
+        XCTAssertNil(s.back())
+        XCTAssertNil(s.take(3))
+        XCTAssertNotNil(s.follow())
+        XCTAssertEqual(s.depth, 3)
+        XCTAssertNil(s.back())
+        XCTAssertNil(s.take(2))
         XCTAssertNil(s.follow())
         XCTAssertEqual(s.depth, 6)
         XCTAssertTrue(s.endedInFailure)
