@@ -183,7 +183,7 @@ public enum ExploreWeb {
                 let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("weave-explore-load-\(getpid()).itf.json")
                 do {
                     try Data(r.body.utf8).write(to: tmp)
-                    why = s.load(from: tmp.path)
+                    why = s.load(from: tmp.path)?.replacingOccurrences(of: "'\(tmp.path)'", with: "the file")
                     try? FileManager.default.removeItem(at: tmp)
                 } catch { why = "cannot read the trace" }
             default: return error(404, "no endpoint \(path)")

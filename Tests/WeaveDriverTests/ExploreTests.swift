@@ -510,6 +510,19 @@ final class ExploreServerTests: XCTestCase {
         let replay = try runWeave(["replay", ExploreTests.flush, file.path], cwd: ExploreTests.root)
         XCTAssertEqual(replay.code, 0, replay.out + replay.err)
         XCTAssertTrue(replay.out.contains("REPLAYS: all 1 steps apply"), replay.out)
+        // load: the page sends a counterexample of weave check; the session continues from it.
+        let cex = FileManager.default.temporaryDirectory.appendingPathComponent("weave-explore-\(getpid())-cex.itf.json")
+        XCTAssertEqual(try runWeave(["check", ExploreTests.flush, "--trace-out", cex.path], cwd: ExploreTests.root).code, 12)
+        let (s6, loaded) = try request(port, "POST", "/api/load", type: "application/json", body: try String(contentsOf: cex, encoding: .utf8))
+        XCTAssertEqual(s6, 200, loaded)
+        XCTAssertTrue(loaded.contains(#""depth":6"#), loaded)
+        XCTAssertTrue(loaded.contains(#""violation":"assertion \"close completed before rename\" fails in nfsd(0)""#), loaded)
+        let (s7, checked) = try request(port, "POST", "/api/back", type: "application/json")
+        XCTAssertEqual(s7, 200)
+        XCTAssertTrue(checked.contains(#""depth":5"#), checked)
+        let (s8, bad) = try request(port, "POST", "/api/load", type: "application/json", body: "{}")
+        XCTAssertEqual(s8, 400)
+        XCTAssertTrue(bad.contains("is not an ITF trace"), bad)
     }
 }
 
