@@ -38,7 +38,7 @@ struct Weave: ParsableCommand {
         70 internal error; 71 the system refused memory (out of memory, or an address-space limit such as ulimit -v); 74 file error.
         """,
         version: "weave \(WeaveVersion.text)",
-        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self])
+        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self, Simulate.self])
 }
 
 struct ModelOptions: ParsableArguments {
