@@ -83,3 +83,19 @@ final class SimulateCLITests: XCTestCase {
         XCTAssertTrue(p.err.contains("not checked by random simulation"), p.err)
     }
 }
+
+/// `weave check --dfs --seed S`: the seeded depth-first search of a swarm task.
+final class SeededCheckCLITests: XCTestCase {
+    func testSeedNeedsDFSAndFindsTheRace() throws {
+        let root = CLITests.root
+        let no = try runWeave(["check", "Models/flush_delayed_fput.weave", "--seed", "3"], cwd: root)
+        XCTAssertEqual(no.code, 64, no.err)
+        XCTAssertTrue(no.err.contains("--seed permutes the depth-first search's successor order"), no.err)
+        let r = try runWeave(["check", "Models/flush_delayed_fput.weave", "--dfs", "--seed", "3", "--quiet"], cwd: root)
+        XCTAssertEqual(r.code, 12, r.out + r.err)
+        XCTAssertTrue(r.out.contains("close completed before rename"), r.out)
+        let h = try runWeave(["check", "Models/flush_delayed_fput.weave", "--param", "design=fput_sync", "--dfs", "--seed", "3",
+                              "--quiet"], cwd: root)
+        XCTAssertEqual(h.code, 0, h.out + h.err)
+    }
+}
