@@ -27,6 +27,10 @@ extension Driver {
     /// by the walk's length, within these limits (past them the walk's trace is shown).
     public static let simulateShortenStates = 1_000_000
     public static let simulateShortenSeconds = 20.0
+    /// Successor computations the minimisation of the shortened trace may spend (a tenth of
+    /// `weave check`'s: a simulated model is one too large to search, and this search is
+    /// over its states too).
+    public static let simulateMinimizeBudget = 20_000
 
     /// The sentence of a run that found nothing: what was sampled, and that it proves nothing.
     public static func sampledText(walks: Int, depth: Int, seed: UInt64) -> String {
@@ -232,7 +236,7 @@ extension Driver {
         guard case .violated(let b) = bfs.verdict, let bt = b.trace, b.kind == v.kind, b.property == v.property,
               v.kind != .runtimeError || b.message == v.message, bt.steps.count <= t.steps.count,
               tools.check(bt, goal: TraceGoal(b, model: model)) == nil else { return .success(walkOnly) }
-        let note = minimizeTrace(&bfs, model: model, options: o)
+        let note = minimizeTrace(&bfs, model: model, options: o, budget: simulateMinimizeBudget)
         guard case .violated(let m) = bfs.verdict, let mt = m.trace, tools.check(mt, goal: TraceGoal(m, model: model)) == nil else {
             return .success(Shortened(violation: b, shortest: true, note: nil))
         }
