@@ -7,6 +7,8 @@ public struct CheckRequest: Sendable {
     public var model = ""
     public var overrides: [String: String] = [:]
     public var depthFirst = false
+    /// `--seed`: the depth-first search's successor order (with --dfs only).
+    public var seed: UInt64? = nil
     public var noDeadlock = false
     public var noLiveness = false
     public var properties: [String] = []
@@ -68,9 +70,13 @@ public struct CheckRequest: Sendable {
         if depthFirst && fingerprint {
             throw UsageError("--fingerprint works with breadth-first search, not --dfs: drop one of the two flags")
         }
+        if seed != nil && !depthFirst {
+            throw UsageError("--seed permutes the depth-first search's successor order: add --dfs (or use weave simulate --seed)")
+        }
         if maxStepInstructions < 1 { throw UsageError("--max-step-instructions must be at least 1") }
         var o = CheckOptions()
         o.depthFirst = depthFirst
+        o.dfsSeed = seed
         o.checkDeadlock = !noDeadlock
         o.checkLiveness = !noLiveness
         o.maxStates = maxStates

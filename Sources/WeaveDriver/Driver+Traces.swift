@@ -49,7 +49,8 @@ extension Driver {
     /// Replaces a breadth-first safety trace by one of the same length with the fewest processes
     /// and context switches (`TraceTools.minimize`); a liveness lasso has its prefix minimised
     /// (`minimizeLasso`). Depth-first safety traces are left alone.
-    static func minimizeTrace(_ result: inout CheckResult, model: Model, options: CheckOptions) -> MinimizeNote? {
+    static func minimizeTrace(_ result: inout CheckResult, model: Model, options: CheckOptions,
+                              budget: Int = 200_000) -> MinimizeNote? {
         if case .violated(let v) = result.verdict, v.kind == .liveness {
             return minimizeLasso(&result, model: model, options: options)
         }
@@ -57,7 +58,7 @@ extension Driver {
               let goal = TraceGoal(v, model: model), let space = try? StateSpace(model: model, properties: options.properties) else { return nil }
         let tools = TraceTools(space: space)
         let avoid = model.invariants.indices.filter { options.properties.includes(model.invariants[$0].name) }
-        let m = tools.minimize(t, goal: goal, avoidInvariants: avoid)
+        let m = tools.minimize(t, goal: goal, avoidInvariants: avoid, budget: budget)
         var shown = v.with(trace: m.trace, model: model)
         // The minimised trace may end in another assert with the same message: point at its own.
         if v.kind == .assertion || v.kind == .overflow, let site = tools.failingSite(of: m.trace), let r = site.range {

@@ -22,6 +22,9 @@ public struct CheckOptions: Sendable {
     public var checkDeadlock = true
     public var checkLiveness = true
     public var depthFirst = false
+    /// Depth-first only: push each state's new successors in an order permuted by this seed
+    /// (swarm search: array-job tasks with different seeds go deep in different places).
+    public var dfsSeed: UInt64? = nil
     public var workers = 1
     /// Keep 64-bit fingerprints instead of states (breadth-first safety only): 10-15
     /// bytes per state, at a small risk of missing states (TLC's trade).

@@ -49,6 +49,7 @@ extension Explorer {
     func dfs() -> Verdict {
         var stack: [Int] = Array(0..<store.count)
         var n = 0
+        var rng = options.dfsSeed.map { Xoshiro256(seed: $0, walk: -1) }
         while let id = stack.popLast() {
             n += 1
             if n & 1023 == 0 || store.count > stateLimit,
@@ -59,7 +60,13 @@ extension Explorer {
             let d = Int(store.depths[id])
             stats.depth = max(stats.depth, d)
             if let m = options.maxDepth, d >= m { continue }
+            let before = stack.count
             if let v = expandOne(id, depth: d, onNew: { stack.append($0) }) { return .violated(v) }
+            if var r = rng, stack.count - before > 1 {
+                // Fisher-Yates over the successors just pushed: which is expanded first.
+                for i in stride(from: stack.count - 1, to: before, by: -1) { stack.swapAt(i, before + r.below(i - before + 1)) }
+                rng = r
+            }
             stats.queued = stack.count
         }
         if let m = options.maxDepth, stats.depth >= m { return .incomplete(reason: "--max-depth \(m) reached") }

@@ -38,7 +38,7 @@ struct Weave: ParsableCommand {
         70 internal error; 71 the system refused memory (out of memory, or an address-space limit such as ulimit -v); 74 file error.
         """,
         version: "weave \(WeaveVersion.text)",
-        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self, Explore.self])
+        subcommands: [Check.self, Parse.self, RunCI.self, Prove.self, BMC.self, Replay.self, Graph.self, Simulate.self, Explore.self])
 }
 
 struct ModelOptions: ParsableArguments {
@@ -60,6 +60,7 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Explore every reachable state and check the model's properties.")
     @OptionGroup var model: ModelOptions
     @Flag(help: "Depth-first search (breadth-first, the default, finds shortest traces).") var dfs = false
+    @Option(help: "With --dfs: permute the successor order by this seed (swarm search: one seed per array-job task).") var seed: UInt64?
     @Flag(name: .customLong("no-deadlock"), help: "Do not report deadlocks.") var noDeadlock = false
     @Flag(name: .customLong("no-liveness"), help: "Check only safety properties.") var noLiveness = false
     @Option(help: "Check only these properties (repeatable; names, assert messages, overflow(q), deadlock).") var property: [String] = []
@@ -91,6 +92,7 @@ struct Check: ParsableCommand {
         r.model = model.model
         r.overrides = try overrides(params: model.params, consts: model.consts)
         r.depthFirst = dfs
+        r.seed = seed
         r.noDeadlock = noDeadlock
         r.noLiveness = noLiveness
         r.properties = property

@@ -108,8 +108,10 @@ enum SoundnessRunner {
         var fingerprint = false
         var dfs = false
         var symmetry = true
+        /// Depth-first with the successor order permuted by this seed (`check --dfs --seed`).
+        var seed: UInt64? = nil
         var description: String {
-            (dfs ? "dfs" : "bfs/\(workers)") + (fingerprint ? "/fp" : "") + (symmetry ? "" : "/nosym")
+            (dfs ? "dfs" : "bfs/\(workers)") + (seed == nil ? "" : "/seeded") + (fingerprint ? "/fp" : "") + (symmetry ? "" : "/nosym")
         }
     }
 
@@ -146,6 +148,7 @@ enum SoundnessRunner {
         o.workers = mode.workers
         o.fingerprintOnly = mode.fingerprint
         o.depthFirst = mode.dfs
+        o.dfsSeed = mode.seed
         o.symmetry = mode.symmetry
         o.properties = sel.properties
         o.checkDeadlock = sel.deadlock
@@ -188,7 +191,7 @@ enum SoundnessRunner {
             guard let base = explore(m, Mode(), sel) else { ledger.add("skipped"); continue }
             bases[sel.name] = base
             if base.kind == .incomplete { ledger.add("skipped"); continue }
-            var modes = [Mode(workers: 2), Mode(dfs: true)]
+            var modes = [Mode(workers: 2), Mode(dfs: true), Mode(dfs: true, seed: m.hashSeed)]
             if full || sel.name == "all" { modes += [Mode(fingerprint: true), Mode(workers: 2, fingerprint: true)] }
             if symmetric {
                 modes += [Mode(symmetry: false), Mode(workers: 2, symmetry: false)]
@@ -510,5 +513,15 @@ enum SoundnessRunner {
         let path = dir + "/" + name + ".weave"
         try? text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+extension Model {
+    /// A seed for the seeded depth-first mode that differs between models (from the name
+    /// and sizes, deterministic across runs: never Swift's per-process `Hasher`).
+    var hashSeed: UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in (name + "\(processes.count) \(globals.count) \(invariants.count)").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
     }
 }
