@@ -251,7 +251,8 @@ final class Elaborator {
                 diags.error("'\(n)' is a \(s.kindName), not a type", at: t.range)
                 return nil
             case .none:
-                let cands = symbols.compactMap { k, v -> String? in if case .type = v { return k }; return nil }
+                let cands = symbols.compactMap { k, v -> String? in
+                    switch v { case .type, .record: return k; default: return nil } }
                 diags.error("unknown type '\(n)'", at: t.range,
                             notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] }
                                 ?? ["a type is bool, LO..HI, enum { A, B }, [INDEX] T, set<T>, queue<T, N>, stack<T, N> or a declared type"

@@ -397,6 +397,10 @@ extension Elaborator {
             let base = recordPlace(b, s)
             guard case .ref(let ref) = base else {
                 if case .failed = base { return .failed }
+                if let t = nonRecordType(b, s) {
+                    diags.error("\(t.description) is not a record: it has no field '\(f.name)'", at: f.range)
+                    return .failed
+                }
                 return .notRecord
             }
             guard ref.dims.isEmpty else {
@@ -419,6 +423,23 @@ extension Elaborator {
             }
         default:
             return .notRecord
+        }
+    }
+
+    /// The type of `b` in `b.f` when `b` is a variable, an array element or a field that is not
+    /// a record (so `.f` names no field); nil for anything else (a process, a type).
+    private func nonRecordType(_ b: AExpr, _ s: Scope) -> IRType? {
+        switch b.kind {
+        case .name(let n):
+            if s.bound.contains(where: { $0.name == n }) || s.indexName == n { return nil }
+            if s.process != nil, let l = s.locals[n] { return l.type }
+            if case .global(let g, _)? = symbols[n] { return globals[g.index].type }
+            return nil
+        case .index, .member:
+            if case .member(let pb, _) = b.kind, processNamed(pb) == nil, recordTypeOf(pb, s) == nil { return nil }
+            return place(b, s)?.type
+        default:
+            return nil
         }
     }
 
@@ -568,7 +589,7 @@ extension Elaborator {
     private func describe(_ e: AExpr, _ s: Scope) -> String {
         let saved = diags
         defer { diags = saved }
-        if let x = expr(e, s, expected: nil) { return x.type.description }
+        if let x = expr(e, s, expected: nil) { return isInt(x.type) && x.type == intType ? "an integer" : x.type.description }
         return "this value"
     }
 }
