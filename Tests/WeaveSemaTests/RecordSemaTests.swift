@@ -69,7 +69,7 @@ final class RecordSemaTests: XCTestCase {
 
     func testErrorsWithPositions() {
         assertError("process p { l: f.ref = 1 }", "6:18: error: record File has no field 'ref' [did you mean 'refs'?]")
-        assertError("var g: Flie = { refs: 1 }", "6:8: error: unknown type 'Flie' [did you mean 'File'?]")
+        assertError("var g: Fle = { refs: 1 }", "6:8: error: unknown type 'Fle' [did you mean 'File'?]")
         assertError("var g: File = { refs: 1, state: open }", "6:15: error: the record literal has no value for field 'queued' of record File")
         assertError("var g: File = { refs: 1, state: open, queued: true, refs: 2 }", "6:53: error: field 'refs' is given twice")
         assertError("var g: File = { refs: 1, state: open, queued: true, size: 2 }", "6:53: error: record File has no field 'size'")
