@@ -708,6 +708,29 @@ extension CFGBuilder {
 }
 
 extension Elaborator {
+    /// Warns once for a global record none of whose fields is used, and per field otherwise;
+    /// returns the globals that are record fields (warned here, not one by one as variables).
+    func recordUnusedWarnings() -> Set<Int> {
+        var fields = Set<Int>()
+        var warnings: [(String, SourceRange)] = []
+        for (name, sym) in symbols {
+            guard case .recordVariable(let rv, let r) = sym else { continue }
+            let ids = rv.record.leaves.compactMap { l -> Int? in
+                if case .global(let g, _)? = symbols["\(name).\(l.path)"] { return g.index }
+                return nil
+            }
+            fields.formUnion(ids)
+            let unused = ids.filter { !usedGlobals.contains($0) }
+            if unused.count == ids.count {
+                warnings.append(("variable '\(name)' is never used", r))
+            } else {
+                for i in unused { warnings.append(("field '\(globals[i].name)' is never used", r)) }
+            }
+        }
+        for (text, r) in warnings.sorted(by: { ($0.1.start, $0.0) < ($1.1.start, $1.0) }) { diags.warning(text, at: r) }
+        return fields
+    }
+
     /// The type of `e` when it names a queue or array field of a record (`x in f.queue`).
     func recordAggregateType(_ e: AExpr, _ s: Scope) -> IRType? {
         guard case .member(let b, let f) = e.kind, let (rt, dims) = recordTypeOf(b, s), dims.isEmpty,

@@ -260,7 +260,8 @@ extension Elaborator {
     }
 
     func unusedWarnings() {
-        for (i, g) in globals.enumerated() where !usedGlobals.contains(i) {
+        let fields = recordUnusedWarnings()
+        for (i, g) in globals.enumerated() where !usedGlobals.contains(i) && !fields.contains(i) {
             diags.warning("variable '\(g.name)' is never used", at: g.range)
         }
     }

@@ -91,6 +91,16 @@ final class RecordSemaTests: XCTestCase {
                     "7:16: error: this record assignment reads a field of the record it assigns")
     }
 
+    func testUnusedRecordsWarnOncePerRecordOrPerField() throws {
+        let (m, ds) = elaborate(header + "invariant i: f.refs >= 0")
+        XCTAssertNotNil(m, "\(ds)")
+        XCTAssertEqual(ds.filter { $0.contains("never used") }.sorted(), [
+            "4:5: warning: field 'f.queued' is never used",
+            "4:5: warning: field 'f.state' is never used",
+            "5:5: warning: variable 'o' is never used",
+        ])
+    }
+
     func testRecordsAreNotMixedWithOtherSymbols() {
         assertError("var File: bool = false", "'File' is already declared as a record type")
         assertError("var f: bool = false", "'f' is already declared as a variable")
