@@ -833,7 +833,7 @@ public struct Parser {
                 try expect(.rbracket, "after the index")
                 e = Expr(kind: .index(e, i), range: e.range.to(lastRange))
             } else if accept(.dot) {
-                let m = try identifier("a local variable name after '.'")
+                let m = try identifier("a field or local variable name after '.'")
                 e = Expr(kind: .member(e, m), range: e.range.to(m.range))
             } else {
                 return e
