@@ -206,8 +206,9 @@ extension Elaborator {
             let types = all.map { $0.0.description }
             diags.error("'\(n)' is a value of \(types.joined(separator: " and ")): write \(types.map { "\($0).\(n)" }.joined(separator: " or "))", at: r)
             return nil
-        case .record(let rt, _):
-            return recordNotAValue(rt, r)
+        case .record:
+            diags.error("'\(n)' is a record type, not a value (use it after ':')", at: r)
+            return nil
         case .recordVariable(let rv, _):
             return recordNotAValue(rv.record, r)
         case .global(let g, _):
@@ -404,7 +405,7 @@ extension Elaborator {
         case .member(let base, let m):
             guard let (pid, inst) = processInstance(base, s) else { return nil }
             let decl = processDecls[pid.index]
-            guard let li = localNames[pid.index].firstIndex(of: m.name),
+            guard pid.index < localNames.count, let li = localNames[pid.index].firstIndex(of: m.name),
                   let lt = localTypes[pid.index][li] else {
                 diags.error("process '\(decl.name.name)' has no local variable '\(m.name)'", at: m.range,
                             notes: Spelling.suggestion(for: m.name, among: decl.locals.map(\.name.name)).map { ["did you mean '\($0)'?"] } ?? [])
@@ -610,7 +611,7 @@ extension Elaborator {
             default: return nil
             }
             guard case .process(let pid, _) = symbols[pn],
-                  let li = localNames[pid.index].firstIndex(of: m.name) else { return nil }
+                  pid.index < localNames.count, let li = localNames[pid.index].firstIndex(of: m.name) else { return nil }
             t = localTypes[pid.index][li]
         default:
             return nil

@@ -353,8 +353,9 @@ extension Elaborator {
         switch e.kind {
         case .name(let n):
             guard let (rt, dims) = recordTypeOf(e, s) else {
-                if case .record(let rt, _)? = symbols[n], !s.bound.contains(where: { $0.name == n }) {
-                    diags.error("'\(n)' is a record type; read its fields through a variable of the type (v.\(rt.fieldNames[0]))", at: e.range)
+                if case .record(let rt, _)? = symbols[n], !s.bound.contains(where: { $0.name == n }), s.indexName != n,
+                   s.process == nil || s.locals[n] == nil {
+                    diags.error("'\(n)' is a record type; read its fields through a variable of the type (v.\(rt.fieldNames.first ?? "field"))", at: e.range)
                     return .failed
                 }
                 return .notRecord
