@@ -439,8 +439,9 @@ public struct Parser {
         case .identifier("overflow") where peekRaw(1) == .symbol(.lparen):
             advance(); advance()
             var v = try identifier("a queue variable")
-            // A process-local queue: overflow(nfsd.batch).
-            if accept(.dot) {
+            // A process-local queue: overflow(nfsd.batch); a record's queue field: overflow(f.q),
+            // overflow(nfsd.f.q).
+            while accept(.dot) {
                 let local = try identifier("a local queue after '.'")
                 v = Ident(v.name + "." + local.name, v.range.to(local.range))
             }

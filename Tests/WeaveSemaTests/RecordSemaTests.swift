@@ -101,6 +101,23 @@ final class RecordSemaTests: XCTestCase {
         ])
     }
 
+    func testQueueFieldsHaveTheirOwnOverflowProperty() throws {
+        let (m, ds) = elaborate("""
+        type Box = record { q: queue<0..1, 1>, n: 0..3 }
+        var b: Box = { q: [], n: 0 }
+        process p {
+          var mine: Box = { q: [1], n: 0 }
+          a: push(mine.q, 1)
+             push(b.q, b.n % 2)
+             mine.n = pop(b.q)
+             await 1 in mine.q
+        }
+        """)
+        let model = try XCTUnwrap(m, "\(ds)")
+        XCTAssertEqual(model.overflowNames.sorted(), ["overflow(b.q)", "overflow(p.mine.q)"])
+        XCTAssertEqual(model.processes[0].locals.map(\.initial), [[[1], [1]], [[0]]])
+    }
+
     func testRecordsAreNotMixedWithOtherSymbols() {
         assertError("var File: bool = false", "'File' is already declared as a record type")
         assertError("var f: bool = false", "'f' is already declared as a variable")

@@ -54,6 +54,13 @@ final class RecordParserTests: XCTestCase {
         XCTAssertEqual(xs.count, 2)
     }
 
+    func testOverflowOfAQueueField() {
+        let (u, errors) = parse("expect: violated overflow(p.mine.q)")
+        XCTAssertEqual(errors, [])
+        guard case .expect(_, .violated(.overflow(let v)), _)? = u.decls.first else { return XCTFail("\(u.decls)") }
+        XCTAssertEqual(v.name, "p.mine.q")
+    }
+
     func testRecordSyntaxErrors() {
         XCTAssertTrue(parseErrors("type F = record { }").contains("1:10: a record needs at least one field"), "\(parseErrors("type F = record { }"))")
         XCTAssertTrue(parseErrors("type F = record { a 0..3 }").contains { $0.hasPrefix("1:21: expected ':' after the field's name") },
