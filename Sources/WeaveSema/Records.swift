@@ -687,17 +687,24 @@ extension CFGBuilder {
                 }
             }
         }
-        // The fields are assigned one after another: an index or a value that reads a field
-        // assigned before it would see the new value, which `r = src` does not mean.
-        for k in updates.indices where k > 0 {
-            let written = targets[0..<k].map(\.root)
-            if evaluated[k].contains(where: { reads($0, written) }) {
-                el.diags.error("this record assignment reads a field of the record it assigns (in an index or a value) after that field is assigned; assign the fields one by one", at: range)
+        // The fields are assigned one after another: an update that reads a field (in an index
+        // or a value) must come before that field's own update, or it would see the new value,
+        // which `r = src` does not mean. Order the updates so (declaration order where free);
+        // a cycle (`r = { a: r.b, b: r.a }`) has no such order.
+        var order: [Int] = []
+        var left = Array(updates.indices)
+        while !left.isEmpty {
+            // The first update that no other pending update needs to read before it is written.
+            guard let pick = left.firstIndex(where: { k in
+                !left.contains { j in j != k && evaluated[j].contains { reads($0, [targets[k].root]) } }
+            }) else {
+                el.diags.error("this record assignment reads fields of the record it assigns (in indices or values) in a cycle, so no order of the field assignments keeps their old values; assign the fields one by one", at: range)
                 return cont
             }
+            order.append(left.remove(at: pick))
         }
         var next = cont
-        for u in updates.reversed() {
+        for u in order.reversed().map({ updates[$0] }) {
             switch u {
             case .assign(let to, let x): next = emit(.assign(to, x, next: next), range)
             case .copy(let to, let from): next = emit(.copy(to: to, from: from, next: next), range)

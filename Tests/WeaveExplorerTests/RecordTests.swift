@@ -197,6 +197,29 @@ final class RecordTests: XCTestCase {
         XCTAssertLessThan(a.statistics.distinct, full.statistics.distinct)
     }
 
+    /// `r = src` means every field gets the old value: the field updates are ordered so that
+    /// an index or a value that reads a field comes before that field's update. Each
+    /// assignment below gives a different result if the fields are assigned in declaration
+    /// order (x, then y); the asserts pin the old-value results.
+    func testWholeRecordAssignmentReadsOldValues() throws {
+        let m = try model("""
+        type I = record { x: 0..1, y: 0..7 }
+        var a: [0..1] I = [{ x: 0, y: 0 }, { x: 0, y: 1 }]
+        var r: I = { x: 1, y: 3 }
+        process p {
+          l: a[a[0].x] = r                        // the old a[0].x (0) picks the element
+             assert a[0].x == 1 && a[0].y == 3 && a[1].y == 1 "index read before the write"
+          m: r = { x: 1 - r.x, y: r.x + r.y }     // both from the old r
+             assert r.x == 0 && r.y == 4 "values read before the write"
+          n: a[1] = a[a[1].x]                     // the old a[1].x (0) picks the source
+             assert a[1].x == 1 && a[1].y == 3 "source index read before the write"
+        }
+        """)
+        let result = try check(m)
+        XCTAssertTrue(result.verdict.isHolds, "\(result.verdict)")
+        XCTAssertEqual(result.statistics.distinct, 4)
+    }
+
     /// The built `weave` binary, run in `cwd`.
     private func runRecordWeave(_ args: [String], cwd: URL) throws -> (code: Int32, out: String, err: String) {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -86,9 +86,11 @@ final class RecordSemaTests: XCTestCase {
         assertError("var g: File = 3", "6:15: error: expected a value of record File: a literal { refs: ..., state: ..., queued: ... }")
         assertError("var g: File in {1}", "6:16: error: 'in' initialises scalars and sets only")
         assertError("var a: [0..1] File = [t: { refs: t + 3, state: open, queued: false }]", "4 is not a value of 0..3")
-        // The fields are assigned in order: an index that reads an assigned field is refused.
-        assertError("var a: [0..1] File = { refs: 0, state: open, queued: false }\nprocess p { l: a[a[0].refs] = f }",
-                    "7:16: error: this record assignment reads a field of the record it assigns")
+        // The fields are assigned one after another, ordered so that every index and value reads
+        // old values; with a cycle there is no such order.
+        assertError("process p { l: f = { refs: if f.queued then 1 else 2, state: open, queued: f.refs == 1 } }",
+                    "6:16: error: this record assignment reads fields of the record it assigns (in indices or values) in a cycle")
+        XCTAssertNotNil(elaborate(header + "var a: [0..1] File = { refs: 0, state: open, queued: false }\nprocess p { l: a[a[0].refs] = f }").0)
     }
 
     func testUnusedRecordsWarnOncePerRecordOrPerField() throws {
