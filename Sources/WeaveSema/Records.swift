@@ -121,6 +121,8 @@ extension Elaborator {
         switch t.kind {
         case .named(let n):
             if case .record(let rt, _)? = symbols[n] { return .some((rt, [])) }
+            // A record type whose declaration failed: reported there, no error of its own here.
+            if symbols[n] == nil, poisoned.contains(n) { return .some(nil) }
             return nil
         case .array(let i, let e):
             guard let inner = recordShape(e) else { return nil }
@@ -356,6 +358,11 @@ extension Elaborator {
                 if case .record(let rt, _)? = symbols[n], !s.bound.contains(where: { $0.name == n }), s.indexName != n,
                    s.process == nil || s.locals[n] == nil {
                     diags.error("'\(n)' is a record type; read its fields through a variable of the type (v.\(rt.fieldNames.first ?? "field"))", at: e.range)
+                    return .failed
+                }
+                // A variable whose declaration failed (reported there): `v.f` is no error of its own.
+                if poisoned.contains(n), symbols[n] == nil, !s.bound.contains(where: { $0.name == n }), s.indexName != n,
+                   s.process == nil || s.locals[n] == nil {
                     return .failed
                 }
                 return .notRecord

@@ -120,6 +120,26 @@ final class RecordSemaTests: XCTestCase {
         XCTAssertEqual(model.processes[0].locals.map(\.initial), [[[1], [1]], [[0]]])
     }
 
+    /// A record (type or variable) whose declaration failed is one error, not one more per use.
+    func testNoCascadeFromAFailedRecord() {
+        let (m, ds) = elaborate("""
+        type File = record { refs: 0..3, b: bool }
+        var f: File = { refs: 9, b: true }
+        type Bad = record { x: Nope }
+        var h: Bad = { x: 1 }
+        invariant i: f.refs == 0 && h.x == 1
+        process p { var l: File = { refs: 7, b: true }
+         a: l.refs = 1
+            f = l }
+        """)
+        XCTAssertNil(m)
+        let errors = ds.filter { $0.contains("error") }
+        guard errors.count == 3 else { return XCTFail("expected 3 errors: \(errors)") }
+        XCTAssertTrue(errors[0].hasPrefix("2:23: error: 9 is not a value of 0..3"), "\(errors)")
+        XCTAssertTrue(errors[1].hasPrefix("3:24: error: unknown type 'Nope'"), "\(errors)")
+        XCTAssertTrue(errors[2].hasPrefix("6:35: error: 7 is not a value of 0..3"), "\(errors)")
+    }
+
     func testRecordsAreNotMixedWithOtherSymbols() {
         assertError("var File: bool = false", "'File' is already declared as a record type")
         assertError("var f: bool = false", "'f' is already declared as a variable")
