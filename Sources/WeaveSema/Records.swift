@@ -10,7 +10,8 @@ import WeaveIR
 // the explorer, the prover, symmetry, checkpoints and every report handle them unchanged.
 // A field may itself be a record (or an array of records): its fields are named
 // `f.inner.x`. Field access, `==`/`!=` (field by field) and whole-record assignment (field
-// by field, refused where the order of the field assignments could show) are resolved here.
+// by field, ordered so every index and value reads old values; refused for a cycle) are
+// resolved here.
 
 /// A record type.
 final class RecordType {
