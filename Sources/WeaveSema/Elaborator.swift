@@ -33,11 +33,16 @@ enum Symbol {
     case def([Ident], AExpr, SourceRange)
     case macro([Ident], [Stmt], SourceRange)
     case process(ProcessID, SourceRange)
+    /// `type File = record { ... }` (Records.swift).
+    case record(RecordType, SourceRange)
+    /// A variable of a record type, lowered to one variable per field (Records.swift).
+    case recordVariable(RecordVar, SourceRange)
 
     var range: SourceRange {
         switch self {
         case .constant(_, let r), .param(_, _, let r), .enumMember(_, _, let r), .type(_, let r),
-             .global(_, let r), .def(_, _, let r), .macro(_, _, let r), .process(_, let r): return r
+             .global(_, let r), .def(_, _, let r), .macro(_, _, let r), .process(_, let r),
+             .record(_, let r), .recordVariable(_, let r): return r
         }
     }
     var kindName: String {
@@ -50,6 +55,8 @@ enum Symbol {
         case .def: return "def"
         case .macro: return "macro"
         case .process: return "process"
+        case .record: return "record type"
+        case .recordVariable: return "variable"
         }
     }
 }
@@ -133,6 +140,10 @@ final class Elaborator {
     var labelNames: [[String]] = []
     var processIndexTypes: [IRType?] = []
     var localTypes: [[IRType?]] = []
+    /// Per process template: the names of its locals as the IR numbers them (a record
+    /// local is one local per field, `f.refs`), and its record locals by name.
+    var localNames: [[String]] = []
+    var recordLocals: [[String: RecordVar]] = []
     var assertNames: [String] = []
     var overflowNames: [String] = []
     /// Types declared `symmetric`, in declaration order, and where.
@@ -233,11 +244,15 @@ final class Elaborator {
         case .named(let n):
             switch symbols[n] {
             case .type(let ty, _): return ty
+            case .record(let rt, _):
+                recordTypeMisplaced(rt, at: t.range)
+                return nil
             case .some(let s):
                 diags.error("'\(n)' is a \(s.kindName), not a type", at: t.range)
                 return nil
             case .none:
-                let cands = symbols.compactMap { k, v -> String? in if case .type = v { return k }; return nil }
+                let cands = symbols.compactMap { k, v -> String? in
+                    switch v { case .type, .record: return k; default: return nil } }
                 diags.error("unknown type '\(n)'", at: t.range,
                             notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] }
                                 ?? ["a type is bool, LO..HI, enum { A, B }, [INDEX] T, set<T>, queue<T, N>, stack<T, N> or a declared type"
@@ -304,6 +319,9 @@ final class Elaborator {
                 return nil
             }
             return .queue(element: et, capacity: Int(cap), lifo: lifo)
+        case .record:
+            diags.error("a record type is declared by name: type NAME = record { FIELD: TYPE, ... }", at: t.range)
+            return nil
         }
     }
 
@@ -365,11 +383,19 @@ final class Elaborator {
                         settings.append(WeaveIR.Setting(name: name.name, type: ty, value: v, isParam: true))
                     }
                 case .typeAlias(let name, let t):
+                    if case .record(let fields) = t.kind {
+                        declareRecord(name, fields)
+                        continue
+                    }
                     if let ty = resolveType(t, name: name.name, allowSymmetric: true) {
                         declare(name, .type(ty, name.range))
                         if !t.valueNames.isEmpty, let vn = valueNames(t.valueNames, of: ty) { typeValueNames[name.name] = vn }
                     }
                 case .variable(let v):
+                    if let lowered = recordVariable(v, scope: .constant) {
+                        declareRecordGlobal(v, lowered)
+                        continue
+                    }
                     if var g = variable(v, scope: .constant) {
                         g.isGhost = v.isGhost
                         g.valueNames = valueNames(for: v.type)
@@ -410,12 +436,17 @@ final class Elaborator {
     /// Elaborates a variable declaration (global or local).
     func variable(_ v: VarDecl, scope: Scope) -> Variable? {
         guard let ty = resolveType(v.type) else { return nil }
+        return variable(v.name, ty, typeRange: v.type.range, v.initializer, scope: scope)
+    }
+
+    /// Elaborates a variable of a resolved type (a declared one, or a field of a record variable).
+    func variable(_ name: Ident, _ ty: IRType, typeRange: SourceRange, _ initializer: Initializer, scope: Scope) -> Variable? {
         if ty.slotCount > 1 << 16 {
-            diags.error("variable '\(v.name.name)' has \(ty.slotCount) slots (at least \(ty.slotCount) bytes of every state); the limit is 65536 slots", at: v.type.range)
+            diags.error("variable '\(name.name)' has \(ty.slotCount) slots (at least \(ty.slotCount) bytes of every state); the limit is 65536 slots", at: typeRange)
             return nil
         }
         let slotTypes = ty.slotTypes
-        switch v.initializer {
+        switch initializer {
         case .any(let r):
             if case .queue = ty {
                 diags.error("a queue cannot start as 'any'; start it empty ([]) ", at: r)
@@ -437,7 +468,7 @@ final class Elaborator {
                     out.append((0..<st.cardinality).map { st.lowerBound + $0 })
                 }
             }
-            return Variable(name: v.name.name, type: ty, initial: out, range: v.name.range)
+            return Variable(name: name.name, type: ty, initial: out, range: name.range)
         case .oneOf(let e):
             guard ty.isScalar || { if case .set = ty { return true }; return false }() else {
                 diags.error("'in' initialises scalars and sets only", at: e.range)
@@ -476,10 +507,10 @@ final class Elaborator {
                 diags.error("the set of initial values is empty", at: e.range)
                 return nil
             }
-            return Variable(name: v.name.name, type: ty, initial: [values], range: v.name.range)
+            return Variable(name: name.name, type: ty, initial: [values], range: name.range)
         case .value(let e):
             guard let slots = constantSlots(e, for: ty, scope: scope) else { return nil }
-            return Variable(name: v.name.name, type: ty, initial: slots.map { [$0] }, range: v.name.range)
+            return Variable(name: name.name, type: ty, initial: slots.map { [$0] }, range: name.range)
         case .perIndex(let index, let e, let r):
             guard case .array(let it, let et) = ty else {
                 diags.error("'[\(index.name): ...]' initialises an array, not \(ty.description)", at: r)
@@ -488,24 +519,27 @@ final class Elaborator {
             var slots: [Int64] = []
             for k in 0..<it.cardinality {
                 let value = it.lowerBound + k
-                // The index as a literal of its type, substituted into the expression.
-                let lit: AExpr
-                switch it {
-                case .bool: lit = AExpr(kind: .boolean(value != 0), range: index.range)
-                case .enumeration(_, let members):
-                    // A symmetric type's values are written as the integers they were declared as.
-                    lit = symmetricTypes.contains(it) ? AExpr(kind: .integer(Int64(members[Int(value)]) ?? value), range: index.range)
-                                                      : AExpr(kind: .name(members[Int(value)]), range: index.range)
-                default: lit = AExpr(kind: .integer(value), range: index.range)
-                }
+                let lit = indexLiteral(it, value, at: index.range)
                 guard let element = constantSlots(Substitution([index.name: lit]).expr(e), for: et, scope: scope) else { return nil }
                 slots += element
             }
-            return Variable(name: v.name.name, type: ty, initial: slots.map { [$0] }, range: v.name.range)
+            return Variable(name: name.name, type: ty, initial: slots.map { [$0] }, range: name.range)
         }
     }
 
-    /// A type named by an expression (`Thread` in `in Thread`), if it is one.
+        /// Value `value` of index type `it` as a literal, to substitute for the `t` of `[t: EXPR]`.
+    func indexLiteral(_ it: IRType, _ value: Int64, at range: SourceRange) -> AExpr {
+        switch it {
+        case .bool: return AExpr(kind: .boolean(value != 0), range: range)
+        case .enumeration(_, let members):
+            // A symmetric type's values are written as the integers they were declared as.
+            return symmetricTypes.contains(it) ? AExpr(kind: .integer(Int64(members[Int(value)]) ?? value), range: range)
+                                               : AExpr(kind: .name(members[Int(value)]), range: range)
+        default: return AExpr(kind: .integer(value), range: range)
+        }
+    }
+
+/// A type named by an expression (`Thread` in `in Thread`), if it is one.
     func domainOf(_ e: AExpr) -> IRDomain? {
         if case .name(let n) = e.kind, case .type(let t, _) = symbols[n] { return .type(t) }
         return nil

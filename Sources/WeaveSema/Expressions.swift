@@ -164,6 +164,9 @@ extension Elaborator {
                 return nil
             }
             return IExpr(.at(pid, instance: inst, label: lid), .bool, e.range)
+        case .recordLiteral:
+            diags.error("a record literal ({ FIELD: VALUE, ... }) can only be a record's initial value, assigned to a record or compared with one", at: e.range)
+            return nil
         case .listLiteral:
             diags.error("a list ([...]) can only be assigned to a queue, stack or array", at: e.range)
             return nil
@@ -189,6 +192,7 @@ extension Elaborator {
     func name(_ n: String, _ r: SourceRange, _ s: Scope, expected: IRType? = nil) -> IExpr? {
         if let b = s.bound.last(where: { $0.name == n }) { return IExpr(.bound(b.register), b.type, r) }
         if let iname = s.indexName, iname == n, let t = s.indexType { return IExpr(.selfIndex, t, r) }
+        if let (rt, _) = recordTypeOf(AExpr(kind: .name(n), range: r), s) { return recordNotAValue(rt, r) }
         if let l = s.locals[n], let pid = s.process {
             guard s.allowState else { return stateInConstant(r) }
             return readPlace(Place(root: .local(pid, instance: nil, index: l.index), path: [], type: l.type), r)
@@ -202,6 +206,11 @@ extension Elaborator {
             let types = all.map { $0.0.description }
             diags.error("'\(n)' is a value of \(types.joined(separator: " and ")): write \(types.map { "\($0).\(n)" }.joined(separator: " or "))", at: r)
             return nil
+        case .record:
+            diags.error("'\(n)' is a record type, not a value (use it after ':')", at: r)
+            return nil
+        case .recordVariable(let rv, _):
+            return recordNotAValue(rv.record, r)
         case .global(let g, _):
             guard s.allowState else { return stateInConstant(r) }
             usedGlobals.insert(g.index)
@@ -347,6 +356,14 @@ extension Elaborator {
 
     /// Resolves an assignable location.
     func place(_ e: AExpr, _ s: Scope) -> Place? {
+        switch recordPlace(e, s) {
+        case .notRecord: break
+        case .failed: return nil
+        case .leaf(let pl): return pl
+        case .ref(let ref):
+            _ = recordNotAValue(ref.record, e.range)
+            return nil
+        }
         switch e.kind {
         case .name(let n):
             if let l = s.locals[n], let pid = s.process {
@@ -388,7 +405,7 @@ extension Elaborator {
         case .member(let base, let m):
             guard let (pid, inst) = processInstance(base, s) else { return nil }
             let decl = processDecls[pid.index]
-            guard let li = decl.locals.firstIndex(where: { $0.name.name == m.name }),
+            guard pid.index < localNames.count, let li = localNames[pid.index].firstIndex(of: m.name),
                   let lt = localTypes[pid.index][li] else {
                 diags.error("process '\(decl.name.name)' has no local variable '\(m.name)'", at: m.range,
                             notes: Spelling.suggestion(for: m.name, among: decl.locals.map(\.name.name)).map { ["did you mean '\($0)'?"] } ?? [])
@@ -506,6 +523,7 @@ extension Elaborator {
             return fold(.binary(.member, x, y), .bool, r)
         default: break
         }
+        if op == .eq || op == .ne, let result = recordComparison(op, a, b, r, s) { return result }
         // Type the side that is not a bare set literal first, so `{a, b}` learns its element type.
         let aIsLit: Bool = {
             if case .setLiteral = a.kind { return true }
@@ -571,6 +589,7 @@ extension Elaborator {
     /// in its elements rather than in a set.
     func aggregateType(_ e: AExpr, _ s: Scope) -> IRType? {
         let t: IRType?
+        if let rt = recordAggregateType(e, s) { return rt }
         switch e.kind {
         case .name(let n):
             if s.bound.contains(where: { $0.name == n }) || s.indexName == n { return nil }
@@ -592,7 +611,7 @@ extension Elaborator {
             default: return nil
             }
             guard case .process(let pid, _) = symbols[pn],
-                  let li = processDecls[pid.index].locals.firstIndex(where: { $0.name.name == m.name }) else { return nil }
+                  pid.index < localNames.count, let li = localNames[pid.index].firstIndex(of: m.name) else { return nil }
             t = localTypes[pid.index][li]
         default:
             return nil

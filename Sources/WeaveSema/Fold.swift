@@ -76,6 +76,7 @@ struct Substitution {
             return k(.call(f, args.map(expr)))
         case .setLiteral(let xs): return k(.setLiteral(xs.map(expr)))
         case .listLiteral(let xs): return k(.listLiteral(xs.map(expr)))
+        case .recordLiteral(let fs): return k(.recordLiteral(fs.map { ($0.name, expr($0.value)) }))
         case .conditional(let c, let a, let b): return k(.conditional(expr(c), expr(a), expr(b)))
         case .quantifier(let q, let v, let d, let body):
             var inner = self

@@ -269,6 +269,7 @@ final class CFGBuilder {
                 return cont
             }
         case .assign(let lhs, let rhs):
+            if let entry = recordAssignment(lhs, rhs, r, cont, s) { return entry }
             guard let pl = el.place(lhs, s) else { return cont }
             if case .call(let f, let args) = rhs.kind, f.name == "pop" {
                 guard args.count == 1, let q = el.queuePlace(args[0], s, "pop"), case .queue(let et, _, _) = q.type else {
@@ -312,7 +313,7 @@ final class CFGBuilder {
     func rootName(_ p: Place) -> String {
         switch p.root {
         case .global(let g): return el.globals[g.index].name
-        case .local(let pid, _, let i): return "\(el.processDecls[pid.index].name.name).\(el.processDecls[pid.index].locals[i].name.name)"
+        case .local(let pid, _, let i): return "\(el.processDecls[pid.index].name.name).\(el.localNames[pid.index][i])"
         }
     }
 

@@ -186,9 +186,14 @@ extension Elaborator {
             var vars: [Variable] = []
             var types: [IRType?] = []
             var seen = Set<String>()
+            var records: [String: RecordVar] = [:]
             for v in p.locals {
                 if !seen.insert(v.name.name).inserted {
                     diags.error("local '\(v.name.name)' is declared twice", at: v.name.range)
+                }
+                if let lowered = recordVariable(v, scope: .constant) {
+                    addRecordLocal(v, lowered, scope: &scope, vars: &vars, types: &types, records: &records)
+                    continue
                 }
                 var x = variable(v, scope: .constant)
                 x?.isGhost = v.isGhost
@@ -203,6 +208,8 @@ extension Elaborator {
                 }
             }
             localTypes.append(types)
+            localNames.append(vars.map(\.name))
+            recordLocals.append(records)
             locals.append(vars)
             scopes.append(scope)
             var current = ""
@@ -253,7 +260,8 @@ extension Elaborator {
     }
 
     func unusedWarnings() {
-        for (i, g) in globals.enumerated() where !usedGlobals.contains(i) {
+        let fields = recordUnusedWarnings()
+        for (i, g) in globals.enumerated() where !usedGlobals.contains(i) && !fields.contains(i) {
             diags.warning("variable '\(g.name)' is never used", at: g.range)
         }
     }

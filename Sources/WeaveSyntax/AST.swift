@@ -19,6 +19,9 @@ public struct TypeExpr: Sendable {
         case queue(element: TypeExpr, capacity: Expr, lifo: Bool)
         /// `symmetric LO..HI`: a range whose values are interchangeable (a scalarset).
         case symmetric(TypeExpr)
+        /// `record { refs: 0..3, state: FileState }`: named fields (declared only as
+        /// `type NAME = record { ... }`).
+        case record([(name: Ident, type: TypeExpr)])
     }
     public let kind: Kind
     public let range: SourceRange
@@ -69,6 +72,8 @@ public struct Expr: Sendable {
         case call(Ident, [Expr])
         case setLiteral([Expr])
         case listLiteral([Expr])
+        /// `{ refs: 1, state: open }`: a value of a record type, field by field.
+        case recordLiteral([(name: Ident, value: Expr)])
         case conditional(Expr, Expr, Expr)
         case quantifier(QuantifierKind, Ident, Domain, Expr)
         case at(Expr, Ident)

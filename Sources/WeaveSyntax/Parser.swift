@@ -183,6 +183,10 @@ public struct Parser {
             advance()
             let name = try identifier("a type name")
             try expect(.assign, "after the type's name")
+            // `record` is not a keyword: `type F = record { ... }` declares a record type.
+            if case .identifier("record") = peek(), peekRaw(1) == .symbol(.lbrace) {
+                return .typeAlias(name, try parseRecordType())
+            }
             var type = try parseType()
             if case .identifier("names") = peek() {
                 advance()
@@ -251,6 +255,24 @@ public struct Parser {
         let t = peekToken()
         if case .string(let s) = t.kind { advance(); return Ident(s, t.range) }
         return try identifier("a property name")
+    }
+
+    /// `record { NAME: TYPE, ... }` (commas or new lines between the fields).
+    private mutating func parseRecordType() throws -> TypeExpr {
+        let start = advance().range
+        try expect(.lbrace, "after 'record'")
+        bracketDepth += 1
+        defer { bracketDepth -= 1 }
+        var fields: [(name: Ident, type: TypeExpr)] = []
+        while !check(.rbrace) {
+            let f = try identifier("a field name")
+            try expect(.colon, "after the field's name (a field is NAME: TYPE)")
+            fields.append((f, try parseType()))
+            _ = accept(.comma)
+        }
+        try expect(.rbrace, "to close the record")
+        if fields.isEmpty { throw fail("a record needs at least one field", at: start) }
+        return TypeExpr(kind: .record(fields), range: start.to(lastRange))
     }
 
     /// `{ VALUE: "shown", ... }` after `names` in a type declaration.
@@ -417,8 +439,9 @@ public struct Parser {
         case .identifier("overflow") where peekRaw(1) == .symbol(.lparen):
             advance(); advance()
             var v = try identifier("a queue variable")
-            // A process-local queue: overflow(nfsd.batch).
-            if accept(.dot) {
+            // A process-local queue: overflow(nfsd.batch); a record's queue field: overflow(f.q),
+            // overflow(nfsd.f.q).
+            while accept(.dot) {
                 let local = try identifier("a local queue after '.'")
                 v = Ident(v.name + "." + local.name, v.range.to(local.range))
             }
@@ -811,7 +834,7 @@ public struct Parser {
                 try expect(.rbracket, "after the index")
                 e = Expr(kind: .index(e, i), range: e.range.to(lastRange))
             } else if accept(.dot) {
-                let m = try identifier("a local variable name after '.'")
+                let m = try identifier("a field or local variable name after '.'")
                 e = Expr(kind: .member(e, m), range: e.range.to(m.range))
             } else {
                 return e
@@ -878,6 +901,19 @@ public struct Parser {
         case .symbol(.lbrace):
             advance()
             bracketDepth += 1
+            if case .identifier = peek(), peekRaw(1) == .symbol(.colon) {
+                // `{ field: value, ... }`: a record literal.
+                var fields: [(name: Ident, value: Expr)] = []
+                while !check(.rbrace) {   // commas or new lines between the fields
+                    let f = try identifier("a field name")
+                    try expect(.colon, "after the field's name (a record literal is { NAME: VALUE, ... })")
+                    fields.append((f, try parseExpr()))
+                    _ = accept(.comma)
+                }
+                bracketDepth -= 1
+                try expect(.rbrace, "to close the record literal")
+                return Expr(kind: .recordLiteral(fields), range: t.range.to(lastRange))
+            }
             var items: [Expr] = []
             if !check(.rbrace) { repeat { items.append(try parseExpr()) } while accept(.comma) }
             bracketDepth -= 1
