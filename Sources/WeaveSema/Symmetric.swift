@@ -39,15 +39,15 @@ extension Elaborator {
         guard let x = expr(e, scope, expected: type) else { return .failed }
         guard case .literal(let v) = x.op, isInt(x.type) else {
             if compatible(x.type, type), case .literal(let v) = x.op { return .value(v) }
-            diags.error("expected a value of type \(name), found \(x.type.description)", at: e.range)
+            diags.report(.typeMismatch(expected: name, found: x.type.description), at: e.range)
             return .failed
         }
         if scope.allowState {
-            diags.error("\(name) is symmetric: a statement cannot name one of its values (\(v)); use self, a process index, a quantifier or choose", at: e.range)
+            diags.report(.symmetricValueNamed(type: name, value: v), at: e.range)
             return .failed
         }
         guard type.contains(v &- lo) else {
-            diags.error("\(v) is not a value of \(name) (\(lo)..\(lo &+ type.cardinality &- 1))", at: e.range)
+            diags.report(.symmetricValueOutOfRange(value: v, type: name, lo: lo, hi: lo &+ type.cardinality &- 1), at: e.range)
             return .failed
         }
         return .value(v &- lo)
@@ -65,7 +65,7 @@ extension Elaborator {
             let words = Set(d.message.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
             for (name, range) in symmetricDecls.sorted(by: { $0.key < $1.key }) where words.contains(name) {
                 let note = "\(name) is declared symmetric at \(range.description): its values are interchangeable, so they can only be compared with == and != and named through self, a process index, a quantifier or choose (no integer literals except in initial values, no arithmetic, no order)"
-                items[k] = Diagnostic(d.severity, d.message, at: d.range, notes: d.notes + [note])
+                items[k] = d.addingNotes([note])
                 break
             }
         }
