@@ -14,6 +14,32 @@ func diagnostics(_ text: String, _ overrides: [String: String] = [:], directory:
     }
 }
 
+/// Where `d` points, as "line:col", or "-" for a diagnostic without a position.
+func position(_ d: Diagnostic) -> String {
+    guard let r = d.range else { return "-" }
+    let (l, c) = r.file.lineColumn(r.start)
+    return "\(l):\(c)"
+}
+
+/// Asserts that `text` gives a diagnostic of exactly `kind` (associated values included) at
+/// `at` ("line:col", "-" for none, nil not to check the position).
+func assertReports(_ text: String, _ kind: SemaDiagnostic, at: String?, _ overrides: [String: String] = [:],
+                   file: StaticString = #filePath, line: UInt = #line) {
+    let ds = diagnostics(text, overrides)
+    let hit = ds.first { ($0.kind as? SemaDiagnostic) == kind }
+    XCTAssertNotNil(hit, "no \(kind) in \(ds.map { "\(position($0)) \($0.message)" })", file: file, line: line)
+    if let hit, let at { XCTAssertEqual(position(hit), at, "\(kind)", file: file, line: line) }
+}
+
+/// Asserts that `text` gives a diagnostic whose kind has `id`, at `at` (as above).
+func assertReports(_ text: String, id: String, at: String?, _ overrides: [String: String] = [:],
+                   file: StaticString = #filePath, line: UInt = #line) {
+    let ds = diagnostics(text, overrides)
+    let hit = ds.first { $0.id == id }
+    XCTAssertNotNil(hit, "no \(id) in \(ds.map { "\(position($0)) \($0.id ?? "-") \($0.message)" })", file: file, line: line)
+    if let hit, let at { XCTAssertEqual(position(hit), at, id, file: file, line: line) }
+}
+
 /// Sema's catalogue of diagnostics, checked by kind and position instead of by wording:
 /// a table of snippets, each with a `‸` where the diagnostic must point (no `‸`: a
 /// diagnostic about the settings, with no position), and the kind it must have.
