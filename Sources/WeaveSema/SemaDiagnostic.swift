@@ -197,6 +197,23 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
         }
     }
 
+    /// The kinds that can come from a symmetric type's restrictions (no literals, arithmetic
+    /// or order): one that names a symmetric type gets a note saying why (see
+    /// `explainSymmetricTypeErrors`).
+    public var isTypeError: Bool {
+        switch self {
+        case .typeMismatch, .branchTypesDiffer, .setElementWrongType, .negationNeedsInteger, .conditionNotBool,
+             .quantifierBodyNotBool, .notAMember, .setTypesDiffer, .arithmeticNeedsIntegers, .cannotCompare,
+             .orderNeedsIntegers, .processIndexWrongType, .notAnIndex, .indexWrongType, .indexOutOfRange,
+             .cannotPush, .cannotAssignElement, .cannotAssign, .cannotCopy, .propertyNotBool,
+             .processIndexTooLarge, .processConditionNotConstant, .arrayIndexNotScalar, .setElementNotScalar,
+             .constOverrideNotInteger, .paramNotBoolOrEnum, .paramDefaultNotAValue, .initialValueNotConstant:
+            return true
+        default:
+            return false
+        }
+    }
+
     public var id: String { entry.id }
     public var message: String { entry.message }
 

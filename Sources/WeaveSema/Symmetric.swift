@@ -57,11 +57,8 @@ extension Elaborator {
     /// operation is refused.
     func explainSymmetricTypeErrors() {
         guard !symmetricDecls.isEmpty else { return }
-        let typeErrors = ["cannot compare", "cannot assign", "needs two integers", "compares integers", "must be a",
-                          "does not belong", "cannot push", "needs an integer", "expected a value of type", "cannot combine",
-                          "cannot copy", "different types", "is not an index", "is out of range", "cannot be a member"]
         var items = diags.items
-        for (k, d) in items.enumerated() where d.severity == .error && typeErrors.contains(where: { d.message.contains($0) }) {
+        for (k, d) in items.enumerated() where d.severity == .error && (d.kind as? SemaDiagnostic)?.isTypeError == true {
             let words = Set(d.message.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
             for (name, range) in symmetricDecls.sorted(by: { $0.key < $1.key }) where words.contains(name) {
                 let note = "\(name) is declared symmetric at \(range.description): its values are interchangeable, so they can only be compared with == and != and named through self, a process index, a quantifier or choose (no integer literals except in initial values, no arithmetic, no order)"

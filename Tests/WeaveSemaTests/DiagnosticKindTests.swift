@@ -257,6 +257,23 @@ final class DiagnosticKindTests: XCTestCase {
         }
     }
 
+    /// `isTypeError` picks the kinds whose messages held one of these phrases, which is how
+    /// the symmetric-type note chose its diagnostics before the catalogue.
+    func testTypeErrorsAreTheKindsThatUsedToBeMatchedByPhrase() {
+        let phrases = ["cannot compare", "cannot assign", "needs two integers", "compares integers", "must be a",
+                       "does not belong", "cannot push", "needs an integer", "expected a value of type", "cannot combine",
+                       "cannot copy", "different types", "is not an index", "is out of range", "cannot be a member"]
+        var seen = 0
+        for row in Self.rows {
+            for d in diagnostics(Self.locate(row.text).0, row.overrides) {
+                guard let kind = d.kind as? SemaDiagnostic else { continue }
+                seen += 1
+                XCTAssertEqual(kind.isTypeError, phrases.contains { d.message.contains($0) }, "\(kind.id): \(d.message)", line: row.line)
+            }
+        }
+        XCTAssertGreaterThan(seen, Self.rows.count)
+    }
+
     /// Loading files: the kinds that need a file system rather than a snippet.
     func testLoaderKinds() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-kinds-\(ProcessInfo.processInfo.processIdentifier)")
