@@ -53,12 +53,25 @@ extension Elaborator {
         return .value(v &- lo)
     }
 
+    /// Phrases of the type errors reported as free text rather than as a `SemaDiagnostic`
+    /// (the catalogued ones say so with `isTypeError`).
+    static let typeErrorPhrases = ["cannot compare", "cannot assign", "needs two integers", "compares integers", "must be a",
+                                   "does not belong", "cannot push", "needs an integer", "expected a value of type", "cannot combine",
+                                   "cannot copy", "different types", "is not an index", "is out of range", "cannot be a member"]
+
+    /// Whether `d` is a type error (by its kind, or by its words if it has no kind).
+    static func isTypeError(_ d: Diagnostic) -> Bool {
+        guard d.severity == .error else { return false }
+        if let kind = d.kind as? SemaDiagnostic { return kind.isTypeError }
+        return typeErrorPhrases.contains { d.message.contains($0) }
+    }
+
     /// Adds to every type error that involves a symmetric type a note saying why the
     /// operation is refused.
     func explainSymmetricTypeErrors() {
         guard !symmetricDecls.isEmpty else { return }
         var items = diags.items
-        for (k, d) in items.enumerated() where d.severity == .error && (d.kind as? SemaDiagnostic)?.isTypeError == true {
+        for (k, d) in items.enumerated() where Elaborator.isTypeError(d) {
             let words = Set(d.message.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
             for (name, range) in symmetricDecls.sorted(by: { $0.key < $1.key }) where words.contains(name) {
                 let note = "\(name) is declared symmetric at \(range.description): its values are interchangeable, so they can only be compared with == and != and named through self, a process index, a quantifier or choose (no integer literals except in initial values, no arithmetic, no order)"
