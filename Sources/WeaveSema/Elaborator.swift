@@ -86,17 +86,17 @@ final class Elaborator {
     /// type, each in the type, each named once.
     func valueNames(_ items: [(AExpr, String)], of ty: IRType) -> ValueNames? {
         guard case .range = ty else {
-            diags.error("'names' names values of an integer range type, not \(ty.description)", at: items.first?.0.range)
+            diags.report(.valueNamesNeedRange(type: ty.description), at: items.first?.0.range)
             return nil
         }
         var names: [Int64: String] = [:]
         for (e, text) in items {
             guard let v = constValue(e) else { continue }
             guard ty.contains(v) else {
-                diags.error("\(v) is not a value of \(ty.description)", at: e.range)
+                diags.report(.notAValue(value: v, type: ty.description), at: e.range)
                 continue
             }
-            if names[v] != nil { diags.error("the value \(v) is named twice", at: e.range); continue }
+            if names[v] != nil { diags.report(.valueNamedTwice(value: v), at: e.range); continue }
             names[v] = text
         }
         return ValueNames(type: ty, names: names)
@@ -125,7 +125,7 @@ final class Elaborator {
         if expansions <= Elaborator.maxExpansions { return true }
         if !reportedExpansionLimit {
             reportedExpansionLimit = true
-            diags.error("more than \(Elaborator.maxExpansions) macro and def expansions (\(what) is expanded here again); a macro or def that uses itself, or one another, more than once grows exponentially", at: r)
+            diags.report(.tooManyExpansions(limit: Elaborator.maxExpansions, what: what), at: r)
         }
         return false
     }
@@ -157,8 +157,7 @@ final class Elaborator {
 
     func declare(_ name: Ident, _ sym: Symbol) {
         if let old = symbols[name.name] {
-            diags.error("'\(name.name)' is already declared as a \(old.kindName)", at: name.range,
-                        notes: ["the earlier declaration is at \(old.range.description)"])
+            diags.report(.alreadyDeclared(name: name.name, kind: old.kindName, earlier: old.range.description), at: name.range)
             return
         }
         symbols[name.name] = sym
@@ -182,8 +181,7 @@ final class Elaborator {
             default: return false
             }
         }
-        diags.error(arithmetic(x) ? "this constant expression cannot be computed: integer overflow or division by zero (values are 64-bit)"
-                                  : "expected a constant here (consts, params, literals and arithmetic of them)", at: e.range)
+        diags.report(arithmetic(x) ? SemaDiagnostic.constantOverflow : .expectedConstant, at: e.range)
         return nil
     }
 
@@ -209,7 +207,7 @@ final class Elaborator {
         if let c = p.condition {
             guard let x = expr(c, .constant, expected: .bool) else { return nil }
             guard x.type == .bool, case .literal(let v) = x.op else {
-                diags.error("a process's condition must be a constant bool (params, consts and literals)", at: c.range)
+                diags.report(.processConditionNotConstant, at: c.range)
                 return nil
             }
             if v == 0 { return "its condition at \(c.range.description) is false in this setting" }
@@ -228,12 +226,12 @@ final class Elaborator {
         switch t.kind {
         case .symmetric(let inner):
             guard allowSymmetric, !name.isEmpty else {
-                diags.error("'symmetric' can only be declared as a named type: type NAME = symmetric LO..HI", at: t.range)
+                diags.report(.symmetricNotNamed, at: t.range)
                 return nil
             }
             guard case .range(let lo, let hi)? = resolveType(inner) else { return nil }
             guard hi - lo < 64 else {
-                diags.error("a symmetric type has at most 64 values, not \(hi - lo + 1)", at: t.range)
+                diags.report(.symmetricTooLarge(count: hi - lo + 1), at: t.range)
                 return nil
             }
             let ty = IRType.symmetric(name: name, lo: lo, hi: hi)
@@ -248,26 +246,23 @@ final class Elaborator {
                 recordTypeMisplaced(rt, at: t.range)
                 return nil
             case .some(let s):
-                diags.error("'\(n)' is a \(s.kindName), not a type", at: t.range)
+                diags.report(.notAType(name: n, kind: s.kindName), at: t.range)
                 return nil
             case .none:
                 let cands = symbols.compactMap { k, v -> String? in
                     switch v { case .type, .record: return k; default: return nil } }
-                diags.error("unknown type '\(n)'", at: t.range,
-                            notes: Spelling.suggestion(for: n, among: cands + ["bool"]).map { ["did you mean '\($0)'?"] }
-                                ?? ["a type is bool, LO..HI, enum { A, B }, [INDEX] T, set<T>, queue<T, N>, stack<T, N> or a declared type"
-                                    + (cands.isEmpty ? "" : " (\(cands.sorted().joined(separator: ", ")))")])
+                diags.report(.unknownType(name: n, suggestion: Spelling.suggestion(for: n, among: cands + ["bool"]), declared: cands), at: t.range)
                 return nil
             }
         case .range(let loE, let hiE, let exclusive):
             guard let lo = constValue(loE), var hi = constValue(hiE) else { return nil }
             if exclusive { hi = hi &- 1 }
             if hi < lo {
-                diags.error("the range \(lo)..\(hi) is empty", at: t.range)
+                diags.report(.emptyRange(lo: lo, hi: hi), at: t.range)
                 return nil
             }
             if hi.subtractingReportingOverflow(lo).overflow || hi - lo >= (1 << 40) {
-                diags.error("the range \(lo)..\(hi) is too large for a model variable", at: t.range)
+                diags.report(.rangeTooLarge(lo: lo, hi: hi), at: t.range)
                 return nil
             }
             return .range(lo: lo, hi: hi)
@@ -276,7 +271,7 @@ final class Elaborator {
             var seen = Set<String>()
             for (i, m) in members.enumerated() {
                 if !seen.insert(m.name).inserted {
-                    diags.error("enum value '\(m.name)' is listed twice", at: m.range)
+                    diags.report(.enumValueListedTwice(name: m.name), at: m.range)
                     continue
                 }
                 // Value names are scoped to their type: two enums may both have `idle`
@@ -292,30 +287,30 @@ final class Elaborator {
         case .array(let i, let e):
             guard let it = resolveType(i), let et = resolveType(e) else { return nil }
             guard it.isScalar else {
-                diags.error("an array index must be a finite scalar type (a range, an enum or bool), not \(it.description)", at: i.range)
+                diags.report(.arrayIndexNotScalar(type: it.description), at: i.range)
                 return nil
             }
             let ty = IRType.array(index: it, element: et)
             if it.cardinality > 1 << 20 || ty.slotCount > 1 << 20 || ty.slotCount <= 0 {
-                diags.error("the array \(ty.description) would have \(it.cardinality) elements; that is too large for a state", at: t.range)
+                diags.report(.arrayTooLarge(type: ty.description, elements: it.cardinality), at: t.range)
                 return nil
             }
             return ty
         case .set(let e):
             guard let et = resolveType(e) else { return nil }
             guard et.isScalar, et.cardinality <= 64 else {
-                diags.error("a set's element type must be a finite scalar type with at most 64 values, not \(et.description)", at: e.range)
+                diags.report(.setElementNotScalar(type: et.description), at: e.range)
                 return nil
             }
             return .set(element: et)
         case .queue(let e, let capE, let lifo):
             guard let et = resolveType(e), let cap = constValue(capE) else { return nil }
             guard et.isScalar else {
-                diags.error("queue and stack elements must be scalars (bool, a range or an enum), not \(et.description)", at: e.range)
+                diags.report(.queueElementNotScalar(type: et.description), at: e.range)
                 return nil
             }
             guard cap >= 1, cap <= 4096 else {
-                diags.error("a \(lifo ? "stack" : "queue")'s capacity must be between 1 and 4096, not \(cap)", at: capE.range)
+                diags.report(.capacityOutOfBounds(stack: lifo, capacity: cap), at: capE.range)
                 return nil
             }
             return .queue(element: et, capacity: Int(cap), lifo: lifo)
@@ -345,7 +340,7 @@ final class Elaborator {
                     } else {
                         if let o = overrides[name.name] {
                             usedOverrides.insert(name.name)
-                            diags.error("--const \(name.name)=\(o): the value must be an integer from \(Int64.min) to \(Int64.max)", at: nil)
+                            diags.report(.constOverrideNotInteger(name: name.name, value: o), at: nil)
                         }
                         // A bad override falls back to the default, so the error is not
                         // followed by a cascade of "unknown name" errors.
@@ -358,7 +353,7 @@ final class Elaborator {
                 case .param(let name, let t, let e):
                     guard let ty = resolveType(t, name: name.name) else { continue }
                     guard ty == .bool || { if case .enumeration = ty { return true }; return false }() else {
-                        diags.error("a param must be a bool or an enum (a design choice); use a const for numbers", at: t.range)
+                        diags.report(.paramNotBoolOrEnum, at: t.range)
                         continue
                     }
                     var v: Int64? = nil
@@ -368,15 +363,15 @@ final class Elaborator {
                         if v == nil {
                             let allowed: String
                             if case .enumeration(_, let m) = ty { allowed = m.joined(separator: ", ") } else { allowed = "true, false" }
-                            let hint: [String]
-                            if case .enumeration(_, let m) = ty, let s = Spelling.suggestion(for: o, among: m) { hint = ["did you mean '\(s)'?"] } else { hint = [] }
-                            diags.error("--param \(name.name)=\(o): not a value of the param; allowed: \(allowed)", at: nil, notes: hint)
+                            var hint: String? = nil
+                            if case .enumeration(_, let m) = ty { hint = Spelling.suggestion(for: o, among: m) }
+                            diags.report(.paramOverrideNotAValue(name: name.name, value: o, allowed: allowed, suggestion: hint), at: nil)
                         }
                     }
                     // A bad override falls back to the default (no cascade of "unknown name" errors).
                     if v == nil, let x = expr(e, .constant, expected: ty) {
                         if case .literal(let lv) = x.op, compatible(x.type, ty) { v = lv }
-                        else { diags.error("the default of param '\(name.name)' must be a value of \(ty.description)", at: e.range) }
+                        else { diags.report(.paramDefaultNotAValue(name: name.name, type: ty.description), at: e.range) }
                     }
                     if let v {
                         declare(name, .param(ty, v, name.range))
@@ -426,9 +421,7 @@ final class Elaborator {
         }
         for (k, _) in overrides where !usedOverrides.contains(k) {
             let names = settings.map(\.name)
-            diags.error("there is no param or const named '\(k)' in this model", at: nil,
-                        notes: (Spelling.suggestion(for: k, among: names).map { ["did you mean '\($0)'?"] } ?? [])
-                            + ["params and consts: \(names.joined(separator: ", "))"])
+            diags.report(.unknownOverride(name: k, suggestion: Spelling.suggestion(for: k, among: names), settings: names), at: nil)
         }
         return later
     }
@@ -442,27 +435,27 @@ final class Elaborator {
     /// Elaborates a variable of a resolved type (a declared one, or a field of a record variable).
     func variable(_ name: Ident, _ ty: IRType, typeRange: SourceRange, _ initializer: Initializer, scope: Scope) -> Variable? {
         if ty.slotCount > 1 << 16 {
-            diags.error("variable '\(name.name)' has \(ty.slotCount) slots (at least \(ty.slotCount) bytes of every state); the limit is 65536 slots", at: typeRange)
+            diags.report(.variableTooLarge(name: name.name, slots: ty.slotCount), at: typeRange)
             return nil
         }
         let slotTypes = ty.slotTypes
         switch initializer {
         case .any(let r):
             if case .queue = ty {
-                diags.error("a queue cannot start as 'any'; start it empty ([]) ", at: r)
+                diags.report(.queueStartsAsAny, at: r)
                 return nil
             }
             var out: [[Int64]] = []
             for st in slotTypes {
                 if case .set(let e) = st {
                     guard e.cardinality <= 6 else {
-                        diags.error("'any' over a set of \(e.cardinality) elements gives 2^\(e.cardinality) initial states; use 'in {...}'", at: r)
+                        diags.report(.anySetTooLarge(elements: e.cardinality), at: r)
                         return nil
                     }
                     out.append((0..<(Int64(1) << e.cardinality)).map { $0 })
                 } else {
                     guard st.cardinality <= 1 << 12 else {
-                        diags.error("'any' over \(st.description) gives too many initial states", at: r)
+                        diags.report(.anyTooManyStates(type: st.description), at: r)
                         return nil
                     }
                     out.append((0..<st.cardinality).map { st.lowerBound + $0 })
@@ -471,7 +464,7 @@ final class Elaborator {
             return Variable(name: name.name, type: ty, initial: out, range: name.range)
         case .oneOf(let e):
             guard ty.isScalar || { if case .set = ty { return true }; return false }() else {
-                diags.error("'in' initialises scalars and sets only", at: e.range)
+                diags.report(.inInitialiserNotScalar, at: e.range)
                 return nil
             }
             var values: [Int64] = []
@@ -484,27 +477,27 @@ final class Elaborator {
                     }
                     guard let x = expr(it, scope, expected: ty) else { return nil }
                     guard case .literal(let lv) = x.op, compatible(x.type, ty) else {
-                        diags.error("expected a constant of type \(ty.description)", at: it.range)
+                        diags.report(.expectedConstantOfType(type: ty.description), at: it.range)
                         return nil
                     }
                     if ty.isScalar && !ty.contains(lv) {
-                        diags.error("\(lv) is not a value of \(ty.description)", at: it.range)
+                        diags.report(.notAValue(value: lv, type: ty.description), at: it.range)
                         return nil
                     }
                     values.append(lv)
                 }
             } else if case .type(let t) = domainOf(e) {
                 guard compatible(t, ty) else {
-                    diags.error("'in' needs values of \(ty.description), not \(t.description)", at: e.range)
+                    diags.report(.initialValuesWrongType(expected: ty.description, found: t.description), at: e.range)
                     return nil
                 }
                 values = (0..<t.cardinality).map { t.lowerBound + $0 }.filter { ty.contains($0) }
             } else {
-                diags.error("expected a set of constants after 'in', such as {0, 1}", at: e.range)
+                diags.report(.expectedConstantSet, at: e.range)
                 return nil
             }
             if values.isEmpty {
-                diags.error("the set of initial values is empty", at: e.range)
+                diags.report(.emptyInitialSet, at: e.range)
                 return nil
             }
             return Variable(name: name.name, type: ty, initial: [values], range: name.range)
@@ -513,7 +506,7 @@ final class Elaborator {
             return Variable(name: name.name, type: ty, initial: slots.map { [$0] }, range: name.range)
         case .perIndex(let index, let e, let r):
             guard case .array(let it, let et) = ty else {
-                diags.error("'[\(index.name): ...]' initialises an array, not \(ty.description)", at: r)
+                diags.report(.indexedInitialiserNotArray(index: index.name, type: ty.description), at: r)
                 return nil
             }
             var slots: [Int64] = []
@@ -551,7 +544,7 @@ final class Elaborator {
         case .queue(_, let c, _):
             if case .listLiteral(let items) = e.kind {
                 guard items.count <= c else {
-                    diags.error("\(items.count) values do not fit a capacity of \(c)", at: e.range)
+                    diags.report(.listExceedsCapacity(count: items.count, capacity: c), at: e.range)
                     return nil
                 }
                 guard case .queue(let et, _, _) = type else { return nil }
@@ -563,7 +556,7 @@ final class Elaborator {
                 // Unused element slots hold the element type's lowest value, as a pop leaves them.
                 return vals + [Int64](repeating: et.lowerBound, count: c - items.count)
             }
-            diags.error("a queue or stack is set from a list such as [] or [a, b]", at: e.range)
+            diags.report(.queueNeedsList, at: e.range)
             return nil
         case .array(let i, let el):
             // `[]` / `[a, b]` for an array of queues is each element's value, unless it lists
@@ -575,11 +568,11 @@ final class Elaborator {
             }
             if case .listLiteral(let items) = e.kind {
                 if scope.allowState, let name = i.symmetricName {
-                    diags.error("a list gives each member of the symmetric type \(name) its own value, which singles members out; assign one value to every element (a = v), or set the list as the initial value", at: e.range)
+                    diags.report(.listSinglesOutSymmetric(type: name), at: e.range)
                     return nil
                 }
                 guard items.count == Int(i.cardinality) else {
-                    diags.error("the array has \(i.cardinality) elements but the list has \(items.count)", at: e.range)
+                    diags.report(.listLengthMismatch(elements: i.cardinality, count: items.count), at: e.range)
                     return nil
                 }
                 var out: [Int64] = []
@@ -600,15 +593,15 @@ final class Elaborator {
             }
             guard let x = expr(e, scope, expected: type) else { return nil }
             guard compatible(x.type, type) else {
-                diags.error("expected a value of type \(type.description), found \(x.type.description)", at: e.range)
+                diags.report(.typeMismatch(expected: type.description, found: x.type.description), at: e.range)
                 return nil
             }
             guard case .literal(let v) = x.op else {
-                diags.error("an initial value must be a constant", at: e.range)
+                diags.report(.initialValueNotConstant, at: e.range)
                 return nil
             }
             if type.isScalar && !type.contains(v) {
-                diags.error("\(v) is not a value of \(type.description)", at: e.range)
+                diags.report(.notAValue(value: v, type: type.description), at: e.range)
                 return nil
             }
             return [v]

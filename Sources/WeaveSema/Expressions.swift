@@ -42,7 +42,7 @@ extension Elaborator {
             return IExpr(.literal(b ? 1 : 0), .bool, e.range)
         case .selfIndex:
             guard let t = s.indexType else {
-                diags.error("'self' is only meaningful inside an indexed process", at: e.range)
+                diags.report(.selfOutsideIndexedProcess, at: e.range)
                 return nil
             }
             return IExpr(.selfIndex, t, e.range)
@@ -50,23 +50,23 @@ extension Elaborator {
             return name(n, e.range, s, expected: expected)
         case .negate(let a):
             guard let x = expr(a, s, expected: intType) else { return nil }
-            guard isInt(x.type) else { return typeError("'-' needs an integer", x, e.range) }
+            guard isInt(x.type) else { return typeError(SemaDiagnostic.negationNeedsInteger, x, e.range) }
             return fold(.unary(.negate, x), intType, e.range)
         case .not(let a):
             guard let x = expr(a, s, expected: .bool) else { return nil }
-            guard x.type == .bool else { return typeError("'!' needs a bool", x, e.range) }
+            guard x.type == .bool else { return typeError(SemaDiagnostic.notNeedsBool, x, e.range) }
             return fold(.unary(.not, x), .bool, e.range)
         case .binary(let op, let a, let b):
             return binary(op, a, b, e.range, s)
         case .conditional(let c, let a, let b):
             guard let cx = expr(c, s, expected: .bool) else { return nil }
-            guard cx.type == .bool else { return typeError("the condition must be a bool", cx, c.range) }
+            guard cx.type == .bool else { return typeError(SemaDiagnostic.conditionNotBool, cx, c.range) }
             let m0 = foldLog?.count ?? 0
             guard let ax = expr(a, s, expected: expected) else { return nil }
             let m1 = foldLog?.count ?? 0
             guard let bx = expr(b, s, expected: ax.type) else { return nil }
             guard compatible(ax.type, bx.type) || compatible(bx.type, ax.type) else {
-                diags.error("the two branches have different types: \(ax.type.description) and \(bx.type.description)", at: e.range)
+                diags.report(.branchTypesDiffer(ax.type.description, bx.type.description), at: e.range)
                 return nil
             }
             let t = isInt(ax.type) ? intType : ax.type
@@ -101,27 +101,27 @@ extension Elaborator {
                 guard let x = expr(it, s, expected: et) else { return nil }
                 if et == nil {
                     guard x.type.isScalar, x.type != intType else {
-                        diags.error("cannot tell the element type of this set; compare it with a typed set or variable", at: e.range)
+                        diags.report(.setElementTypeUnknown, at: e.range)
                         return nil
                     }
                     et = x.type
                 }
                 guard let et, compatible(x.type, et) else {
-                    diags.error("set element of type \(x.type.description) does not belong in a set of \(et?.description ?? "?")", at: it.range)
+                    diags.report(.setElementWrongType(element: x.type.description, set: et?.description ?? "?"), at: it.range)
                     return nil
                 }
                 if case .literal(let v) = x.op, !et.contains(v) {
-                    diags.error("\(v) is not a value of \(et.description)", at: it.range)
+                    diags.report(.notAValue(value: v, type: et.description), at: it.range)
                     return nil
                 }
                 xs.append(x)
             }
             guard let elem = et else {
-                diags.error("cannot tell the element type of the empty set here", at: e.range)
+                diags.report(.emptySetTypeUnknown, at: e.range)
                 return nil
             }
             guard elem.cardinality <= 64 else {
-                diags.error("a set's element type must have at most 64 values", at: e.range)
+                diags.report(.setElementTypeTooLarge, at: e.range)
                 return nil
             }
             return fold(.setOf(xs, element: elem), .set(element: elem), e.range)
@@ -129,7 +129,7 @@ extension Elaborator {
             // `Color.red`: an enum value named through its type.
             if case .name(let tn) = base.kind, case .type(let ty, _)? = symbols[tn] {
                 guard case .enumeration(_, let ms) = ty, let i = ms.firstIndex(of: field.name) else {
-                    diags.error("type '\(tn)' has no value '\(field.name)'", at: field.range)
+                    diags.report(.noSuchEnumValue(type: tn, value: field.name), at: field.range)
                     return nil
                 }
                 return IExpr(.literal(Int64(i)), ty, e.range)
@@ -148,7 +148,7 @@ extension Elaborator {
             let (inner, reg) = s.binding(v.name, dom.elementType)
             noteRegisters(inner.nextRegister)
             guard let bx = expr(body, inner, expected: .bool) else { return nil }
-            guard bx.type == .bool else { return typeError("a quantifier's body must be a bool", bx, body.range) }
+            guard bx.type == .bool else { return typeError(SemaDiagnostic.quantifierBodyNotBool, bx, body.range) }
             return IExpr(.quantifier(Quantifier(rawValue: q.rawValue) ?? .forall, bound: reg, dom, bx),
                          q == .count ? intType : .bool, e.range)
         case .at(let p, let label):
@@ -159,8 +159,8 @@ extension Elaborator {
             if label.name == "done" { lid = LabelID(names.count) }
             else if let k = names.firstIndex(of: label.name) { lid = LabelID(k) }
             else {
-                diags.error("process '\(processDecls[pid.index].name.name)' has no label '\(label.name)'", at: label.range,
-                            notes: Spelling.suggestion(for: label.name, among: names).map { ["did you mean '\($0)'?"] } ?? [])
+                diags.report(.unknownProcessLabel(process: processDecls[pid.index].name.name, label: label.name,
+                                                 suggestion: Spelling.suggestion(for: label.name, among: names)), at: label.range)
                 return nil
             }
             return IExpr(.at(pid, instance: inst, label: lid), .bool, e.range)
@@ -168,24 +168,25 @@ extension Elaborator {
             diags.error("a record literal ({ FIELD: VALUE, ... }) can only be a record's initial value, assigned to a record or compared with one", at: e.range)
             return nil
         case .listLiteral:
-            diags.error("a list ([...]) can only be assigned to a queue, stack or array", at: e.range)
+            diags.report(.listNotAssignable, at: e.range)
             return nil
         case .any:
-            diags.error("'any' is only allowed as a variable's initial value", at: e.range)
+            diags.report(.anyOutsideInitialValue, at: e.range)
             return nil
         case .eventually, .always:
-            diags.error("temporal operators belong in 'liveness' properties only", at: e.range)
+            diags.report(.temporalOutsideLiveness, at: e.range)
             return nil
         }
     }
 
-    func typeError(_ msg: String, _ x: IExpr, _ r: SourceRange) -> IExpr? {
-        diags.error("\(msg), not \(x.type.description)", at: r)
+    /// Reports `kind` (made from the type `x` has) at `r`; returns nil.
+    func typeError(_ kind: (String) -> SemaDiagnostic, _ x: IExpr, _ r: SourceRange) -> IExpr? {
+        diags.report(kind(x.type.description), at: r)
         return nil
     }
 
     func stateInConstant(_ r: SourceRange) -> IExpr? {
-        diags.error("a constant expression cannot read variables", at: r)
+        diags.report(.stateInConstant, at: r)
         return nil
     }
 
@@ -204,7 +205,7 @@ extension Elaborator {
             guard let all = enumMembers[n], all.count > 1 else { return IExpr(.literal(v), t, r) }
             if let exp = expected, let hit = all.first(where: { $0.0 == exp }) { return IExpr(.literal(hit.1), hit.0, r) }
             let types = all.map { $0.0.description }
-            diags.error("'\(n)' is a value of \(types.joined(separator: " and ")): write \(types.map { "\($0).\(n)" }.joined(separator: " or "))", at: r)
+            diags.report(.ambiguousEnumValue(name: n, types: types), at: r)
             return nil
         case .record:
             diags.error("'\(n)' is a record type, not a value (use it after ':')", at: r)
@@ -217,29 +218,28 @@ extension Elaborator {
             return readPlace(Place(root: .global(g), path: [], type: globals[g.index].type), r)
         case .def(let params, let body, _):
             guard params.isEmpty else {
-                diags.error("'\(n)' takes \(params.count) argument(s)", at: r)
+                diags.report(.defNeedsArguments(name: n, count: params.count), at: r)
                 return nil
             }
             return expandDef(n, params, body, [], r, s)
         case .type:
-            diags.error("'\(n)' is a type, not a value (use it after ':' or 'in')", at: r)
+            diags.report(.typeNotAValue(name: n), at: r)
             return nil
         case .macro:
-            diags.error("'\(n)' is a macro: call it as a statement", at: r)
+            diags.report(.macroNotAValue(name: n), at: r)
             return nil
         case .process:
-            diags.error("'\(n)' is a process; use at(\(n), LABEL) or \(n).VAR", at: r)
+            diags.report(.processNotAValue(name: n), at: r)
             return nil
         case .none:
             var cands = Array(symbols.keys) + Array(s.locals.keys) + s.bound.map(\.name)
             if let i = s.indexName { cands.append(i) }
             if let why = absentProcesses[n] {
-                diags.error("process '\(n)' is not part of this setting: \(why)", at: r)
+                diags.report(.processAbsent(name: n, reason: why), at: r)
                 return nil
             }
             if poisoned.contains(n) { return nil }
-            diags.error("unknown name '\(n)'", at: r,
-                        notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            diags.report(.unknownName(name: n, suggestion: Spelling.suggestion(for: n, among: cands)), at: r)
             return nil
         }
     }
@@ -249,14 +249,14 @@ extension Elaborator {
         switch pl.type {
         case .bool, .range, .enumeration, .set: return IExpr(.read(pl), pl.type, r)
         default:
-            diags.error("\(pl.type.description) is not a value here; index it, or use len/empty/full/head", at: r)
+            diags.report(.queueNotAValue(type: pl.type.description), at: r)
             return nil
         }
     }
 
     func expandDef(_ n: String, _ params: [Ident], _ body: AExpr, _ args: [AExpr], _ r: SourceRange, _ s: Scope) -> IExpr? {
         guard s.defDepth < 32 else {
-            diags.error("def '\(n)' expands defs more than 32 levels deep (it uses itself, or a chain of more than 32 defs)", at: r)
+            diags.report(.defTooDeep(name: n), at: r)
             return nil
         }
         guard countExpansion("def '\(n)'", at: r) else { return nil }
@@ -272,7 +272,7 @@ extension Elaborator {
         case .type(let t):
             guard let ty = resolveType(t) else { return nil }
             guard ty.isScalar, ty.cardinality <= 1 << 16 else {
-                diags.error("can only range over a finite scalar type, not \(ty.description)", at: t.range)
+                diags.report(.rangeOverNonScalar(type: ty.description), at: t.range)
                 return nil
             }
             return .type(ty)
@@ -281,15 +281,15 @@ extension Elaborator {
             guard let x = expr(e, s, expected: nil) else { return nil }
             guard case .set(let el) = x.type else {
                 if isInt(x.type) {
-                    diags.error("expected a set or a type after 'in', not an integer (write a range type: x: 0..3)", at: e.range)
+                    diags.report(.inIntegerNotDomain, at: e.range)
                 } else {
-                    diags.error("expected a set or a type after 'in', not \(x.type.description)", at: e.range)
+                    diags.report(.inNotDomain(type: x.type.description), at: e.range)
                 }
                 return nil
             }
             return .set(x, element: el)
         case .subsets(let base):
-            diags.error("'subset' ranges only in 'choose s: subset S { }'", at: base.range)
+            diags.report(.subsetOutsideChoose, at: base.range)
             return nil
         }
     }
@@ -303,8 +303,7 @@ extension Elaborator {
         guard let dom = irDomain(d, s) else { return nil }
         let n = dom.elementType.cardinality
         guard n <= Elaborator.maxSubsetElements else {
-            diags.error("a subset choice over \(dom.elementType.description) ranges over \(n) elements, more than "
-                        + "\(Elaborator.maxSubsetElements) (2^\(n) subsets in one step); choose over a smaller type", at: d.range)
+            diags.report(.subsetTooLarge(type: dom.elementType.description, elements: n, limit: Elaborator.maxSubsetElements), at: d.range)
             return nil
         }
         return dom
@@ -315,41 +314,41 @@ extension Elaborator {
         switch e.kind {
         case .name(let n):
             guard case .process(let pid, _) = symbols[n] else {
-                if let why = absentProcesses[n] { diags.error("process '\(n)' is not part of this setting: \(why)", at: e.range); return nil }
-                diags.error("'\(n)' is not a process", at: e.range)
+                if let why = absentProcesses[n] { diags.report(.processAbsent(name: n, reason: why), at: e.range); return nil }
+                diags.report(.notAProcess(name: n), at: e.range)
                 return nil
             }
             if processDecls[pid.index].index != nil {
-                diags.error("process '\(n)' is indexed: write \(n)(INDEX)", at: e.range)
+                diags.report(.processNeedsIndex(name: n), at: e.range)
                 return nil
             }
             return (pid, nil)
         case .call(let n, let args):
             guard case .process(let pid, _) = symbols[n.name] else {
-                if let why = absentProcesses[n.name] { diags.error("process '\(n.name)' is not part of this setting: \(why)", at: n.range); return nil }
-                diags.error("'\(n.name)' is not a process", at: n.range)
+                if let why = absentProcesses[n.name] { diags.report(.processAbsent(name: n.name, reason: why), at: n.range); return nil }
+                diags.report(.notAProcess(name: n.name), at: n.range)
                 return nil
             }
             guard let it = processIndexTypes[pid.index] else {
-                diags.error("process '\(n.name)' is not indexed: write \(n.name) without arguments", at: e.range)
+                diags.report(.processNotIndexed(name: n.name), at: e.range)
                 return nil
             }
             guard args.count == 1 else {
-                diags.error("a process instance takes one index", at: e.range)
+                diags.report(.processTakesOneIndex, at: e.range)
                 return nil
             }
             guard let ix = expr(args[0], s, expected: it) else { return nil }
             guard compatible(ix.type, it) else {
-                diags.error("the index of '\(n.name)' must be a \(it.description), not \(ix.type.description)", at: args[0].range)
+                diags.report(.processIndexWrongType(process: n.name, expected: it.description, found: ix.type.description), at: args[0].range)
                 return nil
             }
             if case .literal(let v) = ix.op, !it.contains(v) {
-                diags.error("\(v) is not an index of '\(n.name)' (\(it.description))", at: args[0].range)
+                diags.report(.notAnIndex(value: v, process: n.name, type: it.description), at: args[0].range)
                 return nil
             }
             return (pid, ix)
         default:
-            diags.error("expected a process instance such as p(0) or p", at: e.range)
+            diags.report(.expectedProcessInstance, at: e.range)
             return nil
         }
     }
@@ -374,31 +373,30 @@ extension Elaborator {
                 return Place(root: .global(g), path: [], type: globals[g.index].type)
             }
             if s.bound.contains(where: { $0.name == n }) || s.indexName == n {
-                diags.error("'\(n)' is a bound value and cannot be assigned", at: e.range)
+                diags.report(.assignToBound(name: n), at: e.range)
                 return nil
             }
             if let sym = symbols[n] {
-                diags.error("'\(n)' is a \(sym.kindName), not a variable", at: e.range)
+                diags.report(.notAVariable(name: n, kind: sym.kindName), at: e.range)
                 return nil
             }
             if poisoned.contains(n) { return nil }
             let cands = Array(symbols.keys) + Array(s.locals.keys)
-            diags.error("unknown variable '\(n)'", at: e.range,
-                        notes: Spelling.suggestion(for: n, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            diags.report(.unknownVariable(name: n, suggestion: Spelling.suggestion(for: n, among: cands)), at: e.range)
             return nil
         case .index(let base, let i):
             guard let bp = place(base, s) else { return nil }
             guard case .array(let it, let et) = bp.type else {
-                diags.error("only arrays can be indexed; this is \(bp.type.description)", at: base.range)
+                diags.report(.indexNonArray(type: bp.type.description), at: base.range)
                 return nil
             }
             guard let ix = expr(i, s, expected: it) else { return nil }
             guard compatible(ix.type, it) else {
-                diags.error("the index must be a \(it.description), not \(ix.type.description)", at: i.range)
+                diags.report(.indexWrongType(expected: it.description, found: ix.type.description), at: i.range)
                 return nil
             }
             if case .literal(let v) = ix.op, !it.contains(v) {
-                diags.error("index \(it.format(v)) is out of range for \(bp.type.description)", at: i.range)
+                diags.report(.indexOutOfRange(index: it.format(v), type: bp.type.description), at: i.range)
                 return nil
             }
             return Place(root: bp.root, path: bp.path + [ix], type: et)
@@ -407,14 +405,14 @@ extension Elaborator {
             let decl = processDecls[pid.index]
             guard pid.index < localNames.count, let li = localNames[pid.index].firstIndex(of: m.name),
                   let lt = localTypes[pid.index][li] else {
-                diags.error("process '\(decl.name.name)' has no local variable '\(m.name)'", at: m.range,
-                            notes: Spelling.suggestion(for: m.name, among: decl.locals.map(\.name.name)).map { ["did you mean '\($0)'?"] } ?? [])
+                diags.report(.unknownLocal(process: decl.name.name, name: m.name,
+                                           suggestion: Spelling.suggestion(for: m.name, among: decl.locals.map(\.name.name))), at: m.range)
                 return nil
             }
             // Inside the process itself, p(self).x is just x.
             return Place(root: .local(pid, instance: inst, index: li), path: [], type: lt)
         default:
-            diags.error("expected a variable, an array element or a process's local", at: e.range)
+            diags.report(.expectedPlace, at: e.range)
             return nil
         }
     }
@@ -422,7 +420,7 @@ extension Elaborator {
     func queuePlace(_ e: AExpr, _ s: Scope, _ fn: String) -> Place? {
         guard let pl = place(e, s) else { return nil }
         guard case .queue = pl.type else {
-            diags.error("\(fn) needs a queue or stack, not \(pl.type.description)", at: e.range)
+            diags.report(.needsQueue(function: fn, type: pl.type.description), at: e.range)
             return nil
         }
         return pl
@@ -431,7 +429,7 @@ extension Elaborator {
     func call(_ fn: Ident, _ args: [AExpr], _ r: SourceRange, _ s: Scope, expected: IRType?) -> IExpr? {
         func arity(_ n: Int) -> Bool {
             if args.count == n { return true }
-            diags.error("'\(fn.name)' takes \(n) argument\(n == 1 ? "" : "s"), not \(args.count)", at: r)
+            diags.report(.builtinArgumentCount(name: fn.name, expected: n, found: args.count), at: r)
             return false
         }
         switch fn.name {
@@ -448,31 +446,30 @@ extension Elaborator {
             }
         case "size":
             guard arity(1), let x = expr(args[0], s, expected: nil) else { return nil }
-            guard isSet(x.type) else { return typeError("size needs a set", x, args[0].range) }
+            guard isSet(x.type) else { return typeError(SemaDiagnostic.sizeNeedsSet, x, args[0].range) }
             return fold(.unary(.size, x), intType, r)
         case "push", "pop":
-            diags.error("'\(fn.name)' changes state: use it as a statement\(fn.name == "pop" ? " (x = pop(q))" : "")", at: r)
+            diags.report(.statementInExpression(name: fn.name), at: r)
             return nil
         default: break
         }
         switch symbols[fn.name] {
         case .def(let params, let body, _):
             guard params.count == args.count else {
-                diags.error("'\(fn.name)' takes \(params.count) argument(s), not \(args.count)", at: r)
+                diags.report(.defArgumentCount(name: fn.name, expected: params.count, found: args.count), at: r)
                 return nil
             }
             return expandDef(fn.name, params, body, args, r, s)
         case .process:
-            diags.error("'\(fn.name)(...)' names a process instance; use at(\(fn.name)(i), LABEL) or \(fn.name)(i).VAR", at: r)
+            diags.report(.processCallNotAValue(name: fn.name), at: r)
             return nil
         case .macro:
-            diags.error("'\(fn.name)' is a macro: call it as a statement, not in an expression", at: r)
+            diags.report(.macroInExpression(name: fn.name), at: r)
             return nil
         default:
             let cands = ["len", "empty", "full", "head", "size"] + symbols.compactMap { k, v -> String? in
                 if case .def = v { return k }; return nil }
-            diags.error("unknown function '\(fn.name)'", at: fn.range,
-                        notes: Spelling.suggestion(for: fn.name, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+            diags.report(.unknownFunction(name: fn.name, suggestion: Spelling.suggestion(for: fn.name, among: cands)), at: fn.range)
             return nil
         }
     }
@@ -480,7 +477,7 @@ extension Elaborator {
     func binary(_ op: WeaveSyntax.BinaryOp, _ a: AExpr, _ b: AExpr, _ r: SourceRange, _ s: Scope) -> IExpr? {
         switch op {
         case .leadsto:
-            diags.error("'leadsto' belongs in 'liveness' properties only", at: r)
+            diags.report(.leadstoOutsideLiveness, at: r)
             return nil
         case .and, .or, .implies:
             guard let x = expr(a, s, expected: .bool) else { return nil }
@@ -493,8 +490,8 @@ extension Elaborator {
             }
             let m0 = foldLog?.count ?? 0
             guard let y = expr(b, s, expected: .bool) else { return nil }
-            guard x.type == .bool else { return typeError("'\(op.rawValue)' needs bools", x, a.range) }
-            guard y.type == .bool else { return typeError("'\(op.rawValue)' needs bools", y, b.range) }
+            guard x.type == .bool else { return typeError({ .logicNeedsBools(op: op.rawValue, found: $0) }, x, a.range) }
+            guard y.type == .bool else { return typeError({ .logicNeedsBools(op: op.rawValue, found: $0) }, y, b.range) }
             let irop: WeaveIR.BinaryOp = op == .and ? .and : op == .or ? .or : .implies
             // A constant left side that decides alone leaves the right side out of the model.
             if case .literal(let v) = x.op, (irop == .or) == (v != 0) { foldLog?.drop(m0..<(foldLog?.count ?? m0)) }
@@ -503,7 +500,7 @@ extension Elaborator {
             guard let x = expr(a, s, expected: nil) else { return nil }
             if let d = domainOf(b), case .type(let t) = d {
                 guard compatible(x.type, t) || (isInt(x.type) && isInt(t)) else {
-                    return typeError("'in \(t.description)' needs a \(t.description)", x, a.range)
+                    return typeError({ .inTypeNeedsValue(type: t.description, found: $0) }, x, a.range)
                 }
                 // x in T: within T's bounds.
                 let lo = IExpr(.literal(t.lowerBound), intType, r), hi = IExpr(.literal(t.upperBound), intType, r)
@@ -515,9 +512,9 @@ extension Elaborator {
             }
             let expectedSet: IRType? = x.type.isScalar && x.type != intType ? .set(element: x.type) : nil
             guard let y = expr(b, s, expected: expectedSet) else { return nil }
-            guard case .set(let el) = y.type else { return typeError("'in' needs a set on its right", y, b.range) }
+            guard case .set(let el) = y.type else { return typeError(SemaDiagnostic.inNeedsSet, y, b.range) }
             guard compatible(x.type, el) || (isInt(x.type) && isInt(el)) else {
-                diags.error("\(x.type.description) cannot be a member of \(y.type.description)", at: r)
+                diags.report(.notAMember(element: x.type.description, set: y.type.description), at: r)
                 return nil
             }
             return fold(.binary(.member, x, y), .bool, r)
@@ -545,7 +542,7 @@ extension Elaborator {
         case .add, .sub, .mul:
             if bothSet {
                 guard compatible(x.type, y.type) else {
-                    diags.error("cannot combine sets of different types: \(x.type.description) and \(y.type.description)", at: r)
+                    diags.report(.setTypesDiffer(x.type.description, y.type.description), at: r)
                     return nil
                 }
                 let sop: WeaveIR.BinaryOp = op == .add ? .union : op == .sub ? .difference : .intersect
@@ -554,27 +551,28 @@ extension Elaborator {
             fallthrough
         case .div, .mod:
             guard bothInt else {
-                diags.error("'\(op.rawValue)' needs two integers\(op == .add || op == .sub || op == .mul ? " or two sets" : ""), found \(x.type.description) and \(y.type.description)", at: r)
+                diags.report(.arithmeticNeedsIntegers(op: op.rawValue, orSets: op == .add || op == .sub || op == .mul,
+                                                      left: x.type.description, right: y.type.description), at: r)
                 return nil
             }
             let iop: WeaveIR.BinaryOp = [.add: .add, .sub: .sub, .mul: .mul, .div: .div, .mod: .mod][op] ?? .add
             return fold(.binary(iop, x, y), intType, r)
         case .eq, .ne:
             guard compatible(x.type, y.type) || compatible(y.type, x.type) else {
-                diags.error("cannot compare \(x.type.description) with \(y.type.description)", at: r)
+                diags.report(.cannotCompare(x.type.description, y.type.description), at: r)
                 return nil
             }
             return fold(.binary(op == .eq ? .eq : .ne, x, y), .bool, r)
         case .lt, .le, .gt, .ge:
             if bothSet && op == .le {
                 guard compatible(x.type, y.type) else {
-                    diags.error("cannot compare \(x.type.description) with \(y.type.description)", at: r)
+                    diags.report(.cannotCompare(x.type.description, y.type.description), at: r)
                     return nil
                 }
                 return fold(.binary(.subset, x, y), .bool, r)
             }
             guard bothInt else {
-                diags.error("'\(op.rawValue)' compares integers, not \(x.type.description) and \(y.type.description)", at: r)
+                diags.report(.orderNeedsIntegers(op: op.rawValue, left: x.type.description, right: y.type.description), at: r)
                 return nil
             }
             let iop: WeaveIR.BinaryOp = [.lt: .lt, .le: .le, .gt: .gt, .ge: .ge][op] ?? .lt
@@ -630,15 +628,15 @@ extension Elaborator {
         case .queue(let e, _, _): el = e
         case .array(_, let e):
             guard e.isScalar else {
-                diags.error("'in' looks for a value among an array's elements, which must be scalars; this array holds \(e.description)", at: b.range)
+                diags.report(.inArrayOfNonScalars(element: e.description), at: b.range)
                 return nil
             }
             el = e
         default: return nil
         }
-        guard x.type.isScalar else { return typeError("'in' needs a scalar on its left", x, a.range) }
+        guard x.type.isScalar else { return typeError(SemaDiagnostic.inNeedsScalar, x, a.range) }
         guard compatible(x.type, el) || (isInt(x.type) && isInt(el)) else {
-            diags.error("\(x.type.description) cannot be an element of \(agg.description)", at: r)
+            diags.report(.notAnElement(element: x.type.description, aggregate: agg.description), at: r)
             return nil
         }
         guard let pl = place(b, s) else { return nil }

@@ -48,24 +48,24 @@ public enum Loader {
         seen.insert(key)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: key, isDirectory: &isDir) else {
-            diags.error("cannot read '\(path)': no such file", at: from)
+            diags.report(.noSuchFile(path: path), at: from)
             return nil
         }
         if isDir.boolValue {
-            diags.error("cannot read '\(path)': it is a directory", at: from)
+            diags.report(.isDirectory(path: path), at: from)
             return nil
         }
         if let kind = notRegularFile(key) {
-            diags.error("cannot read '\(path)': it is \(kind), not a regular file", at: from)
+            diags.report(.notRegularFile(path: path, kind: kind), at: from)
             return nil
         }
         guard let data = FileManager.default.contents(atPath: key) else {
             let why = access(key, R_OK) != 0 ? "permission denied" : "the file could not be read"
-            diags.error("cannot read '\(path)': \(why)", at: from)
+            diags.report(.unreadableFile(path: path, reason: why), at: from)
             return nil
         }
         if data.count > maxFileBytes {
-            diags.error("'\(path)' is \(data.count) bytes; model files are limited to \(maxFileBytes) bytes", at: from)
+            diags.report(.fileTooLarge(path: path, bytes: data.count, limit: maxFileBytes), at: from)
             return nil
         }
         let text = String(decoding: data, as: UTF8.self)
@@ -119,12 +119,12 @@ public enum Loader {
             switch d {
             case .importFile(let rel, let range):
                 if sawOther {
-                    diags.error("imports must come before the other declarations", at: range)
+                    diags.report(.importAfterDeclarations, at: range)
                 }
                 // Only model files: an import of any other file would print its first line
                 // in a parse error (a model under review could show /etc/passwd in CI logs).
                 guard rel.hasSuffix(".weave") else {
-                    diags.error("an import names a model file ending in .weave, not '\(rel)'", at: range)
+                    diags.report(.importNotWeaveFile(path: rel), at: range)
                     continue
                 }
                 if rel.hasPrefix("/") {
@@ -135,9 +135,7 @@ public enum Loader {
                 // library installed with weave.
                 let dirs = [dir] + searchPath()
                 guard let found = dirs.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + rel) }) else {
-                    diags.error("cannot find '\(rel)'", at: range,
-                                notes: ["looked in: " + dirs.joined(separator: ", "),
-                                        "add a directory with -I DIR or WEAVE_PATH=DIR1:DIR2"])
+                    diags.report(.importNotFound(path: rel, searched: dirs), at: range)
                     continue
                 }
                 _ = loadOne(found + "/" + rel, from: range, seen: &seen, units: &units, diags: &diags)

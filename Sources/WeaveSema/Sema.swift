@@ -22,21 +22,21 @@ public enum Sema {
             switch d {
             case .invariant(let n, let e), .reachable(let n, let e):
                 if !propNames.insert(n.name).inserted {
-                    el.diags.error("there is already a property named '\(n.name)'", at: n.range)
+                    el.diags.report(.duplicateProperty(name: n.name), at: n.range)
                 }
                 guard let x = el.cond(e) else { continue }
                 if case .invariant = d { invariants.append(StateProperty(name: n.name, expr: x, range: n.range)) }
                 else { reachables.append(StateProperty(name: n.name, expr: x, range: n.range)) }
             case .liveness(let n, let e):
                 if !propNames.insert(n.name).inserted {
-                    el.diags.error("there is already a property named '\(n.name)'", at: n.range)
+                    el.diags.report(.duplicateProperty(name: n.name), at: n.range)
                 }
                 if let l = el.liveness(n, e) { liveness.append(l) }
             default: break
             }
         }
         for name in el.assertNames where propNames.contains(name) {
-            el.diags.warning("an assert message and a property are both named '\(name)'", at: nil)
+            el.diags.report(.assertNamedLikeProperty(name: name), at: nil)
         }
         el.unusedWarnings()
         el.explainSymmetricTypeErrors()
@@ -114,7 +114,7 @@ extension Elaborator {
     func cond(_ e: AExpr) -> IExpr? {
         guard let x = expr(e, Scope(), expected: .bool) else { return nil }
         guard x.type == .bool else {
-            diags.error("a property must be a bool, not \(x.type.description)", at: e.range)
+            diags.report(.propertyNotBool(type: x.type.description), at: e.range)
             return nil
         }
         return x
@@ -126,7 +126,7 @@ extension Elaborator {
         var body = e
         while case .quantifier(.forall, let v, let d, let inner) = body.kind {
             guard let dom = irDomain(d, scope), case .type(let t) = dom else {
-                diags.error("a liveness property can only be quantified over a finite type", at: body.range)
+                diags.report(.livenessQuantifierInfinite, at: body.range)
                 return nil
             }
             let (s2, reg) = scope.binding(v.name, t)
@@ -138,7 +138,7 @@ extension Elaborator {
         func pred(_ x: AExpr) -> IExpr? {
             guard let p = expr(x, scope, expected: .bool) else { return nil }
             guard p.type == .bool else {
-                diags.error("expected a bool, not \(p.type.description)", at: x.range)
+                diags.report(.expectedBool(found: p.type.description), at: x.range)
                 return nil
             }
             return p
@@ -150,7 +150,7 @@ extension Elaborator {
             form = .eventually(px)
         case .always(let inner):
             guard case .eventually(let p) = inner.kind else {
-                diags.error("'always' must be followed by 'eventually' (always eventually P); for 'always P' write an invariant", at: body.range)
+                diags.report(.alwaysWithoutEventually, at: body.range)
                 return nil
             }
             guard let px = pred(p) else { return nil }
@@ -159,7 +159,7 @@ extension Elaborator {
             guard let px = pred(p), let qx = pred(q) else { return nil }
             form = .leadsTo(px, qx)
         default:
-            diags.error("a liveness property is 'eventually P', 'P leadsto Q' or 'always eventually P'", at: body.range)
+            diags.report(.livenessShape, at: body.range)
             return nil
         }
         return LivenessProperty(name: n.name, quantified: quantified, form: form, boundCount: maxRegisters, range: n.range)
@@ -175,7 +175,7 @@ extension Elaborator {
             if let (_, t) = p.index {
                 it = resolveType(t)
                 if let x = it, !x.isScalar || x.cardinality > 1024 {
-                    diags.error("a process index must be a finite scalar type with at most 1024 values, not \(x.description)", at: t.range)
+                    diags.report(.processIndexTooLarge(type: x.description), at: t.range)
                     it = nil
                 }
             }
@@ -189,7 +189,7 @@ extension Elaborator {
             var records: [String: RecordVar] = [:]
             for v in p.locals {
                 if !seen.insert(v.name.name).inserted {
-                    diags.error("local '\(v.name.name)' is declared twice", at: v.name.range)
+                    diags.report(.localDeclaredTwice(name: v.name.name), at: v.name.range)
                 }
                 if let lowered = recordVariable(v, scope: .constant) {
                     addRecordLocal(v, lowered, scope: &scope, vars: &vars, types: &types, records: &records)
@@ -219,15 +219,14 @@ extension Elaborator {
             var labelSeen: [String: SourceRange] = [:]
             collectLabels(body) { l in
                 if let prev = labelSeen[l.name.name] {
-                    diags.error("label '\(l.name.name)' is declared twice in process '\(p.name.name)'", at: l.name.range,
-                                notes: ["the first is at \(prev.description)"])
+                    diags.report(.labelDeclaredTwice(label: l.name.name, process: p.name.name, first: prev.description), at: l.name.range)
                 } else {
                     labelSeen[l.name.name] = l.name.range
                     names.append(l.name.name)
                 }
             }
             if body.first?.label == nil {
-                diags.error("the first statement of process '\(p.name.name)' needs a label (every step starts at one)",
+                diags.report(.firstStatementNeedsLabel(process: p.name.name),
                             at: body.first?.range ?? p.name.range)
             }
             labelNames.append(names)
@@ -255,14 +254,14 @@ extension Elaborator {
     func warnUnreachableLabels(_ p: Process) {
         let live = p.reachableLabels()
         for (i, l) in p.labels.enumerated() where !live.contains(i) {
-            diags.warning("label '\(l.name)' of process '\(p.name)' is never reached", at: l.range)
+            diags.report(.unreachableLabel(label: l.name, process: p.name), at: l.range)
         }
     }
 
     func unusedWarnings() {
         let fields = recordUnusedWarnings()
         for (i, g) in globals.enumerated() where !usedGlobals.contains(i) && !fields.contains(i) {
-            diags.warning("variable '\(g.name)' is never used", at: g.range)
+            diags.report(.unusedVariable(name: g.name), at: g.range)
         }
     }
 }

@@ -39,33 +39,43 @@ extension Elaborator {
         guard let x = expr(e, scope, expected: type) else { return .failed }
         guard case .literal(let v) = x.op, isInt(x.type) else {
             if compatible(x.type, type), case .literal(let v) = x.op { return .value(v) }
-            diags.error("expected a value of type \(name), found \(x.type.description)", at: e.range)
+            diags.report(.typeMismatch(expected: name, found: x.type.description), at: e.range)
             return .failed
         }
         if scope.allowState {
-            diags.error("\(name) is symmetric: a statement cannot name one of its values (\(v)); use self, a process index, a quantifier or choose", at: e.range)
+            diags.report(.symmetricValueNamed(type: name, value: v), at: e.range)
             return .failed
         }
         guard type.contains(v &- lo) else {
-            diags.error("\(v) is not a value of \(name) (\(lo)..\(lo &+ type.cardinality &- 1))", at: e.range)
+            diags.report(.symmetricValueOutOfRange(value: v, type: name, lo: lo, hi: lo &+ type.cardinality &- 1), at: e.range)
             return .failed
         }
         return .value(v &- lo)
+    }
+
+    /// Phrases of the type errors reported as free text rather than as a `SemaDiagnostic`
+    /// (the catalogued ones say so with `isTypeError`).
+    static let typeErrorPhrases = ["cannot compare", "cannot assign", "needs two integers", "compares integers", "must be a",
+                                   "does not belong", "cannot push", "needs an integer", "expected a value of type", "cannot combine",
+                                   "cannot copy", "different types", "is not an index", "is out of range", "cannot be a member"]
+
+    /// Whether `d` is a type error (by its kind, or by its words if it has no kind).
+    static func isTypeError(_ d: Diagnostic) -> Bool {
+        guard d.severity == .error else { return false }
+        if let kind = d.kind as? SemaDiagnostic { return kind.isTypeError }
+        return typeErrorPhrases.contains { d.message.contains($0) }
     }
 
     /// Adds to every type error that involves a symmetric type a note saying why the
     /// operation is refused.
     func explainSymmetricTypeErrors() {
         guard !symmetricDecls.isEmpty else { return }
-        let typeErrors = ["cannot compare", "cannot assign", "needs two integers", "compares integers", "must be a",
-                          "does not belong", "cannot push", "needs an integer", "expected a value of type", "cannot combine",
-                          "cannot copy", "different types", "is not an index", "is out of range", "cannot be a member"]
         var items = diags.items
-        for (k, d) in items.enumerated() where d.severity == .error && typeErrors.contains(where: { d.message.contains($0) }) {
+        for (k, d) in items.enumerated() where Elaborator.isTypeError(d) {
             let words = Set(d.message.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
             for (name, range) in symmetricDecls.sorted(by: { $0.key < $1.key }) where words.contains(name) {
                 let note = "\(name) is declared symmetric at \(range.description): its values are interchangeable, so they can only be compared with == and != and named through self, a process index, a quantifier or choose (no integer literals except in initial values, no arithmetic, no order)"
-                items[k] = Diagnostic(d.severity, d.message, at: d.range, notes: d.notes + [note])
+                items[k] = d.addingNotes([note])
                 break
             }
         }

@@ -10,12 +10,16 @@ public struct Diagnostic: Sendable, Error {
     public let range: SourceRange?
     /// Extra lines printed after the source excerpt ("did you mean ...").
     public let notes: [String]
+    /// The catalogued kind this diagnostic was reported as (nil for free text); see `DiagnosticKind`.
+    public let kind: (any DiagnosticKind)?
 
-    public init(_ severity: Severity, _ message: String, at range: SourceRange?, notes: [String] = []) {
+    public init(_ severity: Severity, _ message: String, at range: SourceRange?, notes: [String] = [],
+                kind: (any DiagnosticKind)? = nil) {
         self.severity = severity
         self.message = message
         self.range = range
         self.notes = notes
+        self.kind = kind
     }
 
     /// The most columns of a source line an excerpt shows; a longer line is cut around the

@@ -1,4 +1,5 @@
 import WeaveSema
+import WeaveSource
 import XCTest
 
 /// A loop whose iterations are separate steps is warned about; one that runs inside
@@ -25,9 +26,10 @@ final class LoopStepWarningTests: XCTestCase {
              }
         }
         """
-        let warnings = elaborate(text).1.filter { $0.contains("each iteration of this loop is a step of its own") }
-        XCTAssertEqual(warnings.count, 2, "\(warnings)")
-        XCTAssertTrue(warnings.contains { $0.hasPrefix("9:6:") && $0.contains("label 'b' is on the loop") }, "\(warnings)")
-        XCTAssertTrue(warnings.contains { $0.hasPrefix("15:6:") && $0.contains("label 'd' is inside it") }, "\(warnings)")
+        let warnings = diagnostics(text).filter { $0.id == "loopStepPerIteration" }
+        XCTAssertEqual(warnings.count, 2, "\(warnings.map(\.message))")
+        assertReports(text, .loopStepPerIteration(label: "b", onLoop: true), at: "9:6")
+        assertReports(text, .loopStepPerIteration(label: "d", onLoop: false), at: "15:6")
+        XCTAssertTrue(warnings.allSatisfy { $0.severity == .warning })
     }
 }

@@ -6,23 +6,19 @@ import XCTest
 /// line), `subset` of a type keyword or a range, and the bound variable's type.
 final class SubsetChoiceSemaTests: XCTestCase {
     func testMoreThanSixteenElementsIsRefusedAtTheLine() {
-        let (m, ds) = elaborate("""
+        assertReports("""
         var t: set<0..16> = {}
         process p {
           a: choose s: subset t { t = s }
         }
-        """)
-        XCTAssertNil(m)
-        XCTAssertTrue(ds.contains { $0.contains("3:23") && $0.contains("more than 16") }, "\(ds)")
-        let (m2, ds2) = elaborate("""
+        """, .subsetTooLarge(type: "0..16", elements: 17, limit: 16), at: "3:23")
+        assertReports("""
         type Big = 0..20
         var t: set<0..3> = {}
         process p {
           a: choose s: subset Big { skip }
         }
-        """)
-        XCTAssertNil(m2)
-        XCTAssertTrue(ds2.contains { $0.contains("4:23") && $0.contains("more than 16") }, "\(ds2)")
+        """, .subsetTooLarge(type: "0..20", elements: 21, limit: 16), at: "4:23")
     }
 
     func testSubsetOfTypesAndSetsElaboratesToChooseSubset() throws {

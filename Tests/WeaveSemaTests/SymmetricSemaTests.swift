@@ -1,5 +1,6 @@
 import WeaveIR
 import WeaveSema
+import WeaveSource
 import XCTest
 
 /// `symmetric` types: what elaborates, and what is refused (with the reason) because it
@@ -16,10 +17,15 @@ final class SymmetricSemaTests: XCTestCase {
 
     """
 
-    func assertRefused(_ body: String, _ expected: String, line: UInt = #line) {
+    func assertRefused(_ body: String, _ kind: SemaDiagnostic, line: UInt = #line) {
+        assertRefused(body, kind.id, line: line)
+        assertReports(base + body, kind, at: nil, line: line)
+    }
+
+    func assertRefused(_ body: String, _ id: String, line: UInt = #line) {
         let (m, ds) = elaborate(base + body)
         XCTAssertNil(m, "expected an error", line: line)
-        XCTAssertTrue(ds.contains { $0.contains(expected) }, "\(ds) lacks \(expected)", line: line)
+        assertReports(base + body, id: id, at: nil, line: line)
         // Every refusal says that the type is symmetric (in the message or a note).
         XCTAssertTrue(ds.contains { $0.contains("error") && $0.contains("symmetric") }, "\(ds) lacks the reason", line: line)
     }
@@ -63,38 +69,32 @@ final class SymmetricSemaTests: XCTestCase {
     }
 
     func testLiteralsInStepsAndPropertiesAreRefused() {
-        assertRefused("process p { a: owner = 0 }", "cannot assign")
-        assertRefused("process p { a: flags[1] = true }", "the index must be a T")
-        assertRefused("invariant i: owner == 1", "cannot compare T with")
-        assertRefused("process p(t: T) { a: skip }\ninvariant i: at(p(0), a)", "the index of 'p' must be a T")
-        assertRefused("invariant i: 0 in seen", "cannot be a member of set<T>")
-        assertRefused("process p { a: push(q, 1) }", "cannot push")
-        assertRefused("process p { a: seen = {1} }", "does not belong in a set of T")
-        assertRefused("process p { a: flags = [true, true, false] }", "singles members out")
-        assertRefused("process p { a: q = [0] }", "T is symmetric: a statement cannot name one of its values (0)")
+        assertRefused("process p { a: owner = 0 }", "cannotAssign")
+        assertRefused("process p { a: flags[1] = true }", "indexWrongType")
+        assertRefused("invariant i: owner == 1", "cannotCompare")
+        assertRefused("process p(t: T) { a: skip }\ninvariant i: at(p(0), a)", "processIndexWrongType")
+        assertRefused("invariant i: 0 in seen", "notAMember")
+        assertRefused("process p { a: push(q, 1) }", "cannotPush")
+        assertRefused("process p { a: seen = {1} }", "setElementWrongType")
+        assertRefused("process p { a: flags = [true, true, false] }", .listSinglesOutSymmetric(type: "T"))
+        assertRefused("process p { a: q = [0] }", .symmetricValueNamed(type: "T", value: 0))
     }
 
     func testArithmeticOrderAndConversionsAreRefused() {
-        assertRefused("process p(t: T) { a: n = t }", "cannot assign T to a variable of type 0..5")
-        assertRefused("process p(t: T) { a: owner = n }", "cannot assign")
-        assertRefused("process p(t: T) { a: await t < owner }", "'<' compares integers, not T and T")
-        assertRefused("process p(t: T) { a: await t + 1 == owner }", "'+' needs two integers")
-        assertRefused("type U = symmetric 0..<N\nvar u: U = 0\ninvariant i: u == owner", "cannot compare U with T")
-        assertRefused("invariant i: owner == (if n == 0 then owner else 1)", "different types")
+        assertRefused("process p(t: T) { a: n = t }", .cannotAssign(value: "T", place: "0..5"))
+        assertRefused("process p(t: T) { a: owner = n }", .cannotAssign(value: "0..5", place: "T"))
+        assertRefused("process p(t: T) { a: await t < owner }", .orderNeedsIntegers(op: "<", left: "T", right: "T"))
+        assertRefused("process p(t: T) { a: await t + 1 == owner }", "arithmeticNeedsIntegers")
+        assertRefused("type U = symmetric 0..<N\nvar u: U = 0\ninvariant i: u == owner", .cannotCompare("U", "T"))
+        assertRefused("invariant i: owner == (if n == 0 then owner else 1)", "branchTypesDiffer")
     }
 
     func testSymmetricOnlyAsANamedRange() {
-        let (m1, d1) = elaborate("var x: symmetric 0..2 = 0")
-        XCTAssertNil(m1)
-        XCTAssertTrue(d1.contains { $0.contains("'symmetric' can only be declared as a named type") }, "\(d1)")
-        let (m2, d2) = elaborate("param p: symmetric 0..2 = 0")
-        XCTAssertNil(m2)
-        XCTAssertTrue(d2.contains { $0.contains("'symmetric' can only be declared as a named type") }, "\(d2)")
+        assertReports("var x: symmetric 0..2 = 0", .symmetricNotNamed, at: "1:8")
+        assertReports("param p: symmetric 0..2 = 0", .symmetricNotNamed, at: "1:10")
         let (m3, d3) = elaborate("type E = symmetric enum { a, b }")
         XCTAssertNil(m3)
         XCTAssertTrue(d3.contains { $0.contains("'symmetric' applies to a range type") }, "\(d3)")
-        let (m4, d4) = elaborate("type T = symmetric 0..99")
-        XCTAssertNil(m4)
-        XCTAssertTrue(d4.contains { $0.contains("at most 64 values") }, "\(d4)")
+        assertReports("type T = symmetric 0..99", .symmetricTooLarge(count: 100), at: "1:10")
     }
 }

@@ -18,12 +18,12 @@ extension Elaborator {
                     continue
                 }
                 guard depth < 32 else {
-                    diags.error("macro '\(f.name)' expands macros more than 32 levels deep (it calls itself, or a chain of more than 32 macros)", at: s.range)
+                    diags.report(.macroTooDeep(name: f.name), at: s.range)
                     continue
                 }
                 guard countExpansion("macro '\(f.name)'", at: s.range) else { continue }
                 guard params.count == args.count else {
-                    diags.error("macro '\(f.name)' takes \(params.count) argument(s), not \(args.count)", at: s.range)
+                    diags.report(.macroArgumentCount(name: f.name, expected: params.count, found: args.count), at: s.range)
                     continue
                 }
                 var map: [String: AExpr] = [:]
@@ -165,7 +165,7 @@ final class CFGBuilder {
     func cond(_ e: AExpr, _ s: Scope) -> IExpr? {
         guard let x = el.expr(e, s, expected: .bool) else { return nil }
         guard x.type == .bool else {
-            el.diags.error("expected a bool condition, not \(x.type.description)", at: e.range)
+            el.diags.report(.expectedBoolCondition(found: x.type.description), at: e.range)
             return nil
         }
         return x
@@ -180,8 +180,7 @@ final class CFGBuilder {
             return emit(.jump(doneNode), r)
         case .goto(let l):
             guard let target = labelNode[l.name] else {
-                el.diags.error("no label '\(l.name)' in this process", at: l.range,
-                               notes: Spelling.suggestion(for: l.name, among: labels.map(\.name)).map { ["did you mean '\($0)'?"] } ?? [])
+                el.diags.report(.unknownLabel(name: l.name, suggestion: Spelling.suggestion(for: l.name, among: labels.map(\.name))), at: l.range)
                 return cont
             }
             return emit(.jump(target), r)
@@ -208,10 +207,7 @@ final class CFGBuilder {
             var inner: Label? = nil
             el.collectLabels(b) { if inner == nil { inner = $0 } }
             if let l = st.label ?? inner {
-                el.diags.warning("each iteration of this loop is a step of its own (label '\(l.name.name)' "
-                                 + "\(st.label != nil ? "is on the loop" : "is inside it")); to run the whole loop in one step, "
-                                 + "keep labels off the loop and out of its body (docs/LANGUAGE.md, Loops and steps)",
-                                 at: r)
+                el.diags.report(.loopStepPerIteration(label: l.name.name, onLoop: st.label != nil), at: r)
             }
             let head = reserve()
             let back = st.label.flatMap { labelNode[$0.name.name] } ?? head
@@ -242,13 +238,13 @@ final class CFGBuilder {
             switch f.name {
             case "push":
                 guard args.count == 2 else {
-                    el.diags.error("push takes a queue and a value: push(q, x)", at: r)
+                    el.diags.report(.pushArguments, at: r)
                     return cont
                 }
                 guard let q = el.queuePlace(args[0], s, "push"), case .queue(let et, _, _) = q.type,
                       let x = el.expr(args[1], s, expected: et) else { return cont }
                 guard compatible(x.type, et) else {
-                    el.diags.error("cannot push \(x.type.description) onto \(q.type.description)", at: args[1].range)
+                    el.diags.report(.cannotPush(value: x.type.description, queue: q.type.description), at: args[1].range)
                     return cont
                 }
                 let qn = Model.overflowProperty(rootName(q))
@@ -256,7 +252,7 @@ final class CFGBuilder {
                 return emit(.push(q, x, queueName: qn, next: cont), r)
             case "pop":
                 guard args.count == 1 else {
-                    el.diags.error("pop takes one queue: pop(q)", at: r)
+                    el.diags.report(.popArguments, at: r)
                     return cont
                 }
                 guard let q = el.queuePlace(args[0], s, "pop") else { return cont }
@@ -264,8 +260,7 @@ final class CFGBuilder {
             default:
                 if case .some(let sym) = el.symbols[f.name], case .macro = sym { return cont }
                 let cands = ["push", "pop"] + el.symbols.compactMap { k, v -> String? in if case .macro = v { return k }; return nil }
-                el.diags.error("unknown macro or statement '\(f.name)'", at: f.range,
-                               notes: Spelling.suggestion(for: f.name, among: cands).map { ["did you mean '\($0)'?"] } ?? [])
+                el.diags.report(.unknownStatement(name: f.name, suggestion: Spelling.suggestion(for: f.name, among: cands)), at: f.range)
                 return cont
             }
         case .assign(let lhs, let rhs):
@@ -276,7 +271,7 @@ final class CFGBuilder {
                     return cont
                 }
                 guard compatible(et, pl.type) else {
-                    el.diags.error("cannot assign an element of \(q.type.description) to \(pl.type.description)", at: r)
+                    el.diags.report(.cannotAssignElement(queue: q.type.description, place: pl.type.description), at: r)
                     return cont
                 }
                 return emit(.pop(q, into: pl, next: cont), r)
@@ -285,11 +280,11 @@ final class CFGBuilder {
             case .bool, .range, .enumeration, .set:
                 guard let x = el.expr(rhs, s, expected: pl.type) else { return cont }
                 guard compatible(x.type, pl.type) else {
-                    el.diags.error("cannot assign \(x.type.description) to a variable of type \(pl.type.description)", at: rhs.range)
+                    el.diags.report(.cannotAssign(value: x.type.description, place: pl.type.description), at: rhs.range)
                     return cont
                 }
                 if case .literal(let v) = x.op, pl.type.isScalar, !pl.type.contains(v) {
-                    el.diags.error("\(v) is not a value of \(pl.type.description)", at: rhs.range)
+                    el.diags.report(.notAValue(value: v, type: pl.type.description), at: rhs.range)
                     return cont
                 }
                 return emit(.assign(pl, x, next: cont), r)
@@ -298,7 +293,7 @@ final class CFGBuilder {
                 case .name, .index, .member:
                     guard let src = el.place(rhs, s) else { return cont }
                     guard src.type == pl.type else {
-                        el.diags.error("cannot copy \(src.type.description) into \(pl.type.description)", at: rhs.range)
+                        el.diags.report(.cannotCopy(source: src.type.description, place: pl.type.description), at: rhs.range)
                         return cont
                     }
                     return emit(.copy(to: pl, from: src, next: cont), r)
