@@ -13,13 +13,13 @@
 //   layer CZ3:
 //   layer WeaveZ3: CZ3
 //   layer WeaveProver: WeaveSource WeaveIR WeaveZ3
-//   layer WeaveReport: WeaveSource WeaveIR WeaveExplorer
+//   layer WeaveReport: WeaveSource WeaveIR
 //   layer WeaveDriver: WeaveSource WeaveIR WeaveSema WeaveExplorer WeaveProver WeaveReport
 //   layer weave: WeaveDriver ArgumentParser
 // Syntax and the IR are both built on Source only (the IR never sees the syntax); the two
-// back ends are independent; only WeaveZ3 imports the CZ3 C module; reports need the
-// explorer's result types (issue 17 moves them beside Trace); the command line parses
-// arguments and calls the driver.
+// back ends are independent; only WeaveZ3 imports the CZ3 C module; reports read the
+// neutral results beside Trace (WeaveIR), which the driver fills from either engine; the
+// command line parses arguments and calls the driver.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -50,7 +50,7 @@ let package = Package(
                 swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "WeaveZ3", dependencies: ["CZ3"], swiftSettings: strict),
         .target(name: "WeaveProver", dependencies: ["WeaveSource", "WeaveIR", "WeaveZ3"], swiftSettings: strict),
-        .target(name: "WeaveReport", dependencies: ["WeaveIR", "WeaveExplorer", "WeaveSource"], swiftSettings: strict),
+        .target(name: "WeaveReport", dependencies: ["WeaveIR", "WeaveSource"], swiftSettings: strict),
         .target(name: "WeaveDriver",
                 dependencies: ["WeaveSource", "WeaveIR", "WeaveSema",
                                "WeaveExplorer", "WeaveProver", "WeaveReport"],

@@ -1,6 +1,7 @@
 import Foundation
 import WeaveIR
 import WeaveProver
+import WeaveReport
 import WeaveSema
 import WeaveSource
 
@@ -43,7 +44,7 @@ extension CI {
             var d = "\(c.obligation) fails at \(name) = \(c.n.map(String.init) ?? "?")"
             if !c.isInitiation { d += " after step \(c.stepName)" }
             if let diag = ProverDriver.symbolicDiagnosis(r, c) {
-                d += "; " + ProverDriver.diagnosisLine(diag, at: " at \(name) = \(c.n.map(String.init) ?? "?")")
+                d += "; " + diag.line(at: " at \(name) = \(c.n.map(String.init) ?? "?")")
             }
             return row("refuted", false, d, modelName)
         }

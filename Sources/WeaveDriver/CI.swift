@@ -14,50 +14,12 @@ import WeaveExplorer
 /// expectation marked "did not finish"), so a run killed midway never leaves an older
 /// run's green report in place.
 public enum CI {
-    /// How one case of the run ended.
-    public enum Status: String, Sendable {
-        /// The outcome is the expected one.
-        case passed
-        /// The outcome differs from the expected one.
-        case failed
-        /// The case could not be checked: its model does not load, or the run did not finish.
-        case error
-        /// Not checked: the run was interrupted first, or the model declares no expectation.
-        case notRun
-    }
+    /// How one case of the run ended (the type is WeaveReport's, which writes JUnit and SARIF).
+    public typealias Status = CaseResult.Status
 
     /// One case: an expectation run and its outcome, a model that does not load, or a
     /// model with nothing to check.
-    public struct Row: Sendable {
-        public let model: String
-        public let file: String
-        public let settings: String
-        public let property: String
-        /// The expected verdict ("holds", "violated", "proved"); empty for a case that is not an expectation.
-        public let expected: String
-        public let got: String
-        public let status: Status
-        public let distinct: Int
-        public let seconds: Double
-        public let detail: String
-        /// `path:line:col` of the `expect` line (or of the first error of a model that does not load).
-        public let location: String
-        /// The errors of a model that does not load (each is a SARIF result at its position).
-        public let diagnostics: [Diagnostic]
-
-        public var passed: Bool { status == .passed }
-
-        init(model: String, file: String, settings: String = "", property: String, expected: String = "", got: String,
-             status: Status, distinct: Int = 0, seconds: Double = 0, detail: String, location: String,
-             diagnostics: [Diagnostic] = []) {
-            self.model = model; self.file = file; self.settings = settings; self.property = property
-            self.expected = expected; self.got = got; self.status = status; self.distinct = distinct
-            self.seconds = seconds; self.detail = detail; self.location = location; self.diagnostics = diagnostics
-        }
-
-        /// The JUnit test case name: "[THREADS=2] all properties: holds".
-        public var caseName: String { expected.isEmpty ? property : "[\(settings)] \(property): \(expected)" }
-    }
+    public typealias Row = CaseResult
 
     /// Model files under the given paths (directories searched recursively, `kernel/` libraries included
     /// but they declare no expectations).
@@ -256,7 +218,7 @@ public enum CI {
                     }
                 }()
                 out.append(Row(model: modelName(source), file: file, settings: settingsText(run), property: property, expected: expected,
-                               got: got, status: status, detail: detail, location: exp.range.description))
+                               got: got, status: status, detail: detail, range: exp.range))
             }
         }
         return out
@@ -273,13 +235,13 @@ public enum CI {
         let errors = diagnostics.filter { $0.severity == .error }
         let first = errors.first
         return Row(model: file, file: file, property: "the model loads", got: "model error", status: .error,
-                   detail: Diagnostic.listing(diagnostics), location: first?.range?.description ?? file,
+                   detail: Diagnostic.listing(diagnostics), range: first?.range,
                    diagnostics: errors)
     }
 
     static func noExpectationsRow(file: String) -> Row {
         Row(model: file, file: file, property: "expectations", got: "none", status: .notRun,
-            detail: "the model declares no expectation (no `expect` line); nothing in it was checked", location: file)
+            detail: "the model declares no expectation (no `expect` line); nothing in it was checked", range: nil)
     }
 
     /// The SARIF `invocations` entry: successful only when every item was run.
@@ -299,7 +261,7 @@ public enum CI {
 
     /// Writes the JUnit and SARIF files; the exit code if one cannot be written.
     static func write(_ rows: [Row], junit: String?, sarif: String?, invocation: Sarif.Invocation, io: Output) -> WeaveExit? {
-        for (path, text) in [(junit, { JUnit.xml(rows) }), (sarif, { Sarif.render(sarifFindings(rows), invocation: invocation) })] {
+        for (path, text) in [(junit, { JUnit.xml(rows) }), (sarif, { Sarif.render(Sarif.findings(rows), invocation: invocation) })] {
             guard let path else { continue }
             do { try Driver.writeAtomically(text(), to: path) } catch {
                 io.err("weave ci: cannot write '\(path)': \(error.localizedDescription)\n")
@@ -337,7 +299,7 @@ public enum CI {
         }()
         func row(_ got: String, _ passed: Bool, _ distinct: Int, _ secs: Double, _ detail: String, model: String = file) -> Row {
             Row(model: model, file: file, settings: settingsText(run), property: property, expected: expected, got: got,
-                status: passed ? .passed : .failed, distinct: distinct, seconds: secs, detail: detail, location: exp.range.description)
+                status: passed ? .passed : .failed, distinct: distinct, seconds: secs, detail: detail, range: exp.range)
         }
         if !symbolicConsts(run).isEmpty {
             let t0 = Date()
@@ -398,7 +360,7 @@ public enum CI {
         switch (r.verdict, exp.verdict) {
         case (.holds, .holds):
             return row("holds", true, s.distinct, s.elapsedSeconds, "", model: model.name)
-        case (.violated(let v), .violated(let p)) where v.property == p:
+        case (.violated(let v), .violated(let p)) where v.propertyID == PropertyID(p):
             return row("violated", true, s.distinct, s.elapsedSeconds, "", model: model.name)
         case (.violated(let v), _):
             return row("violated \(v.property)", false, s.distinct, s.elapsedSeconds,

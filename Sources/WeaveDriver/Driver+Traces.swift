@@ -74,16 +74,16 @@ extension Driver {
     /// The report of `weave check` in one format. The diagram formats show a trace;
     /// without one they print the text report.
     static func report(_ result: CheckResult, format: Format, model: Model, minimized: MinimizeNote?) -> String {
-        let reporter = Reporter(model: model)
+        let reporter = Reporter(model: model, branches: stepBranches(model))
         let violation: Violation? = { if case .violated(let v) = result.verdict { return v } else { return nil } }()
         switch format {
         case .json:
             return reporter.json(result).serialized(pretty: true) + "\n"
         case .kernel:
-            if let v = violation, let t = v.trace { return KernelView.render(model: model, trace: t, violation: v) }
+            if let v = violation, let t = v.trace { return KernelView.render(model: model, trace: t, violation: v, branches: reporter.branches) }
         case .mermaid:
             if let v = violation, let t = v.trace {
-                return "```mermaid\n" + Mermaid.render(model: model, trace: t, violation: v) + "```\n"
+                return "```mermaid\n" + Mermaid.render(model: model, trace: t, violation: v, branches: reporter.branches) + "```\n"
             }
         case .text:
             break
@@ -96,7 +96,7 @@ extension Driver {
     /// `--html FILE`: the self-contained report.
     static func writeHTML(_ result: CheckResult, model: Model, to path: String, quietly: Bool, io: Output) -> WeaveExit {
         let v: Violation? = { if case .violated(let v) = result.verdict { return v } else { return nil } }()
-        let page = Html.render(model: model, result: result, trace: v?.trace, violation: v)
+        let page = Html.render(model: model, result: result, trace: v?.trace, violation: v, branches: stepBranches(model))
         do {
             try writeAtomically(page, to: path)
             if !quietly { io.out("HTML report written to \(path)\n") }
@@ -105,5 +105,30 @@ extension Driver {
             io.err("weave: cannot write '\(path)': \(error.localizedDescription)\n")
             return .fileError
         }
+    }
+}
+
+/// The explorer's semantics of steps, for the reports: which `either` branches a step of
+/// a trace took (WeaveReport does not import the explorer). The state space is built on
+/// the first question, so a report that shows no trace costs nothing.
+final class ExplorerStepBranches: StepBranches {
+    let model: Model
+    lazy var space: StateSpace? = try? StateSpace(model: model)
+
+    init(model: Model) { self.model = model }
+
+    func branches(from state: [Int64], step: TraceStep, to next: [Int64]) -> [(node: Int, branch: Int)] {
+        // The outcome of this step that the trace shows (its state, or the failure).
+        guard let succ = space?.successors(of: state),
+              let s = succ.first(where: { $0.step.name == step.name && $0.state == next }) else { return [] }
+        return s.choices
+    }
+}
+
+extension Driver {
+    /// The steps' semantics of `model` for its reports (no branch is named when the
+    /// explorer cannot build the model's state space).
+    public static func stepBranches(_ model: Model) -> (any StepBranches)? {
+        ExplorerStepBranches(model: model)
     }
 }

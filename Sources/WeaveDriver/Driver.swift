@@ -185,7 +185,7 @@ public enum Driver {
             }
         }
         let minimized = minimize ? minimizeTrace(&result, model: model, options: options) : nil
-        let reporter = Reporter(model: model)
+        let reporter = Reporter(model: model, branches: nil)  // for ITF, which names no branch
         io.out(report(result, format: format, model: model, minimized: minimized))
         if let html {
             let code = writeHTML(result, model: model, to: html, quietly: format != .text, io: io)

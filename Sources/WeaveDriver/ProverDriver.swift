@@ -57,45 +57,27 @@ public enum ProverDriver {
             return .usage
         }
         for w in warnings { io.err(w.rendered() + "\n") }
-        let reporter = Reporter(model: model)
-        let head = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
+        let reporter = Reporter(model: model, branches: Driver.stepBranches(model))
         let t0 = Date()
         let r = BoundedModelChecker.check(model, depth: depth)
-        let seconds = Date().timeIntervalSince(t0)
-        let secs = String(format: "%.2f", seconds)
-        switch r {
-        case .noViolation(let d):
-            if format == .json {
-                io.out(bmcJSON(model, verdict: "bounded", depth: d, seconds: seconds, extra: []).serialized(pretty: true) + "\n")
-            } else {
-                let steps = d == 1 ? "1 step" : "\(d) steps"
-                io.out(head + "NO VIOLATION within \(steps) (a bounded check: runs longer than \(steps) were not checked; "
-                       + "invariants, asserts, overflows and run-time errors, not deadlock) in \(secs) s\n")
-            }
+        let result = bounded(model, r, depth: depth, seconds: Date().timeIntervalSince(t0))
+        if format == .json {
+            io.out(reporter.boundedJSON(result).serialized(pretty: true) + "\n")
+        }
+        switch result.outcome {
+        case .noViolation:
+            if format != .json { io.out(reporter.boundedText(result)) }
             if let traceOut { io.err("weave: no trace written to '\(traceOut)': BMC found no violation\n") }
             return .holds
-        case .violation(let property, let message, let trace, let failed):
-            let v = violation(model, property: property, message: message, trace: trace, failedInsideStep: failed)
+        case .violated(let v):
             switch format {
-            case .text:
-                var out = head + "VIOLATED: \(message)\n"
-                if let range = v.range { out += "  at \(range.description)\n" }
-                out += "\ntrace (\(trace.steps.count) step\(trace.steps.count == 1 ? "" : "s"), found by BMC in \(secs) s):\n"
-                out += reporter.traceText(trace, failedInsideStep: failed)
-                io.out(out)
-            case .json:
-                var kv: [(String, JSON)] = [("property", .string(v.property)), ("kind", .string(v.kind.rawValue)),
-                                            ("message", .string(v.message))]
-                if let range = v.range { kv.append(("location", .string(range.description))) }
-                kv.append(("trace", reporter.traceJSON(trace)))
-                io.out(bmcJSON(model, verdict: "violated", depth: trace.steps.count, seconds: seconds, extra: kv)
-                    .serialized(pretty: true) + "\n")
-            case .kernel:
-                io.out(KernelView.render(model: model, trace: trace, violation: v))
+            case .text: io.out(reporter.boundedText(result))
+            case .json: break
+            case .kernel: if let trace = v.trace { io.out(KernelView.render(model: model, trace: trace, violation: v, branches: reporter.branches)) }
             case .mermaid:
-                io.out("```mermaid\n" + Mermaid.render(model: model, trace: trace, violation: v) + "```\n")
+                if let trace = v.trace { io.out("```mermaid\n" + Mermaid.render(model: model, trace: trace, violation: v, branches: reporter.branches) + "```\n") }
             }
-            if let traceOut {
+            if let traceOut, let trace = v.trace {
                 let text = reporter.itf(trace, description: v.message, violation: v).serialized(pretty: true) + "\n"
                 do {
                     try Driver.writeAtomically(text, to: traceOut)
@@ -106,14 +88,23 @@ public enum ProverDriver {
                 }
             }
             return .proofRefuted
-        case .unknown(let why):
-            if format == .json {
-                io.out(bmcJSON(model, verdict: "unknown", depth: depth, seconds: seconds, extra: [("reason", .string(why))])
-                    .serialized(pretty: true) + "\n")
-            } else {
-                io.out(head + "UNKNOWN: \(why)\n")
-            }
+        case .unknown:
+            if format != .json { io.out(reporter.boundedText(result)) }
             return .proofUnknown
+        }
+    }
+
+    /// The prover's BMC result as the neutral one the reports read.
+    static func bounded(_ model: Model, _ r: BMCResult, depth: Int, seconds: Double) -> BoundedResult {
+        switch r {
+        case .noViolation(let d):
+            return BoundedResult(outcome: .noViolation(depth: d), depth: depth, seconds: seconds)
+        case .violation(let property, let message, let trace, let failed):
+            return BoundedResult(outcome: .violated(violation(model, property: property, message: message, trace: trace,
+                                                              failedInsideStep: failed)),
+                                 depth: depth, seconds: seconds)
+        case .unknown(let why):
+            return BoundedResult(outcome: .unknown(why), depth: depth, seconds: seconds)
         }
     }
 
@@ -126,38 +117,16 @@ public enum ProverDriver {
         if let inv = model.invariants.first(where: { $0.name == property }), !failedInsideStep {
             kind = .invariant
             range = inv.range
-        } else if property == Model.runtimeErrorProperty {
-            kind = .runtimeError
         } else {
-            kind = Model.isOverflowProperty(property) ? .overflow : .assertion
-            range = model.siteRange(forViolation: property)
+            switch PropertyID(property) {
+            case .runtimeError: kind = .runtimeError
+            case .overflow: kind = .overflow
+            default: kind = .assertion
+            }
+            if kind != .runtimeError { range = model.siteRange(forViolation: property) }
         }
         return Violation(kind: kind, property: property, message: message, range: range, trace: trace,
                          failedInsideStep: failedInsideStep)
-    }
-
-    /// The JSON object of a BMC run: the fields `weave check --format json` has that BMC
-    /// knows, and `engine: bmc`.
-    static func bmcJSON(_ model: Model, verdict: String, depth: Int, seconds: Double, extra: [(String, JSON)]) -> JSON {
-        .object([("model", .string(model.name)),
-                 ("settings", .object(model.settings.map { ($0.name, .string($0.type.format($0.value))) })),
-                 ("engine", .string("bmc")), ("verdict", .string(verdict))]
-                + extra + [("depth", .int(Int64(depth))), ("elapsedSeconds", .double(seconds))])
-    }
-
-    /// One line per obligation, with its outcome and Z3 time (per-size and symbolic reports).
-    static func obligationLines(_ obligations: [Obligation]) -> String {
-        var out = ""
-        for o in obligations {
-            let status: String
-            switch o.status {
-            case .proved: status = "proved"
-            case .refuted: status = "REFUTED"
-            case .unknown(let why): status = "unknown (\(why))"
-            }
-            out += "  \(o.name): \(status)   \(String(format: "%.1f", o.milliseconds)) ms\n"
-        }
-        return out
     }
 
     /// Why `--smt-log DIR` cannot take the queries (nil: the directory exists now). A
@@ -177,65 +146,53 @@ public enum ProverDriver {
 
     /// The text report of a proof attempt.
     public static func report(_ model: Model, _ r: ProofResult) -> String {
-        let reporter = Reporter(model: model)
-        var out = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
-        out += "prove \(r.targets.joined(separator: ", ")) by \(r.k == 1 ? "induction" : "\(r.k)-induction")"
-        out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
-        out += "encoding: \(r.pathCount) step paths in \(String(format: "%.2f", r.encodingSeconds)) s\n"
-        out += obligationLines(r.obligations)
-        let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
+        Reporter(model: model, branches: Driver.stepBranches(model)).proofText(induction(model, r))
+    }
+
+    /// The prover's proof result as the neutral one the reports read (a counterexample
+    /// diagnosed).
+    static func induction(_ model: Model, _ r: ProofResult) -> InductionResult {
+        let outcome: InductionResult.Outcome
         switch r.verdict {
-        case .proved:
-            out += "PROVED (Z3 total \(String(format: "%.1f", total)) ms)\n"
-        case .unknown(let why):
-            out += "UNKNOWN: \(why)\n"
+        case .proved: outcome = .proved
+        case .unknown(let why): outcome = .unknown(why)
         case .refuted(let c):
-            out += "REFUTED: \(c.obligation)\n"
-            let d = diagnose(model, c, lemmas: r.lemmas, k: r.k)
-            if c.isInitiation {
-                out += "\nan initial state violates \(c.property):\n"
-                out += reporter.traceText(c.trace)
-            } else if c.obligation.hasPrefix("base") {
-                out += c.failedInsideStep ? "\na run from an initial state (the last step fails: \(c.property)):\n"
-                                          : "\na run from an initial state (\(c.property) fails in its last state):\n"
-                out += reporter.traceText(c.trace, failedInsideStep: c.failedInsideStep)
-            } else {
-                out += c.failedInsideStep ? "\ncounterexample to induction (the last step fails: \(c.property)):\n"
-                                          : "\ncounterexample to induction (\(c.property) fails after the step):\n"
-                out += reporter.traceText(c.trace, failedInsideStep: c.failedInsideStep)
-                    .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
-            }
-            out += diagnosisText(model, d)
+            let stage: InductionCounterexample.Stage = c.isInitiation ? .initiation : c.obligation.hasPrefix("base") ? .base : .consecution
+            outcome = .refuted(InductionCounterexample(obligation: c.obligation, property: c.property, stage: stage, trace: c.trace,
+                                                       failedInsideStep: c.failedInsideStep,
+                                                       diagnosis: diagnose(model, c, lemmas: r.lemmas, k: r.k)))
         }
-        return out
+        return InductionResult(outcome: outcome, obligations: obligations(r.obligations), targets: r.targets, lemmas: r.lemmas,
+                               k: r.k, pathCount: r.pathCount, encodingSeconds: r.encodingSeconds)
+    }
+
+    /// The prover's obligations as the reports read them.
+    static func obligations(_ os: [Obligation]) -> [ObligationOutcome] {
+        os.map { o in
+            let status: ObligationOutcome.Status
+            switch o.status {
+            case .proved: status = .proved
+            case .refuted: status = .refuted
+            case .unknown(let why): status = .unknown(why)
+            }
+            return ObligationOutcome(name: o.name, status: status, milliseconds: o.milliseconds)
+        }
     }
 
     /// The one-line reason for `weave ci` and the nothing-to-prove message.
     static let nothingToProve = "nothing to prove: the model has no invariant, assert or overflow bound, and no step that can hit a run-time error"
 
-    /// What a counterexample means: whether its property fails in a reachable state (a
-    /// real bug, or a lemma that is not an invariant) or only in unreachable ones (the
-    /// lemmas are too weak), with a run from an initial state when BMC finds one.
-    public struct Diagnosis: Sendable {
-        /// `reachable (a real bug)`, `unreachable (strengthen the lemmas); ...`, ...: what
-        /// follows "the pre-state is".
-        public let text: String
-        /// A run from an initial state that fails the same property, if BMC found one.
-        public let witness: Trace?
-        /// The witness's last step fails partway (an assert, overflow or run-time error).
-        public let witnessFailsInside: Bool
-        /// The property is a lemma (not a target) and fails in a reachable state.
-        public let lemmaIsWrong: Bool
-    }
+    /// What a counterexample means (a real bug, a wrong lemma, or lemmas too weak).
+    public typealias Diagnosis = ProofDiagnosis
 
     /// How many steps from the initial states the diagnosis searches for a real violation.
     public static func witnessDepth(k: Int) -> Int { max(10, k) }
     /// Seconds the diagnosis gives BMC.
     static let witnessBudget = 30.0
 
-    /// The property the CTI breaks as BMC names it (`runtime error: ...` is `runtime error`).
-    static func bmcProperty(_ property: String) -> String {
-        property.hasPrefix(Prover.runtimeErrors) ? Prover.runtimeErrors : property
+    /// The property a CTI breaks (the prover names a run-time error CTI `runtime error: WHY`).
+    static func ctiProperty(_ property: String) -> PropertyID {
+        property.hasPrefix(PropertyID.runtimeErrorName) ? .runtimeError : PropertyID(property)
     }
 
     /// Diagnoses a counterexample of `weave prove`: the explorer tells whether its pre-state
@@ -252,7 +209,7 @@ public enum ProverDriver {
     /// CTI is itself a run from an initial state (initiation, or the base case of k-induction).
     public static func diagnose(_ model: Model, property: String, preState: [Int64]?, fromInitialState: Bool,
                                 lemmas: [String], k: Int) -> Diagnosis {
-        let name = bmcProperty(property)
+        let name = ctiProperty(property).name
         let isLemma = lemmas.contains(name)
         let wrong = "the lemma \(name) is not an invariant (it fails in a reachable state); fix or drop it"
         if fromInitialState {
@@ -288,27 +245,6 @@ public enum ProverDriver {
         }
         return Diagnosis(text: bmcNote.isEmpty ? reach : "\(reach); \(bmcNote)", witness: nil, witnessFailsInside: false,
                          lemmaIsWrong: false)
-    }
-
-    /// The diagnosis as report lines: "the pre-state is ...", then the run BMC found.
-    static func diagnosisText(_ model: Model, _ d: Diagnosis, at suffix: String = "") -> String {
-        var out = d.text.hasPrefix("initial: ") ? String(d.text.dropFirst(9)) + "\n" : "the pre-state is \(d.text)\(suffix)\n"
-        if let w = d.witness {
-            out += w.steps.isEmpty ? "an initial state fails it (BMC):\n"
-                                   : "a run from an initial state that fails it (BMC, \(w.steps.count) step\(w.steps.count == 1 ? "" : "s")):\n"
-            out += Reporter(model: model).traceText(w, failedInsideStep: d.witnessFailsInside)
-        }
-        return out
-    }
-
-    /// The diagnosis on one line (for `weave ci`).
-    public static func diagnosisLine(_ d: Diagnosis, at suffix: String = "") -> String {
-        var out = d.text.hasPrefix("initial: ") ? "an initial state: " + d.text.dropFirst(9) : "the pre-state is \(d.text)\(suffix)"
-        if let w = d.witness {
-            out += w.steps.isEmpty ? " (BMC: an initial state fails it)"
-                                   : " (BMC: a run of \(w.steps.count) step\(w.steps.count == 1 ? "" : "s") from an initial state fails it)"
-        }
-        return out
     }
 
     /// Whether the explorer can reach `state`: "reachable (a real bug)", "unreachable

@@ -1,5 +1,6 @@
 import WeaveIR
 import WeaveProver
+import WeaveReport
 
 /// Where `weave ci` asks the prover about `proved` expectations: induction (k = 1)
 /// with the model's other invariants as lemmas.
@@ -18,7 +19,7 @@ enum ProverHook {
         case .refuted(let c):
             var d = "\(c.obligation) fails"
             if let s = c.step { d += " after step \(s.name)" }
-            d += "; " + ProverDriver.diagnosisLine(ProverDriver.diagnose(model, c, lemmas: r.lemmas, k: r.k))
+            d += "; " + ProverDriver.diagnose(model, c, lemmas: r.lemmas, k: r.k).line()
             return ("refuted", false, d)
         }
     }

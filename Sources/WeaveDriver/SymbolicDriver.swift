@@ -74,51 +74,27 @@ extension ProverDriver {
                         fromInitialState: c.isInitiation, lemmas: r.lemmas, k: 1)
     }
 
-
     /// The text report of a symbolic proof attempt.
     public static func symbolicReport(_ r: SymbolicProofResult) -> String {
-        let n = r.constName
-        var out = ""
-        if let model = r.model {
-            out += "model \(model.name) (\(r.settings.isEmpty ? "no params" : r.settings))\n"
-        }
-        out += "prove \(r.targets.isEmpty ? "the model's properties" : r.targets.joined(separator: ", ")) for every \(n) = N >= 1 by induction"
-        out += r.lemmas.isEmpty ? " (no lemmas)\n" : " with lemmas \(r.lemmas.joined(separator: ", "))\n"
-        if case .unsupported(let why) = r.verdict {
-            return out + "UNSUPPORTED: \(why)\n"
-        }
-        out += "encoding: \(r.pathCount) step paths of an arbitrary instance in \(String(format: "%.2f", r.encodingSeconds)) s\n"
-        out += obligationLines(r.obligations)
-        let total = r.obligations.reduce(0) { $0 + $1.milliseconds }
+        Reporter.symbolicProofText(symbolicResult(r), branches: Driver.stepBranches)
+    }
+
+    /// The prover's symbolic result as the neutral one the reports read (a counterexample
+    /// diagnosed on the model at its size).
+    static func symbolicResult(_ r: SymbolicProofResult) -> SymbolicInductionResult {
+        let outcome: SymbolicInductionResult.Outcome
         switch r.verdict {
         case .proved:
-            if let l = r.elaborationLimit {
-                out += "PROVED for every \(n) >= 1 at which the model elaborates: \(n) <= \(l.lastGood) "
-                    + "(at \(n) = \(l.firstBad): \(l.why)) (Z3 total \(String(format: "%.1f", total)) ms)\n"
-            } else {
-                out += "PROVED for every \(n) >= 1 (Z3 total \(String(format: "%.1f", total)) ms)\n"
-            }
-        case .unknown(let why):
-            out += "UNKNOWN: \(why)\n"
-        case .unsupported:
-            break
+            outcome = .proved(r.elaborationLimit.map { .init(lastGood: $0.lastGood, firstBad: $0.firstBad, why: $0.why) })
+        case .unknown(let why): outcome = .unknown(why)
+        case .unsupported(let why): outcome = .unsupported(why)
         case .refuted(let c):
-            out += "REFUTED: \(c.obligation)\n"
-            out += "\n\(n) = \(c.n.map(String.init) ?? "?")" + (c.isInitiation ? "" : ", step \(c.stepName)") + "\n"
-            if let model = c.concrete, let trace = c.trace {
-                let reporter = Reporter(model: model)
-                let d = symbolicDiagnosis(r, c)
-                if c.isInitiation {
-                    out += "an initial state violates \(c.property):\n" + reporter.traceText(trace)
-                } else {
-                    out += c.failedInsideStep ? "counterexample to induction (the last step fails: \(c.property)):\n"
-                                              : "counterexample to induction (\(c.property) fails after the step):\n"
-                    out += reporter.traceText(trace, failedInsideStep: c.failedInsideStep)
-                        .replacingOccurrences(of: "  0  initial state\n", with: "  0  a state satisfying every invariant (not necessarily initial)\n")
-                }
-                if let d { out += diagnosisText(model, d, at: " at \(n) = \(c.n ?? 0)") }
-            }
+            outcome = .refuted(SymbolicCounterexample(obligation: c.obligation, property: c.property, n: c.n, stepName: c.stepName,
+                                                      isInitiation: c.isInitiation, failedInsideStep: c.failedInsideStep,
+                                                      model: c.concrete, trace: c.trace, diagnosis: symbolicDiagnosis(r, c)))
         }
-        return out
+        return SymbolicInductionResult(outcome: outcome, obligations: obligations(r.obligations), constName: r.constName,
+                                       modelName: r.model?.name, settings: r.settings, targets: r.targets, lemmas: r.lemmas,
+                                       pathCount: r.pathCount, encodingSeconds: r.encodingSeconds)
     }
 }

@@ -2,6 +2,8 @@
 // explorer's store, a stack of ids. Violations are found as the breadth-first search
 // finds them (a `Candidate` of worker 0) and worded in TraceRebuild.swift.
 
+import WeaveIR
+
 extension Explorer {
     /// Depth-first search from the initial states (one worker, exact states in `store`).
     func depthFirstSearch() -> Verdict {

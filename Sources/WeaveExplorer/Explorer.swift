@@ -132,12 +132,12 @@ public final class Explorer {
 
     /// The property name of a step that hit an engine limit (instructions per step, fork
     /// depth): what the search stopped on, not a property of the model.
-    static let engineLimitProperty = "#engine limit"
+    static let engineLimitProperty = PropertyID.engineLimit.name
 
     /// A step that hit an engine limit says nothing about the model's properties: the run
     /// is incomplete (exit 10), with the step, the limit and how to raise it.
     func engineLimitVerdict(_ v: Verdict) -> Verdict {
-        guard case .violated(let x) = v, x.property == Self.engineLimitProperty else { return v }
+        guard case .violated(let x) = v, x.propertyID == .engineLimit else { return v }
         let step = x.trace?.steps.last?.name ?? "a step"
         let depth = max(0, (x.trace?.steps.count ?? 1) - 1)
         return .incomplete(reason: "engine limit: step \(step), from a state at depth \(depth), \(x.message)")

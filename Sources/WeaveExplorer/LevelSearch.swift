@@ -1,4 +1,5 @@
 import Foundation
+import WeaveIR
 
 // Breadth-first search with one or more workers, level by level: the rounds, the
 // expansion of claimed states and the checks on new states, shared by both breadth-first

@@ -425,32 +425,3 @@ final class Symmetry {
         .reduced(types: layout.types.map(\.description), permutations: groupSize, exact: isExact)
     }
 }
-
-/// Whether and how a run used symmetry reduction.
-public enum SymmetryUse: Sendable, Equatable {
-    /// The model declares no symmetric type.
-    case none
-    /// `CheckOptions.symmetry` was off.
-    case disabled
-    /// Liveness properties were checked and the group is too large for exact
-    /// representatives (more than 5040 permutations) or the model has more than 64
-    /// process instances: the run explored the full state graph. (With exact
-    /// representatives, liveness is checked on the quotient graph.)
-    case offForLiveness
-    /// States were stored one per orbit of the group of `permutations` permutations of
-    /// `types` (`exact`), or with a greedy representative (not exact: sound, less reduction).
-    case reduced(types: [String], permutations: Int, exact: Bool)
-
-    /// One line for the report.
-    public var summary: String? {
-        switch self {
-        case .none: return nil
-        case .disabled: return "symmetry: off (--no-symmetry); distinct states are states"
-        case .offForLiveness:
-            return "symmetry: off for this run: liveness under symmetry needs exact representatives (at most 5040 permutations, 64 instances); the full state graph was explored (check with --no-liveness to reduce the safety check)"
-        case .reduced(let types, let n, let exact):
-            let size = n == Int.max ? "too many" : String(n)
-            return "symmetry: \(types.joined(separator: ", ")) (\(size) permutations\(exact ? "" : ", greedy representatives")); distinct states are \(exact ? "orbits" : "orbit representatives")"
-        }
-    }
-}

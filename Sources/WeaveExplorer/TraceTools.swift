@@ -576,23 +576,9 @@ public struct TraceTools {
 
     // MARK: state graphs
 
-    /// The reachable state graph of a small model.
-    public struct StateGraph: Sendable {
-        public struct Edge: Sendable {
-            public let from: Int
-            /// Target state index, or nil when the step fails (`failure` says how).
-            public let to: Int?
-            public let step: TraceStep
-            public let failure: String?
-        }
-        public let states: [[Int64]]
-        public let initial: Set<Int>
-        public let edges: [Edge]
-        /// States with no successor where some process is neither done nor at an `end` label.
-        public let deadlocks: Set<Int>
-        /// States violating an invariant: state index -> invariant names.
-        public let invariantViolations: [Int: [String]]
-    }
+    /// The reachable state graph of a small model (the type is WeaveIR's, so the DOT writer
+    /// needs no explorer).
+    public typealias StateGraph = WeaveIR.StateGraph
 
     /// The whole reachable graph, or nil if it has more than `limit` states.
     public func stateGraph(limit: Int) -> StateGraph? {

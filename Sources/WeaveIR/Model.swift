@@ -70,16 +70,16 @@ public struct Model: Sendable {
         self.assertNames = assertNames; self.overflowNames = overflowNames
     }
 
-    /// Every property name a user can select (`runtime error`: no step hits a run-time error).
-    /// The names of the properties every model has, and of a queue's bound: one spelling
-    /// for every engine and report (no string matching on wording elsewhere).
-    public static let deadlockProperty = "deadlock"
-    public static let runtimeErrorProperty = "runtime error"
+    /// The names of the properties every model has, and of a queue's bound, as `PropertyID`
+    /// spells them (for code that handles names; compare `PropertyID`s, not wording).
+    public static let deadlockProperty = PropertyID.deadlock.name
+    public static let runtimeErrorProperty = PropertyID.runtimeError.name
     /// `overflow(q)`: the bound of queue or stack `q`.
-    public static func overflowProperty(_ queue: String) -> String { "overflow(\(queue))" }
+    public static func overflowProperty(_ queue: String) -> String { PropertyID.overflow(queue).name }
     /// Whether a step property is a queue's bound (`overflow(q)`), not an assert's message.
-    public static func isOverflowProperty(_ name: String) -> Bool { name.hasPrefix("overflow(") && name.hasSuffix(")") }
+    public static func isOverflowProperty(_ name: String) -> Bool { PropertyID(name).isOverflow }
 
+    /// Every property name a user can select (`runtime error`: no step hits a run-time error).
     public var propertyNames: [String] {
         invariants.map(\.name) + reachables.map(\.name) + liveness.map(\.name) + assertNames + overflowNames + [Model.deadlockProperty, Model.runtimeErrorProperty]
     }

@@ -1,4 +1,3 @@
-import WeaveExplorer
 import WeaveIR
 import WeaveSource
 
@@ -6,22 +5,20 @@ import WeaveSource
 /// `either: branch 2 of 2 (ticket[t] = true)`.
 public struct StepChoices {
     let model: Model
-    let space: StateSpace?
+    let branches: (any StepBranches)?
 
-    public init(model: Model) {
+    /// `branches`: the steps' semantics (nil: no branch is named).
+    public init(model: Model, branches: (any StepBranches)?) {
         self.model = model
-        space = try? StateSpace(model: model)
+        self.branches = branches
     }
 
     /// One line per `either` the step `i` of `t` went through, or none.
     public func lines(_ t: Trace, step i: Int) -> [String] {
-        guard let space, i < t.steps.count, i + 1 < t.states.count,
-              let succ = space.successors(of: t.states[i]) else { return [] }
+        guard let branches, i < t.steps.count, i + 1 < t.states.count else { return [] }
         let step = t.steps[i]
-        // The outcome of this step that the trace shows (its state, or the failure).
-        guard let s = succ.first(where: { $0.step.name == step.name && $0.state == t.states[i + 1] }) else { return [] }
         let p = model.processes[step.process.index]
-        return s.choices.compactMap { c in
+        return branches.branches(from: t.states[i], step: step, to: t.states[i + 1]).compactMap { c in
             guard c.node < p.nodes.count, case .either(let targets) = p.nodes[c.node].kind, c.branch < targets.count else { return nil }
             var what = ""
             if let r = firstRange(p, targets[c.branch]) {

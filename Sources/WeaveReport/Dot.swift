@@ -1,12 +1,11 @@
 import WeaveIR
-import WeaveExplorer
 
 /// Graphviz DOT of a small model's reachable state graph (`weave graph`): a node per
 /// state, labelled with each process's pc and the variables that differ from the first
 /// initial state; an edge per step. Initial states are double circles; deadlocks,
 /// invariant violations and failing steps are red.
 public enum Dot {
-    public static func render(model: Model, graph g: TraceTools.StateGraph) -> String {
+    public static func render(model: Model, graph g: StateGraph) -> String {
         let view = StateView(model: model)
         let base = g.states.first ?? []
         var out = "digraph \"\(esc(model.name))\" {\n"

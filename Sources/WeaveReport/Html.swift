@@ -1,14 +1,14 @@
 import WeaveIR
-import WeaveExplorer
 
 /// A self-contained HTML report (`weave check --html FILE`): the trace as a sequence
 /// diagram, a step slider showing the full state at each step (changed variables
 /// marked), the verdict and the run's figures. One file, inline CSS and script, no
 /// network access. `#step=N` (or `#step=last`) in the URL selects a step on load.
 public enum Html {
-    public static func render(model: Model, result r: CheckResult, trace t: Trace?, violation v: Violation?) -> String {
+    public static func render(model: Model, result r: CheckResult, trace t: Trace?, violation v: Violation?,
+                              branches: (any StepBranches)?) -> String {
         let view = StateView(model: model)
-        let reporter = Reporter(model: model)
+        let reporter = Reporter(model: model, branches: branches)
         var data: [(String, JSON)] = [
             ("model", .string(model.name)),
             ("settings", .string(reporter.settingsText)),
@@ -32,7 +32,7 @@ public enum Html {
             .array([.string("memory"), .string(reporter.fmt(Double(s.memoryBytes) / 1048576) + " MiB")]),
         ])))
         if let t, !t.states.isEmpty {
-            let notes = StepNotes(model: model, trace: t)
+            let notes = StepNotes(model: model, trace: t, branches: branches)
             data.append(("participants", .array(notes.participants.map { .string($0) })))
             data.append(("names", .array(view.layout.entries.map { .string($0.name) })))
             data.append(("states", .array(t.states.map { st in .array(view.variables(st).map { .string($0.1) }) })))

@@ -1,5 +1,4 @@
 import WeaveIR
-import WeaveExplorer
 
 /// The race diagram of kernel commit messages: one column per process that takes
 /// part, time flowing down, each row the step's label and the source line it runs,
@@ -10,8 +9,8 @@ public enum KernelView {
     /// Every line of the view fits this many columns (a commit message, a mail reply).
     public static let pageWidth = 80
 
-    public static func render(model: Model, trace t: Trace, violation v: Violation?) -> String {
-        let notes = StepNotes(model: model, trace: t)
+    public static func render(model: Model, trace t: Trace, violation v: Violation?, branches: (any StepBranches)?) -> String {
+        let notes = StepNotes(model: model, trace: t, branches: branches)
         let cols = max(1, notes.participants.count)
         // Columns share the page: with three or more processes each gets a narrower one.
         let gap = cols > 4 ? 2 : 4

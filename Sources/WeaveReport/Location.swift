@@ -1,4 +1,4 @@
-import WeaveExplorer
+import WeaveIR
 import WeaveSource
 
 extension Violation {

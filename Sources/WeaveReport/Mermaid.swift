@@ -1,12 +1,11 @@
 import WeaveIR
-import WeaveExplorer
 
 /// A Mermaid sequence diagram of a trace (GitHub renders ```mermaid blocks): one
 /// participant per process that takes part plus `shared` for the global variables;
 /// a step that writes globals is a message to `shared`, any other step a note.
 public enum Mermaid {
-    public static func render(model: Model, trace t: Trace, violation v: Violation?) -> String {
-        let notes = StepNotes(model: model, trace: t)
+    public static func render(model: Model, trace t: Trace, violation v: Violation?, branches: (any StepBranches)?) -> String {
+        let notes = StepNotes(model: model, trace: t, branches: branches)
         let globals = Set(model.globals.map(\.name))
         var out = "sequenceDiagram\n"
         let ids = notes.participants.indices.map { "p\($0)" }

@@ -1,3 +1,6 @@
+import Foundation
+import WeaveSource
+
 /// SARIF 2.1.0 for `weave ci --sarif`: each expectation whose outcome differs is a
 /// result at the model's `expect` line, so code scanning shows it in the diff; a model
 /// that does not load is a result at each of its errors; an expectation not run is a
@@ -149,5 +152,73 @@ public enum Sarif {
             }
         }
         return out
+    }
+}
+
+extension Sarif {
+    /// The SARIF results of a `weave ci` run: every expectation whose outcome differs, at its
+    /// `expect` line; every error of a model that does not load, at its position; every
+    /// expectation not run, at its `expect` line (a warning when interrupted, an error when
+    /// the run did not finish); a model with no expectation, as a warning at its first line.
+    public static func findings(_ rows: [CaseResult]) -> [Finding] {
+        var out: [Finding] = []
+        for r in rows {
+            switch r.status {
+            case .passed:
+                continue
+            case .failed:
+                let (file, line, column) = place(r)
+                var message = "expected \(r.expected) \(r.property) [\(r.settings)], got \(r.got)"
+                if !r.detail.isEmpty { message += ": " + r.detail }
+                out.append(Finding(file: file, line: line, column: column, message: message))
+            case .error where r.diagnostics.isEmpty:
+                let (file, line, column) = place(r)
+                let what = r.expected.isEmpty ? "" : "\(r.expected) \(r.property) [\(r.settings)]: "
+                out.append(Finding(file: file, line: line, column: column, message: what + r.detail,
+                                   rule: r.got == "not run" ? .notRun : .modelError, level: "error"))
+            case .error:
+                let shown = r.diagnostics.prefix(Diagnostic.listingLimit)
+                for (i, d) in shown.enumerated() {
+                    var message = Diagnostic.visible(d.message)
+                    for n in d.notes { message += "\nnote: " + Diagnostic.visible(n) }
+                    if i == shown.count - 1 && r.diagnostics.count > shown.count {
+                        message += "\n(and \(r.diagnostics.count - shown.count) more errors in \(r.file))"
+                    }
+                    let (file, line, column) = position(d, fallback: r.file)
+                    out.append(Finding(file: file, line: line, column: column, message: message, rule: .modelError))
+                }
+            case .notRun:
+                let (file, line, column) = place(r)
+                let what = r.expected.isEmpty ? "" : "expected \(r.expected) \(r.property) [\(r.settings)]: "
+                out.append(Finding(file: file, line: line, column: column, message: what + r.detail, rule: .notRun))
+            }
+        }
+        return out
+    }
+
+    /// A case's file, line and column as its location prints them (the file itself, at 1:1,
+    /// when the case has no range).
+    static func place(_ r: CaseResult) -> (String, Int, Int) {
+        guard let range = r.range else { return (r.file, 1, 1) }
+        let (line, column) = range.file.lineColumn(range.start)
+        return (range.file.path, line, column)
+    }
+
+    /// A diagnostic's file, line and column in Unicode code points (SARIF's `columnKind`).
+    static func position(_ d: Diagnostic, fallback: String) -> (String, Int, Int) {
+        guard let r = d.range else { return (fallback, 1, 1) }
+        let (line, _) = r.file.lineColumn(r.start)
+        let start = r.file.lineStarts[line - 1]
+        let end = min(max(start, r.start), r.file.bytes.count)
+        let column = String(decoding: r.file.bytes[start..<end], as: UTF8.self).unicodeScalars.count + 1
+        return (relative(r.file.path), line, column)
+    }
+
+    /// An imported file's path (absolute, as the loader resolves it) relative to the working
+    /// directory when it lies under it, as SARIF's `%SRCROOT%` base expects.
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard path.hasPrefix("/"), path.hasPrefix(cwd + "/") else { return path }
+        return String(path.dropFirst(cwd.count + 1))
     }
 }

@@ -1,5 +1,4 @@
 import WeaveIR
-import WeaveExplorer
 import WeaveSource
 
 /// What the diagram writers (kernel view, Mermaid, HTML) say about each step of a trace:
@@ -23,7 +22,8 @@ public struct StepNotes {
     public let participants: [String]
     public let notes: [Note]
 
-    public init(model: Model, trace t: Trace) {
+    /// `branches`: the steps' semantics, to name the `either` branches taken (nil: not named).
+    public init(model: Model, trace t: Trace, branches: (any StepBranches)?) {
         self.model = model
         view = StateView(model: model)
         var order: [(Int, Int, String)] = []
@@ -33,7 +33,7 @@ public struct StepNotes {
         order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         participants = order.map(\.2)
         var notes: [Note] = []
-        let choices = StepChoices(model: model)
+        let choices = StepChoices(model: model, branches: branches)
         for (i, s) in t.steps.enumerated() where i + 1 < t.states.count {
             let p = model.processes[s.process.index]
             let name = p.instanceName(s.instance)

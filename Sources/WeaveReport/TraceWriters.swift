@@ -1,27 +1,31 @@
 import Foundation
 import WeaveIR
-import WeaveExplorer
 import WeaveSource
 
 /// Writes results and traces as text, JSON and ITF, from one neutral value.
 public struct Reporter {
     public let model: Model
     let view: StateView
+    /// The steps' semantics, to name the `either` branches a trace takes (nil: not named).
+    public let branches: (any StepBranches)?
 
-    public init(model: Model) {
+    public init(model: Model, branches: (any StepBranches)?) {
         self.model = model
         view = StateView(model: model)
+        self.branches = branches
     }
 
     /// `design=fput_sync, THREADS=2`.
     public var settingsText: String { model.settings.map(\.description).joined(separator: ", ") }
 
     /// The trace as numbered steps with only the changed variables, the initial state in full.
-    public func traceText(_ t: Trace, failedInsideStep: Bool = false) -> String {
-        let choices = StepChoices(model: model)
+    /// `firstState` names state 0 (a counterexample to induction starts in a state that
+    /// satisfies the hypotheses, not necessarily an initial one).
+    public func traceText(_ t: Trace, failedInsideStep: Bool = false, firstState: String = "initial state") -> String {
+        let choices = StepChoices(model: model, branches: branches)
         var out = ""
         guard let first = t.states.first else { return out }
-        out += "  0  initial state\n"
+        out += "  0  \(firstState)\n"
         for (n, v) in view.variables(first) { out += "       \(view.line(n, v))\n" }
         for (i, step) in t.steps.enumerated() where i + 1 < t.states.count {
             let last = i == t.steps.count - 1

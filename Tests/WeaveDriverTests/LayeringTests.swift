@@ -47,6 +47,15 @@ final class LayeringTests: XCTestCase {
         XCTAssertGreaterThan(checked, 50)
     }
 
+    /// Reports render the results of both engines from the neutral types beside `Trace`:
+    /// WeaveReport may import neither back end (issue 17).
+    func testReportsImportNoEngine() throws {
+        let report = try XCTUnwrap(try table()["WeaveReport"], "a layer line for WeaveReport")
+        XCTAssertFalse(report.contains("WeaveExplorer"))
+        XCTAssertFalse(report.contains("WeaveProver"))
+        XCTAssertFalse(report.contains("WeaveZ3"))
+    }
+
     func testDeclaredDependenciesAreAllowedArrows() throws {
         let allowed = try table()
         let text = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)

@@ -28,37 +28,37 @@ final class GoldenTests: XCTestCase {
     func testKernelView() throws {
         let m = try loadModel("Models/flush_delayed_fput.weave")
         let v = try minimised(m)
-        assertGolden(KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v), "flush_delayed_fput.kernel.txt")
+        assertGolden(KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v, branches: Driver.stepBranches(m)), "flush_delayed_fput.kernel.txt")
         let r = try loadModel("Tests/Golden/flush_race.weave")
         let w = try minimised(r)
-        assertGolden(KernelView.render(model: r, trace: try XCTUnwrap(w.trace), violation: w), "flush_race.kernel.txt")
+        assertGolden(KernelView.render(model: r, trace: try XCTUnwrap(w.trace), violation: w, branches: Driver.stepBranches(r)), "flush_race.kernel.txt")
     }
 
     func testKernelViewOfTheWorkerRace() throws {
         // THREADS = 1: the columns are nfsd(0) and the worker; only they appear.
         let m = try loadModel("Models/flush_delayed_fput.weave", ["THREADS": "1"])
         let v = try minimised(m)
-        let text = KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v)
+        let text = KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v, branches: Driver.stepBranches(m))
         assertGolden(text, "flush_delayed_fput_1.kernel.txt")
     }
 
     func testDeadlockKernelView() throws {
         let m = try loadModel("Models/flush_delayed_fput.weave", ["design": "fput_sync", "release_takes_held_lock": "true"])
         let v = try minimised(m)
-        assertGolden(KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v), "flush_delayed_fput_lock.kernel.txt")
+        assertGolden(KernelView.render(model: m, trace: try XCTUnwrap(v.trace), violation: v, branches: Driver.stepBranches(m)), "flush_delayed_fput_lock.kernel.txt")
     }
 
     func testMermaid() throws {
         let m = try loadModel("Models/flush_delayed_fput.weave")
         let v = try minimised(m)
-        assertGolden(Mermaid.render(model: m, trace: try XCTUnwrap(v.trace), violation: v), "flush_delayed_fput.mmd")
+        assertGolden(Mermaid.render(model: m, trace: try XCTUnwrap(v.trace), violation: v, branches: Driver.stepBranches(m)), "flush_delayed_fput.mmd")
     }
 
     func testTextJSONAndITF() throws {
         let m = try loadModel("Tests/Golden/flush_race.weave")
         let v = try minimised(m)
         let t = try XCTUnwrap(v.trace)
-        let rep = Reporter(model: m)
+        let rep = Reporter(model: m, branches: Driver.stepBranches(m))
         assertGolden(rep.traceText(t, failedInsideStep: true), "flush_race.trace.txt")
         assertGolden(rep.traceJSON(t).serialized(pretty: true) + "\n", "flush_race.trace.json")
         assertGolden(rep.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n", "flush_race.itf.json")
@@ -89,7 +89,7 @@ final class GoldenTests: XCTestCase {
     func testHTML() throws {
         let m = try loadModel("Tests/Golden/flush_race.weave")
         let v = try minimised(m)
-        assertGolden(Html.render(model: m, result: fixedResult(v), trace: v.trace, violation: v), "flush_race.html")
+        assertGolden(Html.render(model: m, result: fixedResult(v), trace: v.trace, violation: v, branches: Driver.stepBranches(m)), "flush_race.html")
     }
 
     func testSarif() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import WeaveDriver
 import WeaveExplorer
 import WeaveIR
 import WeaveReport
@@ -56,14 +57,14 @@ final class LassoViewTests: XCTestCase {
     }
 
     func views(_ m: Model, _ r: CheckResult, _ v: Violation, _ t: Trace) -> [String: String] {
-        let reporter = Reporter(model: m)
+        let reporter = Reporter(model: m, branches: Driver.stepBranches(m))
         return [
             "text": reporter.text(r),
             "json": reporter.json(r).serialized(pretty: true),
             "itf": reporter.itf(t, description: v.message, violation: v).serialized(pretty: true),
-            "kernel": KernelView.render(model: m, trace: t, violation: v),
-            "mermaid": Mermaid.render(model: m, trace: t, violation: v),
-            "html": Html.render(model: m, result: r, trace: t, violation: v),
+            "kernel": KernelView.render(model: m, trace: t, violation: v, branches: Driver.stepBranches(m)),
+            "mermaid": Mermaid.render(model: m, trace: t, violation: v, branches: Driver.stepBranches(m)),
+            "html": Html.render(model: m, result: r, trace: t, violation: v, branches: Driver.stepBranches(m)),
         ]
     }
 
