@@ -58,7 +58,7 @@ public final class ExploreSession {
         self.overrides = overrides
         space = try StateSpace(model: model)
         tools = TraceTools(space: space)
-        reporter = Reporter(model: model)
+        reporter = Reporter(model: model, branches: Driver.stepBranches(model))
         view = StateView(model: model)
         initials = space.initialStates()
         path = Trace(states: [initials.first ?? []], steps: [])
@@ -293,10 +293,10 @@ public final class ExploreSession {
         case "json": return reporter.traceJSON(path).serialized(pretty: true) + "\n"
         case "kernel":
             if path.steps.isEmpty { return "(no steps yet)\n" }
-            return KernelView.render(model: model, trace: path, violation: v)
+            return KernelView.render(model: model, trace: path, violation: v, branches: Driver.stepBranches(model))
         case "mermaid":
             if path.steps.isEmpty { return "(no steps yet)\n" }
-            return "```mermaid\n" + Mermaid.render(model: model, trace: path, violation: v) + "```\n"
+            return "```mermaid\n" + Mermaid.render(model: model, trace: path, violation: v, branches: Driver.stepBranches(model)) + "```\n"
         case "text":
             var out = "path (\(depth) step\(depth == 1 ? "" : "s")):\n" + reporter.traceText(path, failedInsideStep: endedInFailure)
             if let v { out += "the path ends in: \(v.message)\n" }
@@ -334,8 +334,8 @@ public final class ExploreSession {
     /// or a path saved here) if it still applies to the model; nil, or why not.
     public func load(from file: String) -> String? {
         guard let data = FileManager.default.contents(atPath: file) else { return "cannot read '\(file)'" }
-        let saved: ReplayDriver.Saved
-        switch ReplayDriver.parse(data) {
+        let saved: ITFTrace
+        switch ITFTrace.parse(data) {
         case .success(let s): saved = s
         case .failure(let e): return "'\(file)' is not an ITF trace: \(e.message)"
         }
@@ -355,7 +355,7 @@ public final class ExploreSession {
             var p = TraceTools.PartialState(repeating: nil, count: layout.slotCount)
             for e in layout.entries {
                 guard let raw = st[e.name] else { continue }
-                switch ReplayDriver.decode(raw, entry: e, model: model) {
+                switch ITFTrace.decode(raw, entry: e, model: model) {
                 case .success(let slots): for (k, v) in slots.enumerated() { p[e.offset + k] = v }
                 case .failure(let err): return "state \(i) of the trace does not fit the model: \(e.name): \(err.message)"
                 }

@@ -106,7 +106,7 @@ extension Driver {
             return r.overrides.isEmpty ? .modelError : .usage
         }
         let result = simulator.run()
-        let reporter = Reporter(model: model)
+        let reporter = Reporter(model: model, branches: Driver.stepBranches(model))
         let head = "model \(model.name) (\(reporter.settingsText.isEmpty ? "no params" : reporter.settingsText))\n"
         let s = result.statistics
         let figures = "simulate: \(s.walks) walk\(s.walks == 1 ? "" : "s"), \(s.steps) steps, \(s.distinct)\(s.distinctCapped ? "+" : "") distinct states, "
