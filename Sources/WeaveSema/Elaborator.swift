@@ -315,7 +315,7 @@ final class Elaborator {
             }
             return .queue(element: et, capacity: Int(cap), lifo: lifo)
         case .record:
-            diags.error("a record type is declared by name: type NAME = record { FIELD: TYPE, ... }", at: t.range)
+            diags.report(.recordTypeNotNamed, at: t.range)
             return nil
         }
     }

@@ -165,7 +165,7 @@ extension Elaborator {
             }
             return IExpr(.at(pid, instance: inst, label: lid), .bool, e.range)
         case .recordLiteral:
-            diags.error("a record literal ({ FIELD: VALUE, ... }) can only be a record's initial value, assigned to a record or compared with one", at: e.range)
+            diags.report(.recordLiteralMisplaced, at: e.range)
             return nil
         case .listLiteral:
             diags.report(.listNotAssignable, at: e.range)
@@ -208,7 +208,7 @@ extension Elaborator {
             diags.report(.ambiguousEnumValue(name: n, types: types), at: r)
             return nil
         case .record:
-            diags.error("'\(n)' is a record type, not a value (use it after ':')", at: r)
+            diags.report(.recordTypeNotAValue(name: n), at: r)
             return nil
         case .recordVariable(let rv, _):
             return recordNotAValue(rv.record, r)

@@ -93,8 +93,7 @@ extension Elaborator {
         var ok = true
         for (f, te) in fields {
             if let prev = seen[f.name] {
-                diags.error("field '\(f.name)' is declared twice in record '\(name.name)'", at: f.range,
-                            notes: ["the first is at \(prev.description)"])
+                diags.report(.fieldDeclaredTwice(field: f.name, record: name.name, first: prev.description), at: f.range)
                 ok = false
                 continue
             }
@@ -129,7 +128,7 @@ extension Elaborator {
             guard let inner = recordShape(e) else { return nil }
             guard let (rt, dims) = inner, let it = resolveType(i) else { return .some(nil) }
             guard it.isScalar, it.cardinality <= 1 << 20 else {
-                diags.error("an array index must be a finite scalar type (a range, an enum or bool), not \(it.description)", at: i.range)
+                diags.report(.arrayIndexNotScalar(type: it.description), at: i.range)
                 return .some(nil)
             }
             return .some((rt, [it] + dims))
@@ -140,7 +139,7 @@ extension Elaborator {
 
     /// The error for a record type where only scalar, set, queue and array types go.
     func recordTypeMisplaced(_ rt: RecordType, at r: SourceRange) {
-        diags.error("record type '\(rt.name)' can only be the type of a variable, of an array's elements or of a record's field", at: r)
+        diags.report(.recordTypeMisplaced(record: rt.name), at: r)
     }
 
     /// A variable declared with a record type (or an array of records) as one variable per
@@ -159,14 +158,14 @@ extension Elaborator {
                 initial.append(x.initial)
             }
         case .oneOf(let e):
-            diags.error("'in' initialises scalars and sets only; a record starts from a literal { FIELD: VALUE, ... } or 'any'", at: e.range)
+            diags.report(.recordInInitialiser, at: e.range)
             return .some(nil)
         case .value(let e):
             guard let x = recordSlots(e, dims, rt, scope) else { return .some(nil) }
             initial = x
         case .perIndex(let index, let e, let r):
             guard let first = dims.first else {
-                diags.error("'[\(index.name): ...]' initialises an array, not the record \(rt.name)", at: r)
+                diags.report(.indexedInitialiserNotArray(index: index.name, type: "the record \(rt.name)"), at: r)
                 return .some(nil)
             }
             initial = Array(repeating: [], count: leaves.count)
@@ -183,7 +182,7 @@ extension Elaborator {
             let ty = wrap(dims + l.dims, l.type)
             let name = "\(v.name.name).\(l.path)"
             if ty.slotCount > 1 << 16 {
-                diags.error("field '\(name)' has \(ty.slotCount) slots (at least \(ty.slotCount) bytes of every state); the limit is 65536 slots", at: v.type.range)
+                diags.report(.fieldTooLarge(name: name, slots: ty.slotCount), at: v.type.range)
                 return .some(nil)
             }
             var x = Variable(name: name, type: ty, initial: initial[j], range: v.name.range)
@@ -203,7 +202,7 @@ extension Elaborator {
             let n = Int(first.cardinality)
             if case .listLiteral(let items) = e.kind {
                 guard items.count == n else {
-                    diags.error("the array has \(n) elements but the list has \(items.count)", at: e.range)
+                    diags.report(.listLengthMismatch(elements: Int64(n), count: items.count), at: e.range)
                     return nil
                 }
                 var out: [[[Int64]]] = Array(repeating: [], count: rt.leaves.count)
@@ -244,21 +243,20 @@ extension Elaborator {
     /// a value that is not a literal, unknown, repeated and missing fields.
     func literalFields(_ e: AExpr, _ rt: RecordType) -> [AExpr]? {
         guard case .recordLiteral(let items) = e.kind else {
-            diags.error("expected a value of record \(rt.name): a literal { \(rt.fieldNames.map { "\($0): ..." }.joined(separator: ", ")) }", at: e.range)
+            diags.report(.expectedRecordLiteral(record: rt.name, fields: rt.fieldNames), at: e.range)
             return nil
         }
         var values: [Int: AExpr] = [:]
         var ok = true
         for (f, v) in items {
             guard let k = rt.fieldNames.firstIndex(of: f.name) else {
-                diags.error("record \(rt.name) has no field '\(f.name)'", at: f.range,
-                            notes: Spelling.suggestion(for: f.name, among: rt.fieldNames).map { ["did you mean '\($0)'?"] }
-                                ?? ["its fields: \(rt.fieldNames.joined(separator: ", "))"])
+                diags.report(.unknownField(record: rt.name, field: f.name, suggestion: Spelling.suggestion(for: f.name, among: rt.fieldNames),
+                                          fields: rt.fieldNames), at: f.range)
                 ok = false
                 continue
             }
             if values[k] != nil {
-                diags.error("field '\(f.name)' is given twice", at: f.range)
+                diags.report(.fieldGivenTwice(field: f.name), at: f.range)
                 ok = false
                 continue
             }
@@ -266,7 +264,7 @@ extension Elaborator {
         }
         let missing = rt.fieldNames.indices.filter { values[$0] == nil }.map { rt.fieldNames[$0] }
         if ok && !missing.isEmpty {
-            diags.error("the record literal has no value for \(missing.count == 1 ? "field" : "fields") \(missing.map { "'\($0)'" }.joined(separator: ", ")) of record \(rt.name)", at: e.range)
+            diags.report(.missingFields(record: rt.name, fields: missing), at: e.range)
             ok = false
         }
         guard ok else { return nil }
@@ -347,7 +345,7 @@ extension Elaborator {
     }
 
     func recordNotAValue(_ rt: RecordType, _ r: SourceRange) -> IExpr? {
-        diags.error("this is a record of type \(rt.name), not a value here; name one of its fields (\(rt.fieldNames.joined(separator: ", "))), or compare or assign the whole record", at: r)
+        diags.report(.recordNotAValue(record: rt.name, fields: rt.fieldNames), at: r)
         return nil
     }
 
@@ -358,7 +356,7 @@ extension Elaborator {
             guard let (rt, dims) = recordTypeOf(e, s) else {
                 if case .record(let rt, _)? = symbols[n], !s.bound.contains(where: { $0.name == n }), s.indexName != n,
                    s.process == nil || s.locals[n] == nil {
-                    diags.error("'\(n)' is a record type; read its fields through a variable of the type (v.\(rt.fieldNames.first ?? "field"))", at: e.range)
+                    diags.report(.recordTypeFieldRead(name: n, field: rt.fieldNames.first ?? "field"), at: e.range)
                     return .failed
                 }
                 // A variable whose declaration failed (reported there): `v.f` is no error of its own.
@@ -381,16 +379,16 @@ extension Elaborator {
                 return .notRecord
             }
             guard let it = ref.dims.first else {
-                diags.error("only arrays can be indexed; this is the record \(ref.record.name)", at: b.range)
+                diags.report(.indexNonArray(type: "the record \(ref.record.name)"), at: b.range)
                 return .failed
             }
             guard let ix = expr(i, s, expected: it) else { return .failed }
             guard compatible(ix.type, it) else {
-                diags.error("the index must be a \(it.description), not \(ix.type.description)", at: i.range)
+                diags.report(.indexWrongType(expected: it.description, found: ix.type.description), at: i.range)
                 return .failed
             }
             if case .literal(let v) = ix.op, !it.contains(v) {
-                diags.error("index \(it.format(v)) is out of range for an array of \(ref.record.name) indexed by \(it.description)", at: i.range)
+                diags.report(.recordIndexOutOfRange(index: it.format(v), record: ref.record.name, type: it.description), at: i.range)
                 return .failed
             }
             ref.indices.append(ix)
@@ -407,19 +405,19 @@ extension Elaborator {
             guard case .ref(let ref) = base else {
                 if case .failed = base { return .failed }
                 if let t = nonRecordType(b, s) {
-                    diags.error("\(t.description) is not a record: it has no field '\(f.name)'", at: f.range)
+                    diags.report(.notARecord(type: t.description, field: f.name), at: f.range)
                     return .failed
                 }
                 return .notRecord
             }
             guard ref.dims.isEmpty else {
-                diags.error("this is an array of \(ref.record.name); index it before naming a field (a[i].\(f.name))", at: f.range)
+                diags.report(.recordArrayNeedsIndex(record: ref.record.name, field: f.name), at: f.range)
                 return .failed
             }
             guard let field = ref.record.fields.first(where: { $0.name == f.name }) else {
-                diags.error("record \(ref.record.name) has no field '\(f.name)'", at: f.range,
-                            notes: Spelling.suggestion(for: f.name, among: ref.record.fieldNames).map { ["did you mean '\($0)'?"] }
-                                ?? ["its fields: \(ref.record.fieldNames.joined(separator: ", "))"])
+                diags.report(.unknownField(record: ref.record.name, field: f.name,
+                                          suggestion: Spelling.suggestion(for: f.name, among: ref.record.fieldNames),
+                                          fields: ref.record.fieldNames), at: f.range)
                 return .failed
             }
             let prefix = ref.prefix + "." + f.name
@@ -477,7 +475,7 @@ extension Elaborator {
                 out.append(Place(root: root, path: ref.indices, type: ty))
             case .record(let inner, let fdims):
                 guard fdims.isEmpty else {
-                    diags.error("record \(ref.record.name) has an array of records (field '\(f.name)'): compare or assign its fields one by one", at: r)
+                    diags.report(.nestedRecordArray(record: ref.record.name, field: f.name), at: r)
                     return nil
                 }
                 guard let xs = leafPlaces(RecordRef(base: ref.base, prefix: prefix, indices: ref.indices, dims: [], record: inner), at: r) else {
@@ -499,7 +497,7 @@ extension Elaborator {
             case .plain: out.append(values[k])
             case .record(let inner, let fdims):
                 guard fdims.isEmpty else {
-                    diags.error("record \(rt.name) has an array of records (field '\(f.name)'): compare or assign its fields one by one", at: e.range)
+                    diags.report(.nestedRecordArray(record: rt.name, field: f.name), at: e.range)
                     return nil
                 }
                 guard let xs = literalLeaves(values[k], inner) else { return nil }
@@ -519,7 +517,7 @@ extension Elaborator {
     func recordOperand(_ e: AExpr, _ s: Scope, expected rt: RecordType?, context: String) -> (RecordType, RecordOperand)?? {
         if case .recordLiteral = e.kind {
             guard let rt else {
-                diags.error("cannot tell the record type of this literal; \(context)", at: e.range)
+                diags.report(.recordLiteralTypeUnknown(context: context), at: e.range)
                 return .some(nil)
             }
             guard let xs = literalLeaves(e, rt) else { return .some(nil) }
@@ -529,7 +527,7 @@ extension Elaborator {
         switch recordPlace(e, s) {
         case .ref(let ref):
             guard ref.dims.isEmpty else {
-                diags.error("this is an array of \(ref.record.name); \(context) one element (a[i]) at a time", at: e.range)
+                diags.report(.recordArrayNotElement(record: ref.record.name, context: context), at: e.range)
                 return .some(nil)
             }
             guard let pls = leafPlaces(ref, at: e.range) else { return .some(nil) }
@@ -549,7 +547,7 @@ extension Elaborator {
         guard isRecord(a) && isRecord(b) else {
             let (rec, other) = isRecord(a) ? (a, b) : (b, a)
             let name = recordTypeOf(rec, s)?.0.name
-            diags.error("cannot compare \(name.map { "record \($0)" } ?? "a record") with \(describe(other, s)); records compare with records of the same type", at: r)
+            diags.report(.cannotCompareRecord(record: name, other: describe(other, s)), at: r)
             return .some(nil)
         }
         // The side with a place gives the type of a literal on the other.
@@ -558,14 +556,14 @@ extension Elaborator {
         guard let lhs = recordOperand(first, s, expected: nil, context: "compare it with a record variable") else { return nil }
         guard let (lt, lop) = lhs else { return .some(nil) }
         if let (rt2, _) = recordTypeOf(second, s), rt2 !== lt {
-            diags.error("cannot compare record \(lt.name) with record \(rt2.name)", at: r)
+            diags.report(.cannotCompareRecords(lt.name, rt2.name), at: r)
             return .some(nil)
         }
         guard let rhs = recordOperand(second, s, expected: lt, context: "compare it with a record variable") else { return nil }
         guard let (_, rop) = rhs else { return .some(nil) }
         let types = lt.leaves.map(\.type)
         guard types.allSatisfy({ $0.isScalar || isSet($0) }) else {
-            diags.error("record \(lt.name) has a field that is an array or a queue: compare its fields one by one", at: r)
+            diags.report(.recordFieldNotComparable(record: lt.name), at: r)
             return .some(nil)
         }
         func values(_ o: RecordOperand) -> [IExpr]? {
@@ -576,7 +574,7 @@ extension Elaborator {
                 for (x, t) in zip(xs, types) {
                     guard let v = expr(x, s, expected: t) else { return nil }
                     guard compatible(v.type, t) || (isInt(v.type) && isInt(t)) else {
-                        diags.error("expected a value of type \(t.description), found \(v.type.description)", at: x.range)
+                        diags.report(.typeMismatch(expected: t.description, found: v.type.description), at: x.range)
                         return nil
                     }
                     out.append(v)
@@ -638,7 +636,7 @@ extension CFGBuilder {
     func recordAssignment(_ lhs: AExpr, _ rhs: AExpr, _ range: SourceRange, _ cont: NodeID, _ s: Scope) -> NodeID? {
         guard el.recordTypeOf(lhs, s) != nil else {
             if case .recordLiteral = rhs.kind {
-                el.diags.error("a record literal can only be assigned to a record", at: rhs.range)
+                el.diags.report(.recordLiteralNotAssignable, at: rhs.range)
                 return cont
             }
             return nil
@@ -648,11 +646,11 @@ extension CFGBuilder {
               case .place(_, let targets) = target else { return cont }
         if case .recordLiteral = rhs.kind {} else if let (st, _) = el.recordTypeOf(rhs, s) {
             if st !== rt {
-                el.diags.error("cannot assign record \(st.name) to record \(rt.name)", at: rhs.range)
+                el.diags.report(.cannotAssignRecord(source: st.name, target: rt.name), at: rhs.range)
                 return cont
             }
         } else {
-            el.diags.error("a record of type \(rt.name) is assigned a record of the same type or a literal { \(rt.fieldNames.map { "\($0): ..." }.joined(separator: ", ")) }", at: rhs.range)
+            el.diags.report(.recordAssignedNonRecord(record: rt.name, fields: rt.fieldNames), at: rhs.range)
             return cont
         }
         guard case .some(.some(let (_, source))) = el.recordOperand(rhs, s, expected: rt, context: context) else { return cont }
@@ -679,11 +677,11 @@ extension CFGBuilder {
                 case .bool, .range, .enumeration, .set:
                     guard let x = el.expr(value, s, expected: to.type) else { return cont }
                     guard compatible(x.type, to.type) else {
-                        el.diags.error("cannot assign \(x.type.description) to a field of type \(to.type.description)", at: value.range)
+                        el.diags.report(.cannotAssignField(value: x.type.description, field: to.type.description), at: value.range)
                         return cont
                     }
                     if case .literal(let v) = x.op, to.type.isScalar, !to.type.contains(v) {
-                        el.diags.error("\(v) is not a value of \(to.type.description)", at: value.range)
+                        el.diags.report(.notAValue(value: v, type: to.type.description), at: value.range)
                         return cont
                     }
                     updates.append(.assign(to, x))
@@ -706,7 +704,7 @@ extension CFGBuilder {
             guard let pick = left.firstIndex(where: { k in
                 !left.contains { j in j != k && evaluated[j].contains { reads($0, [targets[k].root]) } }
             }) else {
-                el.diags.error("this record assignment reads fields of the record it assigns (in indices or values) in a cycle, so no order of the field assignments keeps their old values; assign the fields one by one", at: range)
+                el.diags.report(.recordAssignmentCycle, at: range)
                 return cont
             }
             order.append(left.remove(at: pick))
@@ -728,7 +726,7 @@ extension Elaborator {
     /// returns the globals that are record fields (warned here, not one by one as variables).
     func recordUnusedWarnings() -> Set<Int> {
         var fields = Set<Int>()
-        var warnings: [(String, SourceRange)] = []
+        var warnings: [(SemaDiagnostic, SourceRange)] = []
         for (name, sym) in symbols {
             guard case .recordVariable(let rv, let r) = sym else { continue }
             let ids = rv.record.leaves.compactMap { l -> Int? in
@@ -738,12 +736,12 @@ extension Elaborator {
             fields.formUnion(ids)
             let unused = ids.filter { !usedGlobals.contains($0) }
             if unused.count == ids.count {
-                warnings.append(("variable '\(name)' is never used", r))
+                warnings.append((.unusedVariable(name: name), r))
             } else {
-                for i in unused { warnings.append(("field '\(globals[i].name)' is never used", r)) }
+                for i in unused { warnings.append((.unusedField(name: globals[i].name), r)) }
             }
         }
-        for (text, r) in warnings.sorted(by: { ($0.1.start, $0.0) < ($1.1.start, $1.0) }) { diags.warning(text, at: r) }
+        for (kind, r) in warnings.sorted(by: { ($0.1.start, $0.0.message) < ($1.1.start, $1.0.message) }) { diags.report(kind, at: r) }
         return fields
     }
 

@@ -168,9 +168,39 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
     case alwaysWithoutEventually
     case livenessShape
 
+    // MARK: Records
+    case recordTypeNotNamed
+    case fieldDeclaredTwice(field: String, record: String, first: String)
+    case recordTypeMisplaced(record: String)
+    case recordInInitialiser
+    case fieldTooLarge(name: String, slots: Int)
+    case expectedRecordLiteral(record: String, fields: [String])
+    case unknownField(record: String, field: String, suggestion: String?, fields: [String])
+    case fieldGivenTwice(field: String)
+    case missingFields(record: String, fields: [String])
+    case recordLiteralMisplaced
+    case recordTypeNotAValue(name: String)
+    case recordNotAValue(record: String, fields: [String])
+    case recordTypeFieldRead(name: String, field: String)
+    case recordIndexOutOfRange(index: String, record: String, type: String)
+    case notARecord(type: String, field: String)
+    case recordArrayNeedsIndex(record: String, field: String)
+    case nestedRecordArray(record: String, field: String)
+    case recordLiteralTypeUnknown(context: String)
+    case recordArrayNotElement(record: String, context: String)
+    case cannotCompareRecord(record: String?, other: String)
+    case cannotCompareRecords(String, String)
+    case recordFieldNotComparable(record: String)
+    case recordLiteralNotAssignable
+    case cannotAssignRecord(source: String, target: String)
+    case recordAssignedNonRecord(record: String, fields: [String])
+    case cannotAssignField(value: String, field: String)
+    case recordAssignmentCycle
+    case unusedField(name: String)
+
     public var severity: Severity {
         switch self {
-        case .assertNamedLikeProperty, .unreachableLabel, .unusedVariable, .loopStepPerIteration: return .warning
+        case .assertNamedLikeProperty, .unreachableLabel, .unusedVariable, .unusedField, .loopStepPerIteration: return .warning
         default: return .error
         }
     }
@@ -191,6 +221,9 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
              .unknownProcessLabel(_, _, let s), .unknownLabel(_, let s), .unknownLocal(_, _, let s),
              .unknownVariable(_, let s), .unknownStatement(_, let s):
             return didYouMean(s)
+        case .fieldDeclaredTwice(_, _, let first): return ["the first is at \(first)"]
+        case .unknownField(_, _, let s, let fields):
+            return s.map { ["did you mean '\($0)'?"] } ?? ["its fields: \(fields.joined(separator: ", "))"]
         case .unknownOverride(_, let s, let settings):
             return didYouMean(s) + ["params and consts: \(settings.joined(separator: ", "))"]
         default: return []
@@ -207,7 +240,8 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
              .orderNeedsIntegers, .processIndexWrongType, .notAnIndex, .indexWrongType, .indexOutOfRange,
              .cannotPush, .cannotAssignElement, .cannotAssign, .cannotCopy, .propertyNotBool,
              .processIndexTooLarge, .processConditionNotConstant, .arrayIndexNotScalar, .setElementNotScalar,
-             .constOverrideNotInteger, .paramNotBoolOrEnum, .paramDefaultNotAValue, .initialValueNotConstant:
+             .constOverrideNotInteger, .paramNotBoolOrEnum, .paramDefaultNotAValue, .initialValueNotConstant,
+             .recordIndexOutOfRange, .cannotCompareRecord, .cannotCompareRecords, .cannotAssignRecord, .cannotAssignField:
             return true
         default:
             return false
@@ -423,6 +457,54 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
         case .alwaysWithoutEventually:
             return ("alwaysWithoutEventually", "'always' must be followed by 'eventually' (always eventually P); for 'always P' write an invariant")
         case .livenessShape: return ("livenessShape", "a liveness property is 'eventually P', 'P leadsto Q' or 'always eventually P'")
+
+        case .recordTypeNotNamed:
+            return ("recordTypeNotNamed", "a record type is declared by name: type NAME = record { FIELD: TYPE, ... }")
+        case .fieldDeclaredTwice(let f, let r, _):
+            return ("fieldDeclaredTwice", "field '\(f)' is declared twice in record '\(r)'")
+        case .recordTypeMisplaced(let r):
+            return ("recordTypeMisplaced", "record type '\(r)' can only be the type of a variable, of an array's elements or of a record's field")
+        case .recordInInitialiser:
+            return ("recordInInitialiser", "'in' initialises scalars and sets only; a record starts from a literal { FIELD: VALUE, ... } or 'any'")
+        case .fieldTooLarge(let n, let slots):
+            return ("fieldTooLarge", "field '\(n)' has \(slots) slots (at least \(slots) bytes of every state); the limit is 65536 slots")
+        case .expectedRecordLiteral(let r, let fields):
+            return ("expectedRecordLiteral", "expected a value of record \(r): a literal { \(fields.map { "\($0): ..." }.joined(separator: ", ")) }")
+        case .unknownField(let r, let f, _, _): return ("unknownField", "record \(r) has no field '\(f)'")
+        case .fieldGivenTwice(let f): return ("fieldGivenTwice", "field '\(f)' is given twice")
+        case .missingFields(let r, let fields):
+            return ("missingFields", "the record literal has no value for \(fields.count == 1 ? "field" : "fields") \(fields.map { "'\($0)'" }.joined(separator: ", ")) of record \(r)")
+        case .recordLiteralMisplaced:
+            return ("recordLiteralMisplaced", "a record literal ({ FIELD: VALUE, ... }) can only be a record's initial value, assigned to a record or compared with one")
+        case .recordTypeNotAValue(let n): return ("recordTypeNotAValue", "'\(n)' is a record type, not a value (use it after ':')")
+        case .recordNotAValue(let r, let fields):
+            return ("recordNotAValue", "this is a record of type \(r), not a value here; name one of its fields (\(fields.joined(separator: ", "))), or compare or assign the whole record")
+        case .recordTypeFieldRead(let n, let f):
+            return ("recordTypeFieldRead", "'\(n)' is a record type; read its fields through a variable of the type (v.\(f))")
+        case .recordIndexOutOfRange(let i, let r, let t):
+            return ("recordIndexOutOfRange", "index \(i) is out of range for an array of \(r) indexed by \(t)")
+        case .notARecord(let t, let f): return ("notARecord", "\(t) is not a record: it has no field '\(f)'")
+        case .recordArrayNeedsIndex(let r, let f):
+            return ("recordArrayNeedsIndex", "this is an array of \(r); index it before naming a field (a[i].\(f))")
+        case .nestedRecordArray(let r, let f):
+            return ("nestedRecordArray", "record \(r) has an array of records (field '\(f)'): compare or assign its fields one by one")
+        case .recordLiteralTypeUnknown(let context):
+            return ("recordLiteralTypeUnknown", "cannot tell the record type of this literal; \(context)")
+        case .recordArrayNotElement(let r, let context):
+            return ("recordArrayNotElement", "this is an array of \(r); \(context) one element (a[i]) at a time")
+        case .cannotCompareRecord(let r, let other):
+            return ("cannotCompareRecord", "cannot compare \(r.map { "record \($0)" } ?? "a record") with \(other); records compare with records of the same type")
+        case .cannotCompareRecords(let a, let b): return ("cannotCompareRecords", "cannot compare record \(a) with record \(b)")
+        case .recordFieldNotComparable(let r):
+            return ("recordFieldNotComparable", "record \(r) has a field that is an array or a queue: compare its fields one by one")
+        case .recordLiteralNotAssignable: return ("recordLiteralNotAssignable", "a record literal can only be assigned to a record")
+        case .cannotAssignRecord(let a, let b): return ("cannotAssignRecord", "cannot assign record \(a) to record \(b)")
+        case .recordAssignedNonRecord(let r, let fields):
+            return ("recordAssignedNonRecord", "a record of type \(r) is assigned a record of the same type or a literal { \(fields.map { "\($0): ..." }.joined(separator: ", ")) }")
+        case .cannotAssignField(let x, let t): return ("cannotAssignField", "cannot assign \(x) to a field of type \(t)")
+        case .recordAssignmentCycle:
+            return ("recordAssignmentCycle", "this record assignment reads fields of the record it assigns (in indices or values) in a cycle, so no order of the field assignments keeps their old values; assign the fields one by one")
+        case .unusedField(let n): return ("unusedField", "field '\(n)' is never used")
         }
     }
 }

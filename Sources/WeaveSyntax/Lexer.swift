@@ -62,7 +62,7 @@ public struct Lexer {
                     if b[i] == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") { i += 2; closed = true; break }
                     i += 1
                 }
-                if !closed { diagnostics.error("unterminated block comment", at: range(s, s + 2)) }
+                if !closed { diagnostics.report(.unterminatedBlockComment, at: range(s, s + 2)) }
                 continue
             }
             break
@@ -89,7 +89,7 @@ public struct Lexer {
                 i += 1
             }
             if overflow {
-                diagnostics.error("integer literal is too large (the limit is \(Int64.max))", at: range(s, i))
+                diagnostics.report(.integerTooLarge, at: range(s, i))
                 v = 0
             }
             return Token(kind: .integer(v), range: range(s, i))
@@ -105,7 +105,7 @@ public struct Lexer {
             if i < b.count && b[i] == UInt8(ascii: "\"") {
                 i += 1
             } else {
-                diagnostics.error("unterminated string literal", at: range(s, s + 1))
+                diagnostics.report(.unterminatedString, at: range(s, s + 1))
             }
             return Token(kind: .string(String(decoding: bytes, as: UTF8.self)), range: range(s, i))
         }
@@ -122,8 +122,7 @@ public struct Lexer {
         if c == UInt8(ascii: "&") || c == UInt8(ascii: "|") {
             i += 1
             let amp = c == UInt8(ascii: "&")
-            diagnostics.error("'\(amp ? "&" : "|")' is not an operator; write '\(amp ? "&&" : "||")' (logical \(amp ? "and" : "or"); Weave has no bitwise operators)",
-                              at: range(s, i))
+            diagnostics.report(.bitwiseOperator(and: amp), at: range(s, i))
             return Token(kind: .symbol(amp ? .and : .or), range: range(s, i))
         }
         // An unknown character: report the whole UTF-8 scalar once and skip it.
@@ -133,12 +132,11 @@ public struct Lexer {
         if errors > Lexer.maxErrors {
             // A file this full of stray characters is not a model (a binary, the wrong file):
             // more errors would only bury the first ones.
-            diagnostics.error("more than \(Lexer.maxErrors) unexpected characters; the rest of the file is not read (is this a Weave model?)",
-                              at: range(s, i))
+            diagnostics.report(.tooManyUnexpectedCharacters(limit: Lexer.maxErrors), at: range(s, i))
             i = b.count
             return Token(kind: .eof, range: range(b.count, b.count))
         }
-        diagnostics.error(Lexer.unexpected(String(decoding: b[s..<i], as: UTF8.self)), at: range(s, i))
+        diagnostics.report(Lexer.unexpected(String(decoding: b[s..<i], as: UTF8.self)), at: range(s, i))
         return nil
     }
 
@@ -146,19 +144,19 @@ public struct Lexer {
     public static let maxErrors = 50
 
     /// "unexpected character '@'", with a character that does not show named by its code point.
-    static func unexpected(_ shown: String) -> String {
-        guard let s = shown.unicodeScalars.first else { return "unexpected end of file" }
+    static func unexpected(_ shown: String) -> SyntaxDiagnostic {
+        guard let s = shown.unicodeScalars.first else { return .unexpectedEndOfFile }
         switch s {
-        case "\u{FFFD}": return "invalid UTF-8 (is this a text file?)"
-        case "\u{FEFF}": return "unexpected character U+FEFF (a byte order mark; one is allowed only at the very start of the file)"
-        case "\u{0}": return "unexpected character U+0000 (a NUL byte; is this a text file?)"
+        case "\u{FFFD}": return .invalidUTF8
+        case "\u{FEFF}": return .misplacedByteOrderMark
+        case "\u{0}": return .nulByte
         default:
-            if Diagnostic.isInvisible(s) { return "unexpected invisible character \(Diagnostic.codePoint(s))" }
+            if Diagnostic.isInvisible(s) { return .invisibleCharacter(codePoint: Diagnostic.codePoint(s)) }
             if s.value >= 0x80 && !s.properties.isWhitespace {
-                return "unexpected character '\(shown)' (\(Diagnostic.codePoint(s)); names and keywords are ASCII)"
+                return .nonASCIICharacter(shown: shown, codePoint: Diagnostic.codePoint(s))
             }
-            if s.properties.isWhitespace { return "unexpected space character \(Diagnostic.codePoint(s)) (use ASCII spaces)" }
-            return "unexpected character '\(shown)'"
+            if s.properties.isWhitespace { return .nonASCIISpace(codePoint: Diagnostic.codePoint(s)) }
+            return .unexpectedCharacter(shown: shown)
         }
     }
 

@@ -31,7 +31,7 @@ public struct Parser {
         skipNewlines()
         while !atEOF {
             if diagnostics.errorCount >= Parser.maxErrors {
-                diagnostics.error("more than \(Parser.maxErrors) errors; the rest of the file is not parsed", at: tokens[p].range)
+                diagnostics.report(.tooManyErrors(limit: Parser.maxErrors), at: tokens[p].range)
                 break
             }
             let before = p
@@ -90,31 +90,31 @@ public struct Parser {
         return true
     }
 
-    private mutating func fail(_ message: String, at range: SourceRange? = nil, notes: [String] = []) -> Abort {
-        diagnostics.error(message, at: range ?? peekToken().range, notes: notes)
+    private mutating func fail(_ kind: SyntaxDiagnostic, at range: SourceRange? = nil) -> Abort {
+        diagnostics.report(kind, at: range ?? peekToken().range)
         return Abort()
     }
 
     private mutating func expect(_ s: Symbol, _ context: String) throws {
-        guard accept(s) else { throw fail("expected '\(s.rawValue)' \(context), found \(peek())") }
+        guard accept(s) else { throw fail(.expectedToken(.symbol(s), context: context, found: peek())) }
     }
     private mutating func expect(_ k: Keyword, _ context: String) throws {
-        guard accept(k) else { throw fail("expected '\(k.rawValue)' \(context), found \(peek())") }
+        guard accept(k) else { throw fail(.expectedToken(.keyword(k), context: context, found: peek())) }
     }
 
     private mutating func identifier(_ what: String) throws -> Ident {
         let t = peekToken()
         if case .identifier(let n) = t.kind { advance(); return Ident(n, t.range) }
         if case .keyword(let k) = t.kind {
-            throw fail("expected \(what), found keyword '\(k.rawValue)' (keywords cannot be used as names)")
+            throw fail(.expectedNameFoundKeyword(what: what, keyword: k))
         }
-        throw fail("expected \(what), found \(t.kind)")
+        throw fail(.expectedName(what: what, found: t.kind))
     }
 
     private mutating func endOfDecl() throws {
         switch tokens[p].kind {
         case .newline, .symbol(.semicolon), .eof: return
-        default: throw fail("expected end of line after declaration, found \(tokens[p].kind)")
+        default: throw fail(.expectedEndOfDeclaration(found: tokens[p].kind))
         }
     }
 
@@ -147,7 +147,7 @@ public struct Parser {
     private mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
         depth += 1
         defer { depth -= 1 }
-        if depth > Parser.maxDepth { throw fail("nesting is too deep (more than \(Parser.maxDepth) levels)") }
+        if depth > Parser.maxDepth { throw fail(.nestingTooDeep(limit: Parser.maxDepth)) }
         return try body(&self)
     }
 
@@ -156,7 +156,7 @@ public struct Parser {
     private mutating func parseDecl() throws -> Decl? {
         let start = peekToken().range
         guard case .keyword(let kw) = peek() else {
-            throw fail("expected a declaration (const, param, type, var, process, macro, def, invariant, reachable, liveness, expect), found \(peek())")
+            throw fail(.expectedDeclaration(found: peek()))
         }
         switch kw {
         case .model:
@@ -165,7 +165,7 @@ public struct Parser {
         case .import:
             advance()
             let t = advance()
-            guard case .string(let path) = t.kind else { throw fail("expected a file path in quotes after 'import'", at: t.range) }
+            guard case .string(let path) = t.kind else { throw fail(.importNeedsPath, at: t.range) }
             return .importFile(path, start.to(t.range))
         case .const:
             advance()
@@ -197,7 +197,7 @@ public struct Parser {
             return .variable(try parseVarDecl())
         case .ghost:
             advance()
-            guard check(.var) else { throw fail("expected 'var' after 'ghost'") }
+            guard check(.var) else { throw fail(.ghostWithoutVar) }
             var v = try parseVarDecl()
             v.isGhost = true
             return .variable(v)
@@ -246,7 +246,7 @@ public struct Parser {
             advance()
             return try parseExpect(start)
         default:
-            throw fail("expected a declaration, found keyword '\(kw.rawValue)'")
+            throw fail(.keywordNotDeclaration(kw))
         }
     }
 
@@ -271,7 +271,7 @@ public struct Parser {
             _ = accept(.comma)
         }
         try expect(.rbrace, "to close the record")
-        if fields.isEmpty { throw fail("a record needs at least one field", at: start) }
+        if fields.isEmpty { throw fail(.emptyRecord, at: start) }
         return TypeExpr(kind: .record(fields), range: start.to(lastRange))
     }
 
@@ -285,7 +285,7 @@ public struct Parser {
             let v = try parseExpr()
             try expect(.colon, "after the value in 'names { VALUE: \"name\" }'")
             let t = advance()
-            guard case .string(let text) = t.kind else { throw fail("expected the value's name in quotes", at: t.range) }
+            guard case .string(let text) = t.kind else { throw fail(.valueNameNotQuoted, at: t.range) }
             out.append((v, text))
             if !accept(.comma) { break }
         }
@@ -381,7 +381,7 @@ public struct Parser {
                     if !check(.rbrace) { repeat { values.append(try parseExpr()) } while accept(.comma) }
                     bracketDepth -= 1
                     try expect(.rbrace, "to close the list of values")
-                    if values.isEmpty { throw fail("an 'in' setting needs at least one value", at: open) }
+                    if values.isEmpty { throw fail(.emptySetting, at: open) }
                     settings.append(Setting(name: name, values: values))
                 } else {
                     try expect(.assign, "after '\(name.name)' (a setting is NAME = VALUE or NAME in {VALUES})")
@@ -421,7 +421,7 @@ public struct Parser {
             }
             return .expect(settings, .covered(steps), start.to(lastRange))
         }
-        throw fail("expected 'holds', 'violated', 'proved' or 'covered', found \(peek())")
+        throw fail(.expectedVerdict(found: peek()))
     }
 
     private var atLineEnd: Bool {
@@ -448,7 +448,7 @@ public struct Parser {
             try expect(.rparen, "after the queue variable")
             return .overflow(v)
         case .identifier(let n): advance(); return .name(Ident(n, t.range))
-        default: throw fail("expected a property (a name, a \"message\", overflow(VAR) or deadlock), found \(t.kind)")
+        default: throw fail(.expectedPropertyRef(found: t.kind))
         }
     }
 
@@ -472,7 +472,7 @@ public struct Parser {
             if !check(.rbrace) { repeat { names.append(try identifier("an enum value")) } while accept(.comma) }
             bracketDepth -= 1
             try expect(.rbrace, "to close the enum")
-            if names.isEmpty { throw fail("an enum needs at least one value", at: start) }
+            if names.isEmpty { throw fail(.emptyEnum, at: start) }
             return TypeExpr(kind: .enumeration(names), range: start.to(lastRange))
         case .symbol(.lbracket):
             advance()
@@ -502,7 +502,7 @@ public struct Parser {
             advance()
             let inner = try parseTypeInner()
             guard case .range = inner.kind else {
-                throw fail("'symmetric' applies to a range type (symmetric 0..<N)", at: inner.range)
+                throw fail(.symmetricNeedsRange, at: inner.range)
             }
             return TypeExpr(kind: .symmetric(inner), range: start.to(inner.range))
         case .identifier(let n):
@@ -517,7 +517,7 @@ public struct Parser {
         case .integer, .symbol(.minus), .symbol(.lparen):
             return try parseRangeType(start)
         default:
-            throw fail("expected a type (bool, LO..HI, enum {...}, [I] T, set<T>, queue<T, N>, stack<T, N> or a type name), found \(peek())")
+            throw fail(.expectedType(found: peek()))
         }
     }
 
@@ -526,7 +526,7 @@ public struct Parser {
         let exclusive: Bool
         if accept(.dotdotless) { exclusive = true }
         else if accept(.dotdot) { exclusive = false }
-        else { throw fail("expected '..' or '..<' in a range type, found \(peek())") }
+        else { throw fail(.expectedRangeDots(found: peek())) }
         let hi = try parseBinary(level: 5)
         return TypeExpr(kind: .range(lo: lo, hi: hi, exclusive: exclusive), range: start.to(hi.range))
     }
@@ -567,7 +567,7 @@ public struct Parser {
             do {
                 out.append(try parseLabelledStatement())
                 if !(check(.rbrace) || atLineEnd) {
-                    throw fail("expected a new line or ';' after the statement, found \(peek())")
+                    throw fail(.expectedStatementEnd(found: peek()))
                 }
             } catch {
                 recoverStatement()
@@ -634,7 +634,7 @@ public struct Parser {
             let e = try parseExpr()
             let t = peekToken()
             guard case .string(let msg) = t.kind else {
-                throw fail("expected a message in quotes after the assertion (it names the property)")
+                throw fail(.assertNeedsMessage)
             }
             advance()
             return Stmt(kind: .assert(e, msg), range: start.to(t.range))
@@ -683,7 +683,7 @@ public struct Parser {
                     domain = .type(try parseType())
                 }
             }
-            else { throw fail("expected 'in' or ':' after the chosen variable") }
+            else { throw fail(.chooseNeedsInOrColon) }
             let body = try parseBlock()
             return Stmt(kind: .choose(v, domain, body), range: start.to(lastRange))
         case .keyword(.goto):
@@ -720,12 +720,12 @@ public struct Parser {
             if case .call(let name, let args) = lhs.kind {
                 return Stmt(kind: .call(name, args), range: lhs.range)
             }
-            if check(.eq) { throw fail("expected '=' for an assignment ('==' compares)") }
-            throw fail("expected '=' or a call: an expression alone is not a statement", at: lhs.range)
+            if check(.eq) { throw fail(.comparisonNotAssignment) }
+            throw fail(.expressionNotStatement, at: lhs.range)
         case .symbol(.lbrace):
-            throw fail("a block needs a statement before it (if, while, either, choose)")
+            throw fail(.blockWithoutStatement)
         default:
-            throw fail("expected a statement, found \(peek())")
+            throw fail(.expectedStatement(found: peek()))
         }
     }
 
@@ -762,7 +762,7 @@ public struct Parser {
             for (tk, op) in Parser.levels[level] where tk == k {
                 chain += 1
                 depth += 1
-                if depth > Parser.maxDepth { throw fail("nesting is too deep (more than \(Parser.maxDepth) levels; a chain of operators counts one level per operator)") }
+                if depth > Parser.maxDepth { throw fail(.operatorChainTooDeep(limit: Parser.maxDepth)) }
                 advance()
                 // A trailing operator continues the expression on the next line.
                 while case .newline = tokens[p].kind { p += 1 }
@@ -931,9 +931,9 @@ public struct Parser {
             advance()
             return Expr(kind: .any, range: t.range)
         case .keyword(let k):
-            throw fail("expected an expression, found keyword '\(k.rawValue)'")
+            throw fail(.expectedExpressionFoundKeyword(k))
         default:
-            throw fail("expected an expression, found \(t.kind)")
+            throw fail(.expectedExpression(found: t.kind))
         }
     }
 }

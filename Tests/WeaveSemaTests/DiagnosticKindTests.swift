@@ -60,6 +60,17 @@ final class DiagnosticKindTests: XCTestCase {
 
     static let p = "\nprocess p { a: skip }"
 
+    /// Two record types and a variable of each, on lines 1 to 5.
+    static let rec = """
+    type S = enum { open, closed }
+    type File = record { refs: 0..3, state: S, queued: bool }
+    type Other = record { x: bool }
+    var f: File = { refs: 1, state: open, queued: false }
+    var o: Other = { x: false }
+
+    """
+    static let file0 = "{ refs: 0, state: open, queued: false }"
+
     static let rows: [Row] = [
         // Declarations and names
         Row("alreadyDeclared", "var x: bool = false\nvar ‸x: bool = false" + p),
@@ -222,6 +233,45 @@ final class DiagnosticKindTests: XCTestCase {
         Row("expectedBool", "var x: 0..3 = 0\nliveness l: eventually ‸x" + p),
         Row("alwaysWithoutEventually", "var b: bool = false\nliveness l: ‸always b" + p),
         Row("livenessShape", "var b: bool = false\nliveness l: ‸b" + p),
+
+        // Records (`rec` declares File and Other, and f and o of them, on lines 1 to 5)
+        Row("fieldDeclaredTwice", "type Bad = record { a: bool, ‸a: 0..1 }" + p),
+        Row("arrayIndexNotScalar", rec + "var a: [‸set<0..1>] File = " + file0 + p),
+        Row("recordTypeMisplaced", rec + "var q: queue<‸File, 2> = []" + p),
+        Row("recordInInitialiser", rec + "var g: File in ‸{1}" + p),
+        Row("indexedInitialiserNotArray", rec + "var g: File = ‸[t: " + file0 + "]" + p),
+        Row("fieldTooLarge", "type Big = record { a: [0..99999] bool }\nvar g: ‸Big = { a: false }" + p),
+        Row("listLengthMismatch", rec + "var a: [0..1] File = ‸[" + file0 + "]" + p),
+        Row("expectedRecordLiteral", rec + "var g: File = ‸3" + p),
+        Row("unknownField", rec + "process p { l: f.‸ref = 1 }"),
+        Row("unknownField", rec + "var g: File = { refs: 1, state: open, queued: true, ‸size: 2 }" + p),
+        Row("fieldGivenTwice", rec + "var g: File = { refs: 1, state: open, queued: true, ‸refs: 2 }" + p),
+        Row("missingFields", rec + "var g: File = ‸{ refs: 1, state: open }" + p),
+        Row("recordLiteralMisplaced", "invariant i: ‸{ a: true }" + p),
+        Row("recordTypeNotAValue", rec + "invariant i: ‸File" + p),
+        Row("recordNotAValue", rec + "invariant i: f.refs > 0 || ‸f" + p),
+        Row("recordTypeFieldRead", rec + "invariant i: ‸File.refs == 0" + p),
+        Row("indexNonArray", rec + "invariant i: ‸f[0].refs == 0" + p),
+        Row("indexWrongType", rec + "var a: [0..1] File = " + file0 + "\ninvariant i: a[‸true].refs == 0" + p),
+        Row("recordIndexOutOfRange", rec + "var a: [0..1] File = " + file0 + "\ninvariant i: a[‸5].refs == 0" + p),
+        Row("notARecord", "var n: 0..3 = 0\nprocess p { l: n.‸refs = 1 }"),
+        Row("recordArrayNeedsIndex", rec + "var a: [0..1] File = " + file0 + "\ninvariant i: a.‸refs[0] == 0" + p),
+        Row("nestedRecordArray", "type In = record { x: bool }\ntype Out = record { l: [0..1] In }\nvar a: Out = { l: { x: false } }\n"
+            + "var b: Out = { l: { x: true } }\ninvariant i: ‸a == b" + p),
+        Row("recordLiteralTypeUnknown", "invariant i: { a: 1 } == ‸{ a: 1 }" + p),
+        Row("recordArrayNotElement", rec + "var a: [0..1] File = " + file0 + "\nvar c: [0..1] File = " + file0 + "\ninvariant i: ‸a == c" + p),
+        Row("cannotCompareRecord", rec + "invariant i: ‸f == 1" + p),
+        Row("cannotCompareRecords", rec + "invariant i: ‸f == o" + p),
+        Row("recordFieldNotComparable", "type B = record { q: queue<0..1, 1> }\nvar a: B = { q: [] }\nvar b: B = { q: [] }\ninvariant i: ‸a == b" + p),
+        Row("typeMismatch", rec + "invariant i: f == { refs: ‸true, state: open, queued: false }" + p),
+        Row("recordLiteralNotAssignable", "var x: 0..1 = 0\nprocess p { a: x = ‸{ y: 1 } }"),
+        Row("cannotAssignRecord", rec + "process p { l: f = ‸o }"),
+        Row("recordAssignedNonRecord", rec + "process p { l: f = ‸3 }"),
+        Row("cannotAssignField", rec + "process p { l: f = { refs: ‸true, state: open, queued: false } }"),
+        Row("notAValue", rec + "process p { l: f = { refs: ‸7, state: open, queued: false } }"),
+        Row("recordAssignmentCycle", rec + "process p { l: ‸f = { refs: if f.queued then 1 else 2, state: open, queued: f.refs == 1 } }"),
+        Row("unusedField", "type File = record { refs: 0..3, queued: bool }\nvar ‸f: File = { refs: 1, queued: false }\ninvariant i: f.refs >= 0" + p),
+        Row("unusedVariable", "type Other = record { x: bool }\nvar ‸o: Other = { x: false }" + p),
     ]
 
     /// The text without the marker, and the marker's line and column (nil without one).
@@ -301,8 +351,9 @@ final class DiagnosticKindTests: XCTestCase {
 
     /// The catalogue's ids are its case names, and every kind has a row here (or in
     /// `testLoaderKinds`), except `unreadableFile`, which a test run as root cannot provoke, and
-    /// `subsetOutsideChoose`, which the parser cannot produce (it writes `subset` only after
-    /// `choose s:`); Sema keeps the check for syntax built otherwise.
+    /// `subsetOutsideChoose` and `recordTypeNotNamed`, which the parser cannot produce (it
+    /// writes `subset` only after `choose s:`, and `record { ... }` only as a whole type
+    /// declaration); Sema keeps the checks for syntax built otherwise.
     func testEveryKindHasARowAndItsIDIsItsName() throws {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/WeaveSema/SemaDiagnostic.swift")
@@ -321,7 +372,7 @@ final class DiagnosticKindTests: XCTestCase {
         XCTAssertEqual(ids.count, declared, "every declared case has one entry")
         let covered = Set(Self.rows.map(\.id)).union(["noSuchFile", "isDirectory", "notRegularFile", "fileTooLarge",
                                                       "importAfterDeclarations", "importNotWeaveFile", "importNotFound",
-                                                      "unreadableFile", "subsetOutsideChoose"])
+                                                      "unreadableFile", "subsetOutsideChoose", "recordTypeNotNamed"])
         XCTAssertEqual(Set(ids).subtracting(covered).sorted(), [])
     }
 }
