@@ -202,11 +202,7 @@ final class ExprEncoder {
             return try binary(op, a, b, env)
         case .conditional(let c, let a, let b):
             let x = try eval(c, env)
-            if let cv = x.value.boolValue {
-                var r = try eval(cv ? a : b, env)
-                r.error = try terms.or(x.error, r.error)
-                return r
-            }
+            if let cv = x.value.boolValue { return try eval(cv ? a : b, env).failing(also: x.error, terms) }
             let y = try eval(a, env), z = try eval(b, env)
             var yv = y.value, zv = z.value
             if let w1 = yv.sort.bitVectorWidth, let w2 = zv.sort.bitVectorWidth, w1 != w2 {
@@ -298,20 +294,8 @@ final class ExprEncoder {
         let x = try eval(a, env)
         switch op {
         case .and, .or, .implies:
-            // The right side is evaluated only when the left does not decide.
-            let decides: Z3Expr = op == .or ? x.value : try terms.not(x.value)
-            if decides.boolValue == true {
-                return Encoded(terms.bool(op != .and), error: x.error, lo: 0, hi: 1)
-            }
-            let y = try eval(b, env)
-            let value: Z3Expr
-            switch op {
-            case .and: value = try terms.and(x.value, y.value)
-            case .or: value = try terms.or(x.value, y.value)
-            default: value = try terms.implies(x.value, y.value)
-            }
-            let err = try terms.or(x.error, terms.and([terms.not(x.error), terms.not(decides), y.error]))
-            return Encoded(value, error: err, lo: 0, hi: 1)
+            let r = try terms.shortCircuit(op, x.pair) { try eval(b, env).pair }
+            return Encoded(r.value, error: r.error, lo: 0, hi: 1)
         default: break
         }
         let y = try eval(b, env)

@@ -30,10 +30,33 @@ protocol HasRunTimeError {
 /// A symbolic value with its run-time error condition.
 protocol EncodedValue: HasRunTimeError {
     var value: Z3Expr { get }
+    var error: Z3Expr { get set }
+}
+
+extension EncodedValue {
+    /// This value, failing also when `e` holds.
+    func failing(also e: Z3Expr, _ terms: Terms) throws -> Self {
+        var v = self
+        v.error = try terms.or(e, error)
+        return v
+    }
+
+    var pair: (value: Z3Expr, error: Z3Expr) { (value, error) }
 }
 
 extension Encoded: EncodedValue {}
 extension ResolvedPlace: HasRunTimeError {}
+
+/// The walk's satisfiability check for loop pruning, on `solver` (which holds what
+/// every pre-state satisfies): false only when Z3 says unsat.
+func feasibility(on solver: Z3Solver, _ terms: Terms) -> ([Z3Expr]) throws -> Bool {
+    { conds in
+        solver.push()
+        defer { try? solver.pop() }
+        try solver.assert(terms.and(conds))
+        return try solver.check() != .unsat
+    }
+}
 
 /// One path under construction: the state so far, its branch conditions, the bound
 /// registers, where control is, and the bookkeeping for the walk's limits.

@@ -137,13 +137,7 @@ final class SymbolicSession: ObligationRecorder {
         let solver = Z3Solver(context)
         solver.setTimeout(milliseconds: 10_000)
         try solver.assert(enc.terms.le(enc.terms.int(1), enc.n))
-        let terms = enc.terms
-        let exec = SymbolicStepExecutor(encoder: enc, feasible: { conds in
-            solver.push()
-            defer { try? solver.pop() }
-            try solver.assert(terms.and(conds))
-            return try solver.check() != .unsat
-        })
+        let exec = SymbolicStepExecutor(encoder: enc, feasible: feasibility(on: solver, enc.terms))
         var paths: [SPath] = []
         for (pi, p) in model.processes.enumerated() {
             let instance = p.indexType == nil ? nil : try context.constant("\(p.name).i", context.intSort)
