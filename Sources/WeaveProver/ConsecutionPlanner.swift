@@ -208,7 +208,8 @@ final class ConsecutionPlanner {
                 try q.solver.assert(bad)
                 let (r, ms) = try q.check(qname)
                 if r == .sat, session.firstCTI == nil {
-                    session.firstCTI = try session.extract(q.solver.model(), group.map(\.bad), ts, chain, sels, name, failedInside)
+                    session.firstCTI = try session.cti(ts, q.solver.model(), name: name, states: chain, sels: sels, bad: group.map(\.bad),
+                                                       failedInside: failedInside)
                 }
                 return (r, ms)
             }

@@ -90,7 +90,7 @@ final class ProofSession: ObligationRecorder {
                     let (r, ms) = try q.check("\(name) (depth \(d))")
                     if r == .sat, firstCTI == nil {
                         let m = try q.solver.model()
-                        firstCTI = try cti(ts, m, name: name, states: states, sels: sels, bad: bad)
+                        firstCTI = try cti(ts, m, name: name, states: states, sels: sels, bad: bad, failedInside: true)
                     }
                     return (r, ms)
                 }
@@ -129,8 +129,11 @@ final class ProofSession: ObligationRecorder {
         return out
     }
 
-    /// A counterexample from a model: chain states, the chain's steps, then the bad part.
-    func cti(_ ts: TransitionSystem, _ m: Z3Model, name: String, states: [[Z3Expr]], sels: [Z3Expr], bad: [Bad]) throws -> CounterexampleToInduction? {
+    /// A counterexample from a model: the chain's states and steps, then the first bad case
+    /// that holds (for a step path: its post-state, after the last chain state). The last
+    /// step fails inside when `failedInside` and the case has a path.
+    func cti(_ ts: TransitionSystem, _ m: Z3Model, name: String, states: [[Z3Expr]], sels: [Z3Expr], bad: [Bad],
+             failedInside: Bool) throws -> CounterexampleToInduction? {
         var decoded = try states.map { try ts.canonical(QueryRunner.decode(m, $0)) }
         var steps: [TraceStep] = []
         for sel in sels {
@@ -138,16 +141,14 @@ final class ProofSession: ObligationRecorder {
             steps.append(ts.paths[ts.okPaths[Int(j)]].step)
         }
         for b in bad where try m.evalBool(b.cond) == true {
-            var failed = false
             if let p = b.path {
                 let last = states[states.count - 1]
                 let post = try p.post(ts.pre).map { try ts.at($0, last) }
                 decoded.append(ts.canonical(try QueryRunner.decode(m, post)))
                 steps.append(p.step)
-                failed = true
             }
-            return CounterexampleToInduction(obligation: name, property: b.property,
-                                             trace: Trace(states: decoded, steps: steps), failedInsideStep: failed)
+            return CounterexampleToInduction(obligation: name, property: b.property, trace: Trace(states: decoded, steps: steps),
+                                             failedInsideStep: failedInside && b.path != nil)
         }
         return nil
     }
@@ -165,23 +166,5 @@ final class ProofSession: ObligationRecorder {
                 : "no step fails \(Model.isOverflowProperty(target) ? target : "\"\(target)\"")"
             try planner.check(name, planner.cases(target), failedInside: true)
         }
-    }
-
-    func extract(_ m: Z3Model, _ bad: [Bad], _ ts: TransitionSystem, _ chain: [[Z3Expr]], _ sels: [Z3Expr],
-                 _ name: String, _ failedInside: Bool) throws -> CounterexampleToInduction? {
-        var decoded = try chain.map { try ts.canonical(QueryRunner.decode(m, $0)) }
-        var steps: [TraceStep] = []
-        for sel in sels {
-            guard let j = try m.evalInt(sel), j >= 0, Int(j) < ts.okPaths.count else { return nil }
-            steps.append(ts.paths[ts.okPaths[Int(j)]].step)
-        }
-        for b in bad where try m.evalBool(b.cond) == true {
-            guard let p = b.path else { continue }
-            decoded.append(ts.canonical(try QueryRunner.decode(m, p.post(ts.pre))))
-            steps.append(p.step)
-            return CounterexampleToInduction(obligation: name, property: b.property,
-                                             trace: Trace(states: decoded, steps: steps), failedInsideStep: failedInside)
-        }
-        return nil
     }
 }

@@ -38,9 +38,10 @@ public enum Prover {
     public static func prove(_ model: Model, properties: [String], options: ProverOptions = ProverOptions()) -> ProofResult {
         let names = properties.isEmpty ? defaultTargets(model) : properties
         let targets: ProofTargets<StateProperty>
-        do { targets = try ProofTargets(names, invariants: model.invariants, name: \.name,
-                                                 steps: model.assertNames + model.overflowNames,
-                                                 properties: model.propertyNames) } catch {
+        do {
+            targets = try ProofTargets(names, invariants: model.invariants, name: \.name,
+                                       steps: model.assertNames + model.overflowNames, properties: model.propertyNames)
+        } catch {
             return ProofResult(verdict: .unknown(error.reason), obligations: [], targets: names, lemmas: [], k: options.k,
                                pathCount: 0, encodingSeconds: 0)
         }

@@ -64,15 +64,8 @@ final class StepExecutor {
 /// alternative per possible index value), `choose` forks one path per value, and
 /// every term records the pre-state slots it depends on (for the support analysis).
 final class SlotStep: StepEncoding {
-    typealias Expr = WeaveIR.Expr
-    typealias Place = WeaveIR.Place
-    typealias Fill = [Int64]
-    typealias Domain = IRDomain
-    typealias PlaceType = IRType
+    /// The value of a bound register (the others are inferred from the methods).
     typealias Register = Int64
-    typealias Value = Encoded
-    typealias Resolved = ResolvedPlace
-    typealias Path = StepPath
 
     struct State {
         var slots: [Z3Expr]
@@ -116,9 +109,9 @@ final class SlotStep: StepEncoding {
 
     var doneLabel: Int { process.labels.count }
 
-    func node(_ n: NodeID) -> (kind: StepNode<Expr, Place, Fill, Domain>, range: SourceRange?) {
+    func node(_ n: NodeID) -> (kind: StepNode<WeaveIR.Expr, WeaveIR.Place, [Int64], IRDomain>, range: SourceRange?) {
         let node = process.nodes[n]
-        let kind: StepNode<Expr, Place, Fill, Domain>
+        let kind: StepNode<WeaveIR.Expr, WeaveIR.Place, [Int64], IRDomain>
         switch node.kind {
         case .assign(let p, let e, let next): kind = .assign(p, e, next: next)
         case .copy(let to, let from, let next): kind = .copy(to: to, from: from, next: next)
@@ -173,9 +166,9 @@ final class SlotStep: StepEncoding {
         EvalEnv(slots: f.state.slots, me: me, regs: f.regs, deps: f.state.deps)
     }
 
-    func eval(_ e: Expr, _ f: Frame) throws -> Encoded { try encoder.eval(e, env(f)) }
-    func resolve(_ p: Place, _ f: Frame) throws -> ResolvedPlace { try encoder.resolve(p, env(f)) }
-    func type(of p: Place) -> IRType { p.type }
+    func eval(_ e: WeaveIR.Expr, _ f: Frame) throws -> Encoded { try encoder.eval(e, env(f)) }
+    func resolve(_ p: WeaveIR.Place, _ f: Frame) throws -> ResolvedPlace { try encoder.resolve(p, env(f)) }
+    func type(of p: WeaveIR.Place) -> IRType { p.type }
     func describe(_ t: IRType) -> String { t.description }
 
     func queue(_ t: IRType) throws -> (element: IRType, lifo: Bool) {
@@ -183,7 +176,7 @@ final class SlotStep: StepEncoding {
         return (et, lifo)
     }
 
-    func assignOutside(_ v: Encoded, _ e: Expr, _ p: Place) throws -> Z3Expr { try exec.outside(v, p.type) }
+    func assignOutside(_ v: Encoded, _ e: WeaveIR.Expr, _ p: WeaveIR.Place) throws -> Z3Expr { try exec.outside(v, p.type) }
     func outside(_ v: Encoded, _ t: IRType) throws -> Z3Expr { try exec.outside(v, t) }
 
     private func write(_ f: inout Frame, _ r: ResolvedPlace, offset: Int, _ v: Z3Expr) throws {

@@ -84,7 +84,9 @@ public enum SymbolicProver {
         let names = properties.isEmpty ? ProofTargets<SProperty>.defaults(invariants: sm.invariants.map(\.name), steps: steps)
                                        : properties
         let targets: ProofTargets<SProperty>
-        do { targets = try ProofTargets(names, invariants: sm.invariants, name: \.name, steps: steps, properties: base.propertyNames) } catch {
+        do {
+            targets = try ProofTargets(names, invariants: sm.invariants, name: \.name, steps: steps, properties: base.propertyNames)
+        } catch {
             return fail(.unknown(error.reason), base)
         }
         var o = options

@@ -59,15 +59,8 @@ extension SResolved: HasRunTimeError {}
 /// One step of an arbitrary instance over the every-N encoding: a place is an array
 /// element, and `choose` binds a fresh constant instead of forking.
 final class SymbolicStep: StepEncoding {
-    typealias Expr = SExpr
-    typealias Place = SPlace
-    typealias Fill = SInit
-    typealias Domain = SDomain
-    typealias PlaceType = SType
+    /// A bound register: the fresh constant of a `choose`, or a quantifier's value.
     typealias Register = SEnc
-    typealias Value = SEnc
-    typealias Resolved = SResolved
-    typealias Path = SPath
 
     struct State {
         var state: SState
