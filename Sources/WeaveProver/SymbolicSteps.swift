@@ -5,18 +5,21 @@ import WeaveSource
 /// One path through one step of an arbitrary instance of a process family (or of a
 /// singleton), executed symbolically over a pre-state.
 struct SPath {
-    let process: Int
-    let label: Int
-    /// `nfsd(i).close`: i is the arbitrary instance.
-    let name: String
-    /// The instance constant (nil for a singleton).
-    let instance: Z3Expr?
+    /// The step (process, label, instance) the path belongs to.
+    let step: SymbolicStep
     /// The instance is in range, at the label, and the path's branches are taken.
     let condition: Z3Expr
     /// The post-state (for a failure: the state at the failure).
     let post: SState
     let outcome: StepOutcome
     let writes: Set<SVarKey>
+
+    var process: Int { step.pi }
+    var label: Int { step.label }
+    /// `nfsd(i).close`: i is the arbitrary instance.
+    var name: String { step.name }
+    /// The instance constant (nil for a singleton).
+    var instance: Z3Expr? { step.instance }
 }
 
 /// Symbolic execution of a step, as `StepExecutor` does for one instance, but for an
@@ -119,8 +122,7 @@ final class SymbolicStep: StepEncoding {
     }
 
     func path(_ f: Frame, condition c: Z3Expr, _ outcome: StepOutcome) -> SPath {
-        SPath(process: pi, label: label, name: name, instance: instance, condition: c, post: f.state.state,
-              outcome: outcome, writes: f.state.writes)
+        SPath(step: self, condition: c, post: f.state.state, outcome: outcome, writes: f.state.writes)
     }
 
     private func env(_ f: Frame) -> SEnv { SEnv(state: f.state.state, me: (pi, instance), regs: f.regs) }
