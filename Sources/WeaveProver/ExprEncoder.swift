@@ -393,22 +393,26 @@ final class ExprEncoder {
         }
     }
 
-    func quantifier(_ q: Quantifier, _ r: Int, _ dom: IRDomain, _ body: Expr, _ env: EvalEnv) throws -> Encoded {
-        let el = dom.elementType
+    /// Each value of scalar type `el` (that may be in `set`, if given: a set holds at most
+    /// 64 members), with the condition that it is.
+    func members(_ el: IRType, in set: Z3Expr?) throws -> [(value: Int64, cond: Z3Expr)] {
+        guard let set else { return (0..<el.cardinality).map { (el.lowerBound + $0, terms.t) } }
         var members: [(value: Int64, cond: Z3Expr)] = []
-        var setError = terms.f
-        switch dom {
-        case .type(let t):
-            for k in 0..<t.cardinality { members.append((t.lowerBound + k, terms.t)) }
-        case .set(let s, _):
-            let sv = try eval(s, env)
-            setError = sv.error
-            for k in 0..<min(64, el.cardinality) {
-                let c = try terms.bit(sv.value, Int(k))
-                if c.boolValue == false { continue }
-                members.append((el.lowerBound + k, c))
-            }
+        for k in 0..<min(64, el.cardinality) {
+            let c = try terms.bit(set, Int(k))
+            if c.boolValue != false { members.append((el.lowerBound + k, c)) }
         }
+        return members
+    }
+
+    func quantifier(_ q: Quantifier, _ r: Int, _ dom: IRDomain, _ body: Expr, _ env: EvalEnv) throws -> Encoded {
+        var set: Z3Expr? = nil
+        var setError = terms.f
+        if case .set(let s, _) = dom {
+            let sv = try eval(s, env)
+            (set, setError) = (sv.value, sv.error)
+        }
+        let members = try self.members(dom.elementType, in: set)
         var inner = env
         var evaluated: [(m: Z3Expr, b: Encoded)] = []
         for (v, m) in members {

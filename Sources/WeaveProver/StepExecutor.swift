@@ -280,21 +280,11 @@ final class SlotStep: StepEncoding {
             guard try w.fail(&f, sv.error, err("run-time error in choose")) else { return false }
             set = sv.value
         }
-        let choices = subset ? try subsetChoices(dom.elementType, set) : try valueChoices(dom.elementType, set)
+        let choices = subset ? try subsetChoices(dom.elementType, set)
+                             : try encoder.members(dom.elementType, in: set).map { ($0.value, $0.cond) }
         noteConditionReads(&f)
         w.fork(f, register: r, choices: choices, next: next)
         return false
-    }
-
-    /// Each value of `el` (that is in `set`, if given), with the condition that it is.
-    private func valueChoices(_ el: IRType, _ set: Z3Expr?) throws -> [(Int64, Z3Expr)] {
-        guard let set else { return (0..<el.cardinality).map { (el.lowerBound + $0, terms.t) } }
-        var choices: [(Int64, Z3Expr)] = []
-        for k in 0..<min(64, el.cardinality) {
-            let m = try terms.bit(set, Int(k))
-            if m.boolValue != false { choices.append((el.lowerBound + k, m)) }
-        }
-        return choices
     }
 
     /// One choice per concrete mask m of the element type (Sema: at most 16 values),
