@@ -202,11 +202,7 @@ final class ExprEncoder {
             return try binary(op, a, b, env)
         case .conditional(let c, let a, let b):
             let x = try eval(c, env)
-            if let cv = x.value.boolValue {
-                var r = try eval(cv ? a : b, env)
-                r.error = try terms.or(x.error, r.error)
-                return r
-            }
+            if let cv = x.value.boolValue { return try eval(cv ? a : b, env).failing(also: x.error, terms) }
             let y = try eval(a, env), z = try eval(b, env)
             var yv = y.value, zv = z.value
             if let w1 = yv.sort.bitVectorWidth, let w2 = zv.sort.bitVectorWidth, w1 != w2 {
@@ -298,20 +294,8 @@ final class ExprEncoder {
         let x = try eval(a, env)
         switch op {
         case .and, .or, .implies:
-            // The right side is evaluated only when the left does not decide.
-            let decides: Z3Expr = op == .or ? x.value : try terms.not(x.value)
-            if decides.boolValue == true {
-                return Encoded(terms.bool(op != .and), error: x.error, lo: 0, hi: 1)
-            }
-            let y = try eval(b, env)
-            let value: Z3Expr
-            switch op {
-            case .and: value = try terms.and(x.value, y.value)
-            case .or: value = try terms.or(x.value, y.value)
-            default: value = try terms.implies(x.value, y.value)
-            }
-            let err = try terms.or(x.error, terms.and([terms.not(x.error), terms.not(decides), y.error]))
-            return Encoded(value, error: err, lo: 0, hi: 1)
+            let r = try terms.shortCircuit(op, x.pair) { try eval(b, env).pair }
+            return Encoded(r.value, error: r.error, lo: 0, hi: 1)
         default: break
         }
         let y = try eval(b, env)
@@ -409,22 +393,26 @@ final class ExprEncoder {
         }
     }
 
-    func quantifier(_ q: Quantifier, _ r: Int, _ dom: IRDomain, _ body: Expr, _ env: EvalEnv) throws -> Encoded {
-        let el = dom.elementType
+    /// Each value of scalar type `el` (that may be in `set`, if given: a set holds at most
+    /// 64 members), with the condition that it is.
+    func members(_ el: IRType, in set: Z3Expr?) throws -> [(value: Int64, cond: Z3Expr)] {
+        guard let set else { return (0..<el.cardinality).map { (el.lowerBound + $0, terms.t) } }
         var members: [(value: Int64, cond: Z3Expr)] = []
-        var setError = terms.f
-        switch dom {
-        case .type(let t):
-            for k in 0..<t.cardinality { members.append((t.lowerBound + k, terms.t)) }
-        case .set(let s, _):
-            let sv = try eval(s, env)
-            setError = sv.error
-            for k in 0..<min(64, el.cardinality) {
-                let c = try terms.bit(sv.value, Int(k))
-                if c.boolValue == false { continue }
-                members.append((el.lowerBound + k, c))
-            }
+        for k in 0..<min(64, el.cardinality) {
+            let c = try terms.bit(set, Int(k))
+            if c.boolValue != false { members.append((el.lowerBound + k, c)) }
         }
+        return members
+    }
+
+    func quantifier(_ q: Quantifier, _ r: Int, _ dom: IRDomain, _ body: Expr, _ env: EvalEnv) throws -> Encoded {
+        var set: Z3Expr? = nil
+        var setError = terms.f
+        if case .set(let s, _) = dom {
+            let sv = try eval(s, env)
+            (set, setError) = (sv.value, sv.error)
+        }
+        let members = try self.members(dom.elementType, in: set)
         var inner = env
         var evaluated: [(m: Z3Expr, b: Encoded)] = []
         for (v, m) in members {

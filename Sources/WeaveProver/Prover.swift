@@ -28,7 +28,8 @@ public enum Prover {
     /// The targets when none are named: every invariant, assert and overflow bound, and
     /// `runtime error` (a run-time error is a violation in `weave check` as well).
     public static func defaultTargets(_ model: Model) -> [String] {
-        model.invariants.map(\.name) + model.assertNames + model.overflowNames + [runtimeErrors]
+        ProofTargets<StateProperty>.defaults(invariants: model.invariants.map(\.name),
+                                            steps: model.assertNames + model.overflowNames)
     }
 
     /// `properties` empty: `defaultTargets`. If the model then has no property of its own
@@ -36,27 +37,57 @@ public enum Prover {
     /// (its verdict `proved` is vacuous: callers must not report it as a proof).
     public static func prove(_ model: Model, properties: [String], options: ProverOptions = ProverOptions()) -> ProofResult {
         let names = properties.isEmpty ? defaultTargets(model) : properties
-        var invTargets: [StateProperty] = []
-        var stepTargets: [String] = []
-        for n in names {
-            if let inv = model.invariants.first(where: { $0.name == n }) {
-                if !invTargets.contains(where: { $0.name == n }) { invTargets.append(inv) }
-            } else if model.assertNames.contains(n) || model.overflowNames.contains(n) || n == Prover.runtimeErrors {
-                if !stepTargets.contains(n) { stepTargets.append(n) }
-            } else {
-                let why = model.propertyNames.contains(n)
-                    ? "'\(n)' is not an invariant, an assert or an overflow bound; the prover handles only those"
-                    : "the model has no property named '\(n)'"
-                return ProofResult(verdict: .unknown(why), obligations: [], targets: names, lemmas: [], k: options.k,
-                                   pathCount: 0, encodingSeconds: 0)
-            }
+        let targets: ProofTargets<StateProperty>
+        do {
+            targets = try ProofTargets(names, invariants: model.invariants, name: \.name,
+                                       steps: model.assertNames + model.overflowNames, properties: model.propertyNames)
+        } catch {
+            return ProofResult(verdict: .unknown(error.reason), obligations: [], targets: names, lemmas: [], k: options.k,
+                               pathCount: 0, encodingSeconds: 0)
         }
-        let lemmas = model.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
         let session = ProofSession(model: model, options: options)
-        var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names)
+        var r = session.run(invTargets: targets.invariants, stepTargets: targets.steps, lemmas: targets.lemmas, targetNames: names)
         if properties.isEmpty, names == [runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
             r.nothingToProve = true
         }
         return r
+    }
+}
+
+/// The requested property names sorted into invariant targets (the rest of the
+/// model's invariants are lemmas) and step targets (asserts, overflow bounds,
+/// `runtime error`), for the per-size and the every-N prover alike.
+struct ProofTargets<Property> {
+    /// A name the prover cannot prove, and why.
+    struct Unprovable: Error {
+        let reason: String
+    }
+
+    private(set) var invariants: [Property] = []
+    private(set) var steps: [String] = []
+    let lemmas: [Property]
+
+    /// Every invariant, assert and overflow bound, and `runtime error`.
+    static func defaults(invariants: [String], steps: [String]) -> [String] {
+        invariants + steps + [Prover.runtimeErrors]
+    }
+
+    /// `all`: the model's invariants; `stepNames`: its asserts and overflow bounds;
+    /// `properties`: the names of all its properties.
+    init(_ names: [String], invariants all: [Property], name: (Property) -> String, steps stepNames: [String],
+         properties: [String]) throws(Unprovable) {
+        for n in names {
+            if let inv = all.first(where: { name($0) == n }) {
+                if !invariants.contains(where: { name($0) == n }) { invariants.append(inv) }
+            } else if stepNames.contains(n) || n == Prover.runtimeErrors {
+                if !steps.contains(n) { steps.append(n) }
+            } else {
+                throw Unprovable(reason: properties.contains(n)
+                    ? "'\(n)' is not an invariant, an assert or an overflow bound; the prover handles only those"
+                    : "the model has no property named '\(n)'")
+            }
+        }
+        let chosen = invariants
+        lemmas = all.filter { inv in !chosen.contains { name($0) == name(inv) } }
     }
 }

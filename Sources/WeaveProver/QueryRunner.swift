@@ -49,7 +49,10 @@ final class QueryRunner {
 
 /// A proof session's obligations as they are checked (per-size and symbolic sessions).
 protocol ObligationRecorder: AnyObject {
+    associatedtype CTI
     var obligations: [Obligation] { get set }
+    /// The first counterexample found, for the verdict.
+    var firstCTI: CTI? { get set }
     /// The first obligation Z3 could not decide, for the verdict.
     var unknownReason: String? { get set }
 }
@@ -64,5 +67,25 @@ extension ObligationRecorder {
             obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
             if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
         }
+    }
+}
+
+/// The verdicts both provers share (the enum cases witness these).
+protocol ProofVerdictCases {
+    associatedtype CTI
+    static var proved: Self { get }
+    static func refuted(_ cti: CTI) -> Self
+    static func unknown(_ reason: String) -> Self
+}
+
+extension ProofVerdict: ProofVerdictCases {}
+extension SymbolicVerdict: ProofVerdictCases {}
+
+extension ObligationRecorder {
+    /// The first counterexample, else the first reason Z3 could not decide, else proved.
+    func verdict<V: ProofVerdictCases>() -> V where V.CTI == CTI {
+        if let c = firstCTI { return .refuted(c) }
+        if let u = unknownReason { return .unknown(u) }
+        return .proved
     }
 }

@@ -468,11 +468,7 @@ final class SymbolicEncoder {
             return try binary(op, a, b, e, env)
         case .conditional(let c, let a, let b):
             let x = try eval(c, env)
-            if let cv = x.value.boolValue {
-                var r = try eval(cv ? a : b, env)
-                r.error = try terms.or(x.error, r.error)
-                return r
-            }
+            if let cv = x.value.boolValue { return try eval(cv ? a : b, env).failing(also: x.error, terms) }
             let y = try eval(a, env), z = try eval(b, env)
             var yv = y.value, zv = z.value
             if yv.sort.isBool != zv.sort.isBool { yv = try asInt(yv); zv = try asInt(zv) }
@@ -588,17 +584,8 @@ final class SymbolicEncoder {
         let x = try eval(a, env)
         switch op {
         case .and, .or, .implies:
-            let decides: Z3Expr = op == .or ? x.value : try terms.not(x.value)
-            if decides.boolValue == true { return SEnc(value: terms.bool(op != .and), error: x.error) }
-            let y = try eval(b, env)
-            let value: Z3Expr
-            switch op {
-            case .and: value = try terms.and(x.value, y.value)
-            case .or: value = try terms.or(x.value, y.value)
-            default: value = try terms.implies(x.value, y.value)
-            }
-            let err = try terms.or(x.error, terms.and([terms.not(x.error), terms.not(decides), y.error]))
-            return SEnc(value: value, error: err)
+            let r = try terms.shortCircuit(op, x.pair) { try eval(b, env).pair }
+            return SEnc(value: r.value, error: r.error)
         default: break
         }
         let y = try eval(b, env)

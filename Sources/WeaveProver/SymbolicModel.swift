@@ -159,20 +159,7 @@ indirect enum SInit {
 }
 
 struct SNode {
-    enum Kind {
-        case assign(SPlace, SExpr, next: NodeID)
-        case copy(to: SPlace, from: SPlace, next: NodeID)
-        case fill(SPlace, SInit, next: NodeID)
-        case push(SPlace, SExpr, queueName: String, next: NodeID)
-        case pop(SPlace, into: SPlace?, next: NodeID)
-        case await(SExpr, next: NodeID)
-        case assert(SExpr, message: String, next: NodeID)
-        case branch(SExpr, then: NodeID, else: NodeID)
-        case either([NodeID])
-        case choose(bound: Int, SDomain, next: NodeID)
-        case jump(NodeID)
-        case done
-    }
+    typealias Kind = StepNode<SExpr, SPlace, SInit, SDomain>
     let kind: Kind
     let range: SourceRange?
 }

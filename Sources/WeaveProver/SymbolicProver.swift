@@ -80,27 +80,19 @@ public enum SymbolicProver {
         }
         let base = sm.base
         if options.k != 1 { return fail(.unsupported("--symbolic proves by plain induction (k = 1) only"), base) }
-        let names = properties.isEmpty ? sm.invariants.map(\.name) + sm.assertNames + sm.overflowNames + [Prover.runtimeErrors]
+        let steps = sm.assertNames + sm.overflowNames
+        let names = properties.isEmpty ? ProofTargets<SProperty>.defaults(invariants: sm.invariants.map(\.name), steps: steps)
                                        : properties
-        var invTargets: [SProperty] = []
-        var stepTargets: [String] = []
-        for n in names {
-            if let inv = sm.invariants.first(where: { $0.name == n }) {
-                if !invTargets.contains(where: { $0.name == n }) { invTargets.append(inv) }
-            } else if sm.assertNames.contains(n) || sm.overflowNames.contains(n) || n == Prover.runtimeErrors {
-                if !stepTargets.contains(n) { stepTargets.append(n) }
-            } else {
-                let why = base.propertyNames.contains(n)
-                    ? "'\(n)' is not an invariant, an assert or an overflow bound; the prover handles only those"
-                    : "the model has no property named '\(n)'"
-                return fail(.unknown(why), base)
-            }
+        let targets: ProofTargets<SProperty>
+        do {
+            targets = try ProofTargets(names, invariants: sm.invariants, name: \.name, steps: steps, properties: base.propertyNames)
+        } catch {
+            return fail(.unknown(error.reason), base)
         }
-        let lemmas = sm.invariants.filter { inv in !invTargets.contains { $0.name == inv.name } }
         var o = options
         if o.timeoutMs == nil { o.timeoutMs = defaultTimeoutMs }
         let session = SymbolicSession(model: sm, options: o, elaborate: { try elaborate($0).model })
-        var r = session.run(invTargets: invTargets, stepTargets: stepTargets, lemmas: lemmas, targetNames: names, t0: t0)
+        var r = session.run(invTargets: targets.invariants, stepTargets: targets.steps, lemmas: targets.lemmas, targetNames: names, t0: t0)
         r.settings = sm.settingsText
         r.elaborationLimit = sm.elaborationLimit
         if properties.isEmpty, names == [Prover.runtimeErrors], case .proved = r.verdict, session.errorPaths == 0 {
@@ -147,13 +139,7 @@ final class SymbolicSession: ObligationRecorder {
         let solver = Z3Solver(context)
         solver.setTimeout(milliseconds: 10_000)
         try solver.assert(enc.terms.le(enc.terms.int(1), enc.n))
-        let terms = enc.terms
-        let exec = SymbolicStepExecutor(encoder: enc, feasible: { conds in
-            solver.push()
-            defer { try? solver.pop() }
-            try solver.assert(terms.and(conds))
-            return try solver.check() != .unsat
-        })
+        let exec = SymbolicStepExecutor(encoder: enc, feasible: feasibility(on: solver, enc.terms))
         var paths: [SPath] = []
         for (pi, p) in model.processes.enumerated() {
             let instance = p.indexType == nil ? nil : try context.constant("\(p.name).i", context.intSort)
@@ -254,14 +240,7 @@ final class SymbolicSession: ObligationRecorder {
         if firstCTI == nil, unknownReason != nil {
             firstCTI = finiteCounterexample(targetNames)
         }
-        let verdict: SymbolicVerdict
-        if let c = firstCTI {
-            verdict = .refuted(c)
-        } else if let u = unknownReason {
-            verdict = .unknown(u)
-        } else {
-            verdict = .proved
-        }
+        let verdict: SymbolicVerdict = verdict()
         return SymbolicProofResult(verdict: verdict, obligations: obligations, constName: model.constName, targets: targetNames,
                                    lemmas: lemmas.map(\.name), pathCount: pathCount, encodingSeconds: encodingSeconds,
                                    model: model.base)

@@ -171,6 +171,22 @@ final class Terms {
 
     // MARK: quantifiers over finite domains
 
+    /// `x && y`, `x || y`, `x => y` as the explorer runs them: the right side is evaluated
+    /// (`right`) only when the left does not decide, and its error counts only then.
+    func shortCircuit(_ op: BinaryOp, _ x: (value: Z3Expr, error: Z3Expr),
+                      _ right: () throws -> (value: Z3Expr, error: Z3Expr)) throws -> (value: Z3Expr, error: Z3Expr) {
+        let decides: Z3Expr = op == .or ? x.value : try not(x.value)
+        if decides.boolValue == true { return (bool(op != .and), x.error) }
+        let y = try right()
+        let value: Z3Expr
+        switch op {
+        case .and: value = try and(x.value, y.value)
+        case .or: value = try or(x.value, y.value)
+        default: value = try implies(x.value, y.value)
+        }
+        return (value, try or(x.error, and([not(x.error), not(decides), y.error])))
+    }
+
     /// `forall`, `exists` or `count` over the members of a finite domain, each given as
     /// (membership condition, the body's value, the body's error condition), in domain
     /// order; `setError` is the error of evaluating the domain itself. The error is the

@@ -51,13 +51,7 @@ final class TransitionSystem {
         var typeOK: [Z3Expr] = []
         for i in shape.types.indices { typeOK.append(try Self.slotConstraint(pre[i], i, shape, pcValues, terms)) }
         try solver.assert(terms.and(typeOK))
-        let terms = self.terms
-        let exec = StepExecutor(encoder: encoder, feasible: { conds in
-            solver.push()
-            defer { try? solver.pop() }
-            try solver.assert(terms.and(conds))
-            return try solver.check() != .unsat
-        }, maxNodes: maxNodes)
+        let exec = StepExecutor(encoder: encoder, feasible: feasibility(on: solver, terms), maxNodes: maxNodes)
         var paths: [StepPath] = []
         for (pi, p) in model.processes.enumerated() {
             for k in 0..<p.instanceCount {
