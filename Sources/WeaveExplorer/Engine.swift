@@ -77,6 +77,13 @@ final class Engine {
     /// each `either` the step took, as (node, branch) pairs in `Sink.choices`.
     var recordChoices = false
     private var choiceTrail: [Int32] = []
+    /// The expressions as machine code (`NativeCode`), shared by the workers' engines;
+    /// nil: every expression is interpreted.
+    var native: NativeCode? {
+        didSet { nativeTable = native?.table; nativeCount = native?.count ?? 0 }
+    }
+    private var nativeTable: UnsafeMutablePointer<NativeCode.Function?>?
+    private var nativeCount = 0
 
     init(model: Model) throws(EngineError) {
         self.model = model
@@ -228,6 +235,9 @@ final class Engine {
     /// Runs expression code from `start`; on a run-time error sets `failed` and `failSite`.
     /// - Complexity: O(code length), no allocation.
     func eval(_ start: Int32, _ s: UnsafeRawPointer) -> Int64 {
+        if let t = nativeTable, Int(start) < nativeCount, start >= 0, let f = t[Int(start)] {
+            return f(s, regs, errorState)
+        }
         var pc = Int(start)
         var sp = 0
         let st = stack
