@@ -109,6 +109,10 @@ public final class Explorer {
                 nativeStatus = "native: \(code.compiled) of \(code.entries) expressions compiled"
             } else {
                 nativeStatus = "native: off (\(why ?? "unknown")); interpreted"
+                // Asked for through the environment: the caller has no other way to learn it.
+                if nativeCode == nil, let s = nativeStatus {
+                    FileHandle.standardError.write(Data("weave: WEAVE_NATIVE=1: \(s)\n".utf8))
+                }
             }
         }
         traces = TraceRebuilder(model: model, engine: engine, symmetry: symmetry, partitions: ws.map(\.partition),

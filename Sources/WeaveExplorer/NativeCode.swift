@@ -53,6 +53,28 @@ final class NativeCode: @unchecked Sendable {
         return nil
     }
 
+    /// Runs `args` (the program first) with stdout and stderr to `output`; its exit
+    /// status, or -1 when it could not start. posix_spawn directly: Foundation's Process
+    /// fails under valgrind (EBADF on the descriptors valgrind keeps), where callgrind
+    /// measures the native code.
+    static func run(_ args: [String], output: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, args[0], &actions, nil, &argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return -1 }
+        }
+        // WIFEXITED and WEXITSTATUS (macros Swift does not import).
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
+    }
+
     /// Compiles `engine`'s expressions; nil (and why) when that is not possible here.
     static func compile(_ engine: Engine) -> (NativeCode?, String?) {
         guard let cc = findCompiler() else { return (nil, "no C compiler on PATH (cc, gcc, clang)") }
@@ -67,17 +89,11 @@ final class NativeCode: @unchecked Sendable {
         defer { try? fm.removeItem(at: dir) }
         let c = dir.appendingPathComponent("model.c").path, so = dir.appendingPathComponent("model.so").path
         do { try source.write(toFile: c, atomically: true, encoding: .utf8) } catch { return (nil, "cannot write \(c): \(error)") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: cc)
-        p.arguments = ["-O2", "-shared", "-fPIC", "-fwrapv", "-w", "-o", so, c]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = err
-        do { try p.run() } catch { return (nil, "cannot run \(cc): \(error)") }
-        let out = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            return (nil, "\(cc) failed (\(p.terminationStatus)): \(String(decoding: out.prefix(500), as: UTF8.self))")
+        let log = dir.appendingPathComponent("cc.log").path
+        let status = run([cc, "-O2", "-shared", "-fPIC", "-fwrapv", "-w", "-o", so, c], output: log)
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return (nil, "\(cc) failed (status \(status)): \(text.prefix(500))")
         }
         guard let h = dlopen(so, RTLD_NOW | RTLD_LOCAL) else {
             return (nil, "dlopen failed: \(String(cString: dlerror()))")
