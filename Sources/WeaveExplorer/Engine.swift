@@ -77,6 +77,13 @@ final class Engine {
     /// each `either` the step took, as (node, branch) pairs in `Sink.choices`.
     var recordChoices = false
     private var choiceTrail: [Int32] = []
+    /// The expressions as machine code (`NativeCode`), shared by the workers' engines;
+    /// nil: every expression is interpreted.
+    var native: NativeCode? {
+        didSet { nativeTable = native?.table; nativeCount = native?.count ?? 0 }
+    }
+    private var nativeTable: UnsafeMutablePointer<NativeCode.Function?>?
+    private var nativeCount = 0
 
     init(model: Model) throws(EngineError) {
         self.model = model
@@ -227,7 +234,17 @@ final class Engine {
 
     /// Runs expression code from `start`; on a run-time error sets `failed` and `failSite`.
     /// - Complexity: O(code length), no allocation.
+    @inline(__always)
     func eval(_ start: Int32, _ s: UnsafeRawPointer) -> Int64 {
+        if let t = nativeTable, Int(start) < nativeCount, start >= 0, let f = t[Int(start)] {
+            return f(s, regs, errorState)
+        }
+        return interpret(start, s)
+    }
+
+    /// `eval` by the bytecode interpreter.
+    @inline(never)
+    func interpret(_ start: Int32, _ s: UnsafeRawPointer) -> Int64 {
         var pc = Int(start)
         var sp = 0
         let st = stack
@@ -369,11 +386,12 @@ final class Engine {
         if recordChoices { sink.choices[sink.count - 1] = choiceTrail }
     }
 
-    private func run(_ i: Int, _ inst: Instance, _ start: Int, depth: Int, first: Bool, sink: Sink) {
+    /// `spent`: nodes of this path its caller already ran (a guard it tested).
+    private func run(_ i: Int, _ inst: Instance, _ start: Int, depth: Int, first: Bool, sink: Sink, spent: Int = 0) {
         let buf = forkBuffers + depth * stateBytes
         var n = start
         var isFirst = first
-        var budget = stepInstructionLimit
+        var budget = stepInstructionLimit - spent
         failed = false
         while true {
             if !isFirst, inst.labelAt[n] >= 0 {
@@ -466,10 +484,27 @@ final class Engine {
             case .either(let firstTarget, let count):
                 guard depth < Engine.maxForkDepth else { emit(.error, i, Compiler.forkDepthSite, buf, sink); return }
                 let child = forkBuffers + (depth + 1) * stateBytes
+                let peek = stepInstructionLimit > 1
                 for k in 0..<Int(count) {
-                    child.copyMemory(from: buf, byteCount: stateBytes)
+                    let target = Int(eitherTargets[Int(firstTarget) + k])
                     if recordChoices { choiceTrail.append(Int32(n)); choiceTrail.append(Int32(k)) }
-                    run(i, inst, Int(eitherTargets[Int(firstTarget) + k]), depth: depth + 1, first: false, sink: sink)
+                    // A branch that starts with a guard (`either { await g ... }`, the shape of
+                    // a TLA+ disjunction of actions): test the guard here, on the state the
+                    // branch would copy, and copy and run the branch only when it holds. The
+                    // same outcomes in the same order as running it from the top.
+                    if peek, inst.labelAt[target] < 0, case .await(let c, let next) = inst.nodes[target] {
+                        failed = false
+                        let v = eval(c, buf)
+                        if failed {
+                            emit(.error, i, failSite, buf, sink)
+                        } else if v != 0 {
+                            child.copyMemory(from: buf, byteCount: stateBytes)
+                            run(i, inst, Int(next), depth: depth + 1, first: false, sink: sink, spent: 1)
+                        }
+                    } else {
+                        child.copyMemory(from: buf, byteCount: stateBytes)
+                        run(i, inst, target, depth: depth + 1, first: false, sink: sink)
+                    }
                     if recordChoices { choiceTrail.removeLast(2) }
                 }
                 return

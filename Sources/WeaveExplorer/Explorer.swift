@@ -52,8 +52,15 @@ public final class Explorer {
     /// Checkpoints written by this run.
     public internal(set) var checkpointsWritten = 0
 
+    /// Whether the expressions run as machine code (`NativeCode`), and if not though
+    /// asked for, why: nil when not asked for.
+    public private(set) var nativeStatus: String?
+
     /// Compiles the model. Throws if it cannot be explored (a state too large).
-    public init(model: Model, options: CheckOptions = CheckOptions()) throws(EngineError) {
+    /// `nativeCode`: compile the model's expressions to machine code with the system's C
+    /// compiler (`NativeCode`; interpreted where that fails); nil: when the environment
+    /// variable `WEAVE_NATIVE` is `1`.
+    public init(model: Model, options: CheckOptions = CheckOptions(), nativeCode: Bool? = nil) throws(EngineError) {
         self.model = model
         self.options = options
         engine = try Engine(model: model)
@@ -95,6 +102,19 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
+        if nativeCode ?? (ProcessInfo.processInfo.environment["WEAVE_NATIVE"] == "1") {
+            let (code, why) = NativeCode.compile(engine)
+            if let code {
+                for w in ws { w.engine.native = code }
+                nativeStatus = "native: \(code.compiled) of \(code.entries) expressions compiled"
+            } else {
+                nativeStatus = "native: off (\(why ?? "unknown")); interpreted"
+                // Asked for through the environment: the caller has no other way to learn it.
+                if nativeCode == nil, let s = nativeStatus {
+                    FileHandle.standardError.write(Data("weave: WEAVE_NATIVE=1: \(s)\n".utf8))
+                }
+            }
+        }
         traces = TraceRebuilder(model: model, engine: engine, symmetry: symmetry, partitions: ws.map(\.partition),
                                 maxStepInstructions: options.maxStepInstructions)
         if plan.usesSharedTable {

@@ -110,8 +110,10 @@ enum SoundnessRunner {
         var symmetry = true
         /// Depth-first with the successor order permuted by this seed (`check --dfs --seed`).
         var seed: UInt64? = nil
+        /// Expressions compiled to machine code (`Explorer(nativeCode:)`).
+        var native = false
         var description: String {
-            (dfs ? "dfs" : "bfs/\(workers)") + (seed == nil ? "" : "/seeded") + (fingerprint ? "/fp" : "") + (symmetry ? "" : "/nosym")
+            (dfs ? "dfs" : "bfs/\(workers)") + (seed == nil ? "" : "/seeded") + (fingerprint ? "/fp" : "") + (symmetry ? "" : "/nosym") + (native ? "/native" : "")
         }
     }
 
@@ -159,7 +161,9 @@ enum SoundnessRunner {
     }
 
     static func explore(_ m: Model, _ mode: Mode, _ sel: Selection) -> EngineOutcome? {
-        guard let e = try? Explorer(model: m, options: options(mode, sel)) else { return nil }
+        guard let e = try? Explorer(model: m, options: options(mode, sel), nativeCode: mode.native) else { return nil }
+        // No C compiler here: the native engine is not there to compare.
+        if mode.native && e.nativeStatus?.hasPrefix("native: off") != false { return nil }
         return EngineOutcome(e.run())
     }
 
@@ -193,6 +197,9 @@ enum SoundnessRunner {
             if base.kind == .incomplete { ledger.add("skipped"); continue }
             var modes = [Mode(workers: 2), Mode(dfs: true), Mode(dfs: true, seed: m.hashSeed)]
             if full || sel.name == "all" { modes += [Mode(fingerprint: true), Mode(workers: 2, fingerprint: true)] }
+            // Compiled expressions: one C compile per run, so under "all" only (which checks
+            // every property, so every expression runs).
+            if sel.name == "all" { modes += [Mode(native: true), Mode(workers: 2, native: true)] }
             if symmetric {
                 modes += [Mode(symmetry: false), Mode(workers: 2, symmetry: false)]
                 if full || sel.name == "all" { modes += [Mode(dfs: true, symmetry: false), Mode(fingerprint: true, symmetry: false)] }
