@@ -1,5 +1,6 @@
 import Foundation
 import WeaveExplorer
+import WeaveMPI
 
 /// What `weave check` was asked, as the command line gave it: the driver validates it
 /// and builds the explorer's options, so the command line only parses arguments.
@@ -27,6 +28,8 @@ public struct CheckRequest: Sendable {
     public var noSymmetry = false
     public var fairness: String? = nil
     public var maxStepInstructions = CheckRequest.defaultStepInstructions
+    /// Search across the ranks of the MPI job this process belongs to (`--distributed`).
+    public var distributed = false
 
     /// The engine's default limit of instructions per step (`--max-step-instructions`).
     public static let defaultStepInstructions = CheckOptions.defaultStepInstructionLimit
@@ -69,6 +72,17 @@ public struct CheckRequest: Sendable {
             throw UsageError("--fingerprint works with breadth-first search, not --dfs: drop one of the two flags")
         }
         if maxStepInstructions < 1 { throw UsageError("--max-step-instructions must be at least 1") }
+        if distributed {
+            if depthFirst { throw UsageError("--distributed searches breadth-first: drop --dfs") }
+            if checkpoint != nil || resume != nil {
+                throw UsageError("--checkpoint and --resume do not work with --distributed yet: drop one of them")
+            }
+            if let w = workers, w > 1 {
+                throw UsageError("--distributed searches with one thread per rank: start more ranks (mpirun -np K) instead of --workers \(w)")
+            }
+            n = 1
+            notes.removeAll()
+        }
         var o = CheckOptions()
         o.depthFirst = depthFirst
         o.checkDeadlock = !noDeadlock
@@ -113,6 +127,7 @@ extension Driver {
     /// `weave check` from a request: options, signals, progress, the run.
     public static func check(_ r: CheckRequest, io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
         var (o, limitSource, fmt, notes) = try r.options()
+        if r.distributed { return try checkDistributed(r, options: o, limitSource: limitSource, format: fmt, io: io) }
         for n in notes { io.err(n + "\n") }
         Interrupt.install(io: io)
         o.shouldStop = { Interrupt.requested }
@@ -123,5 +138,62 @@ extension Driver {
         }
         return check(path: r.model, overrides: r.overrides, options: o, format: fmt, traceOut: r.traceOut,
                      minimize: !r.noMinimize, html: r.html, io: io, quiet: r.quiet, memoryLimitSource: limitSource)
+    }
+}
+
+extension Driver {
+    /// `weave check --distributed`: joins the MPI job, runs the distributed search on
+    /// every rank, and reports from rank 0 (the other ranks print nothing; every rank
+    /// exits with the same code, since the verdict is decided collectively).
+    static func checkDistributed(_ r: CheckRequest, options: CheckOptions, limitSource: String?, format: Driver.Format,
+                                 io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
+        var o = options
+        guard MPITransport.launchedByMPI else {
+            throw CheckRequest.UsageError("--distributed runs under MPI: mpirun -np K weave check MODEL --distributed "
+                + "(this process was not started by mpirun or srun)")
+        }
+        // Liveness needs the whole state graph in one process: refused, not skipped.
+        if o.checkLiveness, case .model(let model, _, _) = load(r.model, overrides: r.overrides, io: Output(out: { _ in }, err: { _ in })),
+           let l = model.liveness.first(where: { o.properties.includes($0.name) }) {
+            throw CheckRequest.UsageError("--distributed checks safety properties only, and the model has liveness property "
+                + "'\(l.name)': add --no-liveness (or check it without --distributed)")
+        }
+        let transport: MPITransport
+        do { transport = try MPITransport.start() } catch {
+            switch error {
+            case .notUnderMPI: throw CheckRequest.UsageError("--distributed runs under MPI (mpirun -np K ...)")
+            case .unavailable(let why):
+                io.err("weave: --distributed: \(why)\n")
+                return .usage
+            }
+        }
+        defer { transport.finalize() }
+        let root = transport.rank == 0
+        let out = root ? io : Output(out: { _ in }, err: { _ in })
+        Interrupt.install(io: out)
+        o.shouldStop = { Interrupt.requested }
+        o.transport = transport
+        if !r.quiet && root {
+            o.progress = { s in
+                io.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
+            }
+        }
+        let code = check(path: r.model, overrides: r.overrides, options: o, format: format, traceOut: root ? r.traceOut : nil,
+                         minimize: !r.noMinimize, html: root ? r.html : nil, io: out, quiet: r.quiet,
+                         memoryLimitSource: limitSource)
+        if root && !r.quiet, let f = transport.figures {
+            io.err(distributedLine(f))
+        }
+        return code
+    }
+
+    /// "distributed: 4 ranks, ..." (stderr, after the report).
+    static func distributedLine(_ f: DistributedFigures) -> String {
+        let perRecord = f.recordsExchanged > 0 ? Double(f.bytesExchanged) / Double(f.recordsExchanged) : 0
+        return "distributed: \(f.ranks) ranks, \(f.rounds) exchange rounds, \(f.recordsExchanged) successors exchanged "
+            + "(\(f.bytesExchanged) bytes, \(Int(perRecord.rounded())) per successor), "
+            + String(format: "%.3f s in communication (all ranks; at most %.3f s on one), ", f.communicationSeconds, f.maxCommunicationSeconds)
+            + "\(f.fewestStates)-\(f.mostStates) states per rank, "
+            + String(format: "%.3f s\n", f.elapsedSeconds)
     }
 }

@@ -47,6 +47,8 @@ public final class Explorer {
     var fingerprintOnly: Bool { plan.fingerprintOnly }
     /// Set by `resume(from:)`: the depth of the restored frontier.
     var resumeDepth: Int? = nil
+    /// A distributed search: frontier states this rank expanded in the level it stopped in.
+    var distributedExpanded = 0
     /// Search time before the checkpoint this run resumed.
     var resumedSeconds: Double = 0
     /// Checkpoints written by this run.
@@ -116,7 +118,7 @@ public final class Explorer {
         let verdict = engineLimitVerdict(traces.realVerdict(search()))
         var live: Double? = nil
         var finalVerdict = verdict
-        if case .holds = verdict, options.checkLiveness {
+        if case .holds = verdict, options.checkLiveness, options.transport == nil {
             let lv = model.liveness.filter { options.properties.includes($0.name) }
             if !lv.isEmpty {
                 let t0 = Date()
@@ -126,6 +128,7 @@ public final class Explorer {
             }
         }
         finish()
+        if let t = options.transport { finishDistributed(t) }
         return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live,
                            symmetry: symmetryUse)
     }
@@ -176,9 +179,10 @@ public final class Explorer {
 
     /// The search the plan chose (both breadth-first layouts share the level loop).
     func search() -> Verdict {
+        if let t = options.transport { return distributedSearch(t) }
         switch plan {
-        case .depthFirst: depthFirstSearch()
-        case .partitioned, .sharedTable: levelSynchronousBFS()
+        case .depthFirst: return depthFirstSearch()
+        case .partitioned, .sharedTable: return levelSynchronousBFS()
         }
     }
 
