@@ -1,0 +1,169 @@
+import Foundation
+import XCTest
+
+/// `weave check --distributed` under Open MPI's mpirun (2 and 4 ranks on this machine,
+/// `--oversubscribe`), against one-process `weave check` runs of the built binary: the
+/// same verdict, property, counts and trace (the JSON report, less its timings and
+/// per-process memory figures). Skipped, with a message, only where mpirun is absent.
+final class DistributedTests: XCTestCase {
+    /// mpirun, or a skip saying how to get it.
+    static func mpirun() throws -> String {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let p = "\(dir)/mpirun"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        print("DistributedTests: skipped: mpirun not found (apt-get install openmpi-bin libopenmpi-dev)")
+        throw XCTSkip("mpirun not found (apt-get install openmpi-bin libopenmpi-dev)")
+    }
+
+    static var repo: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// `weave ARGS` on `ranks` ranks of one machine.
+    static func runDistributed(_ ranks: Int, _ args: [String], timeout: Double = 300) throws -> FuzzTests.RunResult {
+        let mpi = try mpirun(), exe = try FuzzTests.binary()
+        var flags = ["--oversubscribe", "-np", "\(ranks)"]
+        if getuid() == 0 { flags.insert("--allow-run-as-root", at: 0) }   // CI runs as root
+        return try FuzzTests.run(mpi, flags + [exe] + args + ["--distributed"], timeout: timeout, cwd: repo)
+    }
+
+    /// The JSON report without what legitimately differs between a process and a job of
+    /// ranks (timings, memory, threads), sorted, as text.
+    static func comparable(_ json: String) -> String? {
+        guard let data = json.data(using: .utf8),
+              var o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        for k in ["elapsedSeconds", "statesPerSecond", "memoryBytes", "peakMemoryBytes", "visitedBytes", "workers",
+                  "memoryLimit", "livenessSeconds"] { o[k] = nil }
+        guard let out = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted]) else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One process, then 2 and 4 ranks (or `ranks`): the same exit code and report.
+    func assertSameAsOneProcess(_ args: [String], ranks: [Int] = [2, 4], file: StaticString = #filePath, line: UInt = #line) throws {
+        let exe = try FuzzTests.binary()
+        _ = try Self.mpirun()
+        let one = try FuzzTests.run(exe, args + ["--format", "json", "--quiet"], timeout: 300, cwd: Self.repo)
+        guard let expected = Self.comparable(one.out) else {
+            return XCTFail("one process: no JSON report (exit \(one.code)): \(one.err.prefix(400))", file: file, line: line)
+        }
+        XCTAssertTrue(expected.contains("\"distinct\""), file: file, line: line)
+        for k in ranks {
+            let r = try Self.runDistributed(k, args + ["--format", "json", "--quiet"])
+            XCTAssertEqual(r.code, one.code, "\(k) ranks, \(args): exit code; stderr: \(r.err.prefix(600))", file: file, line: line)
+            guard let got = Self.comparable(r.out) else {
+                XCTFail("\(k) ranks, \(args): no JSON report (exit \(r.code)): \(r.err.prefix(600))", file: file, line: line)
+                continue
+            }
+            XCTAssertEqual(got, expected, "\(k) ranks, \(args): the report differs from one process's", file: file, line: line)
+        }
+    }
+
+    static var shippedModels: [String] {
+        let dir = repo + "/Models"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".weave") }.sorted().map { "Models/" + $0 }
+    }
+
+    /// Every shipped model at its default settings (safety: liveness needs one process),
+    /// exact states: verdict, counts and the shortest trace, on 2 and 4 ranks.
+    func testShippedModelsMatchOneProcess() throws {
+        let models = Self.shippedModels
+        XCTAssertGreaterThanOrEqual(models.count, 5)
+        for m in models { try assertSameAsOneProcess(["check", m, "--no-liveness"]) }
+    }
+
+    /// Fingerprint mode, and the BFS trace as found (not minimised).
+    func testShippedModelsMatchOneProcessWithFingerprints() throws {
+        for m in Self.shippedModels {
+            try assertSameAsOneProcess(["check", m, "--no-liveness", "--fingerprint", "--no-minimize"], ranks: [2])
+        }
+    }
+
+    /// The benchmark models at their small sizes (Benchmarks/run.sh's "tiny"), and
+    /// flush_race's failing assertion.
+    func testBenchmarkModelsMatchOneProcess() throws {
+        let cases: [[String]] = [
+            ["Benchmarks/flush_race.weave", "--const", "THREADS=3", "--property", "renamed"],
+            ["Benchmarks/flush_race.weave", "--const", "THREADS=3", "--no-liveness"],
+            ["Benchmarks/flush_race_rounds.weave", "--const", "THREADS=3", "--const", "ROUNDS=2", "--property", "renamed"],
+            ["Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=3", "--const", "CLOSES=1", "--no-liveness"],
+            ["Benchmarks/kernfs_notify.weave", "--const", "ARRAYS=2", "--const", "WRITES=2", "--no-liveness"],
+        ]
+        for c in cases { try assertSameAsOneProcess(["check"] + c) }
+    }
+
+    /// --max-states is over all ranks: the run stops incomplete (exit 10) with a reason.
+    func testMaxStatesStopsEveryRank() throws {
+        let r = try Self.runDistributed(2, ["check", "Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=3",
+                                            "--const", "CLOSES=1", "--no-liveness", "--max-states", "100", "--format", "json", "--quiet"])
+        XCTAssertEqual(r.code, 10, r.err)
+        XCTAssertTrue(r.out.contains("--max-states 100 reached"), r.out)
+    }
+
+    /// Outside mpirun, and with flags the distributed search does not honour: usage errors (64).
+    func testUsageErrors() throws {
+        let exe = try FuzzTests.binary()
+        let outside = try FuzzTests.run(exe, ["check", "Models/work_exited.weave", "--no-liveness", "--distributed"], timeout: 60, cwd: Self.repo)
+        XCTAssertEqual(outside.code, 64)
+        XCTAssertTrue(outside.err.contains("mpirun"), outside.err)
+        for (flags, words) in [(["--dfs"], "--dfs"), (["--workers", "2"], "--workers"), (["--checkpoint", "/tmp/x"], "--checkpoint")] {
+            let r = try FuzzTests.run(exe, ["check", "Models/work_exited.weave", "--no-liveness", "--distributed"] + flags,
+                                      timeout: 60, cwd: Self.repo)
+            XCTAssertEqual(r.code, 64, "\(flags)")
+            XCTAssertTrue(r.err.contains(words), r.err)
+        }
+        // Liveness is refused under mpirun too (the model declares liveness properties).
+        let live = try Self.runDistributed(2, ["check", "Models/work_exited.weave"])
+        XCTAssertEqual(live.code, 64, live.err)
+        XCTAssertTrue(live.err.contains("--no-liveness"), live.err)
+    }
+}
+
+extension SoundnessHarnessTests {
+    /// The distributed search (2 ranks, through mpirun) against the one-process search on
+    /// generated models: a small budget (each run starts an MPI job).
+    func testDistributedSearchAgreesWithOneProcess() throws {
+        let exe = try FuzzTests.binary()
+        _ = try DistributedTests.mpirun()
+        let t0 = Date()
+        let work = NSTemporaryDirectory() + "weave-soundness-mpi-\(getpid())"
+        try? FileManager.default.removeItem(atPath: work)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var minimized = 0
+        let count = max(2, Self.models / 16)
+        var compared = 0
+        for i in 0..<count {
+            let seed = Self.seed(5, i)
+            var rng = FuzzRNG(seed: seed)
+            let text = SoundnessGenerator.explicitModel(&rng)
+            let flags = ["--no-liveness", "--format", "json", "--quiet", "--no-minimize"] + (rng.below(3) == 0 ? ["--fingerprint"] : [])
+            func compare(_ t: String) throws -> [SoundnessFinding] {
+                let model = work + "/m\(i).weave"
+                try t.write(toFile: model, atomically: true, encoding: .utf8)
+                let one = try FuzzTests.run(exe, ["check", model] + flags, timeout: 120)
+                guard let a = Self.jsonOutcome(one.out), a.kind != .incomplete else { SoundnessLedger.shared.add("skipped"); return [] }
+                let two = try DistributedTests.runDistributed(2, ["check", model] + flags, timeout: 120)
+                SoundnessLedger.shared.pair("bfs/1 vs mpirun -np 2 --distributed")
+                guard let b = Self.jsonOutcome(two.out) else {
+                    return [SoundnessFinding(engines: "bfs/1 vs mpirun -np 2 --distributed", what: "no report", left: "\(a)",
+                                             right: "exit \(two.code): \(two.err.prefix(300))")]
+                }
+                var f = SoundnessRunner.compare(a, b, engines: "bfs/1 vs mpirun -np 2 --distributed", dfs: false, reduced: false)
+                if f.isEmpty && one.code != two.code {
+                    f.append(SoundnessFinding(engines: "bfs/1 vs mpirun -np 2 --distributed", what: "exit code",
+                                              left: "\(one.code)", right: "\(two.code)"))
+                }
+                return f
+            }
+            guard SoundnessRunner.elaborate(text) != nil else { continue }
+            SoundnessLedger.shared.add("explicit models")
+            let f = try compare(text)
+            compared += 1
+            report(f, text: text, seed: seed, test: "mpi", minimized: &minimized) { _, t in (try? compare(t)) ?? [] }
+        }
+        XCTAssertGreaterThan(compared, 0)
+        print("soundness: mpirun -np 2 --distributed: \(compared) models, \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+    }
+}
