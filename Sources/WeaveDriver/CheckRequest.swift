@@ -143,8 +143,8 @@ extension Driver {
 
 extension Driver {
     /// `weave check --distributed`: joins the MPI job, runs the distributed search on
-    /// every rank, and reports from rank 0 (the other ranks print nothing; every rank
-    /// exits with the same code, since the verdict is decided collectively).
+    /// every rank, and reports from rank 0 (the other ranks print nothing and exit 0;
+    /// rank 0's exit code, the verdict's, is mpirun's).
     static func checkDistributed(_ r: CheckRequest, options: CheckOptions, limitSource: String?, format: Driver.Format,
                                  io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
         var o = options
@@ -184,7 +184,10 @@ extension Driver {
         if root && !r.quiet, let f = transport.figures {
             io.err(distributedLine(f))
         }
-        return code
+        // mpirun exits with the first non-zero code of a rank and ends the others when one
+        // exits non-zero: rank 0 alone carries the verdict, so that no rank is ended while
+        // rank 0 writes the report (the verdict is the same on every rank).
+        return root ? code : .holds
     }
 
     /// "distributed: 4 ranks, ..." (stderr, after the report).

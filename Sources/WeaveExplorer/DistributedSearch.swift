@@ -28,9 +28,9 @@ public protocol DistributedTransport: AnyObject, Sendable {
     func allreduce(_ values: [Int64], _ op: DistributedReduction) -> [Int64]
     /// Every rank's `bytes` (all the same length), in rank order.
     func allgather(_ bytes: [UInt8]) -> [UInt8]
-    /// Sends `counts[r]` bytes of `send` (consecutive, in rank order) to rank r; returns
-    /// the bytes received, in rank order, and how many came from each rank.
-    func alltoallv(_ send: UnsafeRawPointer, counts: [Int32]) -> (bytes: [UInt8], counts: [Int32])
+    /// Sends `counts[r]` bytes of `send` (consecutive, in rank order) to rank r; the bytes
+    /// received go, in rank order, to `receive(n)`, a buffer of at least n bytes; returns n.
+    func alltoallv(_ send: UnsafeRawPointer, counts: [Int32], receive: (Int) -> UnsafeMutableRawPointer) -> Int
     /// The search's figures at its end (the same on every rank).
     func finished(_ figures: DistributedFigures)
 }
@@ -80,7 +80,7 @@ extension Explorer {
         if let m = options.maxDepth, m <= 0 { return .incomplete(reason: "--max-depth \(m) reached") }
         var depth = 0
         stats.depth = 0
-        let boxes = (0..<k).map { _ in Outbox(stateBytes: engine.stateBytes) }
+        let boxes = (0..<k).map { _ in RecordBuffer(record: engine.stateBytes + DistributedRun.recordExtra) }
         while true {
             var next = 0
             while true {
@@ -119,98 +119,91 @@ extension Explorer {
         }
     }
 
-    /// Expands frontier states `from ..< to` into one outbox per owning rank (as
-    /// `expandRange` does into one per partition).
-    private func expandForRanks(_ w: SearchWorker, from: Int, to end: Int, depth: Int, boxes: [Outbox], run: DistributedRun) {
+    /// Expands frontier states `from ..< to` into one record buffer per owning rank (as
+    /// `expandRange` does into one outbox per partition).
+    private func expandForRanks(_ w: SearchWorker, from: Int, to end: Int, depth: Int, boxes: [RecordBuffer], run: DistributedRun) {
         let p = w.partition
         let engine = w.engine, sink = w.sink
         let words = engine.wordCount, bytes = engine.stateBytes
         let deadlockOn = checkDeadlockHere
         let base = p.frontierBase
         let coverage = w.coverage
-        var i = from
-        while i < end {
-            let s = UnsafeRawPointer(base + i &* bytes)
-            let g = run.globalID(p.levelStart &+ i)
-            i &+= 1
-            let key = StateStore.fingerprint(s, words: words)
-            engine.expand(s, into: sink)
-            let n = sink.count
-            if n == 0 && deadlockOn && isDeadlock(s) {
-                w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g, rank: deadlockRank))
-            }
-            var edges = 0
-            for o in 0..<n {
-                if sink.kinds[o] != .state {
-                    w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
-                                     rank: stepRank(sink.kinds[o], sink.details[o])))
-                    continue
+        coverageBase.withUnsafeBufferPointer { cb in
+        engine.instances.withUnsafeBufferPointer { instances in
+            var i = from
+            while i < end {
+                let s = UnsafeRawPointer(base + i &* bytes)
+                let g = run.globalID(p.levelStart &+ i)
+                i &+= 1
+                let key = StateStore.fingerprint(s, words: words)
+                engine.expand(s, into: sink)
+                let n = sink.count
+                if n == 0 && deadlockOn && isDeadlock(s) {
+                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g, rank: deadlockRank))
                 }
-                let inst = engine.instances[Int(sink.instances[o])]
-                coverage[coverageBase[inst.process] &+ Int(engine.load(s, inst.pcSlot))] &+= 1
-                w.symmetry?.canonicalize(sink.mutableState(o))
-                let t = sink.state(o)
-                let fp = StateStore.fingerprint(t, words: words)
-                boxes[run.owner(fp)].append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: 0)
-                edges &+= 1
+                var edges = 0
+                for o in 0..<n {
+                    if sink.kinds[o] != .state {
+                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
+                                         rank: stepRank(sink.kinds[o], sink.details[o])))
+                        continue
+                    }
+                    let inst = instances[Int(sink.instances[o])]
+                    coverage[cb[inst.process] &+ Int(engine.load(s, inst.pcSlot))] &+= 1
+                    w.symmetry?.canonicalize(sink.mutableState(o))
+                    let t = sink.state(o)
+                    let fp = StateStore.fingerprint(t, words: words)
+                    boxes[run.owner(fp)].append(t, bytes: bytes, fp: fp, parentKey: key, parent: g, ordinal: UInt32(truncatingIfNeeded: o))
+                    edges &+= 1
+                }
+                w.generated &+= edges
+                if n > w.mostSuccessors { w.mostSuccessors = n }
             }
-            w.generated &+= edges
-            if n > w.mostSuccessors { w.mostSuccessors = n }
+        }
         }
     }
 
-    /// Sends every outbox to its rank and inserts what arrives, in rank order. False if
-    /// a batch is too large for MPI's 32-bit counts.
-    private func exchangeAndInsert(_ w: SearchWorker, boxes: [Outbox], depth: Int, run: DistributedRun) -> Bool {
+    /// Sends every rank its records and inserts what arrives, in rank order. False if a
+    /// batch is too large for MPI's 32-bit counts.
+    private func exchangeAndInsert(_ w: SearchWorker, boxes: [RecordBuffer], depth: Int, run: DistributedRun) -> Bool {
         let bytes = engine.stateBytes
         let record = bytes + DistributedRun.recordExtra
-        let total = boxes.reduce(0) { $0 + $1.count } * record
+        let total = boxes.reduce(0) { $0 + $1.used }
         // Every rank takes part in the exchange even when one cannot send: it sends nothing
         // and the round's flags stop the run.
         let tooLarge = total > Int(Int32.max)
-        let send = UnsafeMutableRawPointer.allocate(byteCount: tooLarge ? 1 : max(1, total), alignment: 8)
-        defer { send.deallocate() }
+        let send = run.sendBuffer(tooLarge ? 0 : total)
         var counts = [Int32](repeating: 0, count: run.size)
         if !tooLarge {
             var at = 0
-            for (d, box) in boxes.enumerated() {
-                for k in 0..<box.count {
-                    let r = send + at
-                    r.copyMemory(from: box.state(k), byteCount: bytes)
-                    r.storeBytes(of: box.fps[k], toByteOffset: bytes, as: UInt64.self)
-                    r.storeBytes(of: box.parentKeys[k], toByteOffset: bytes + 8, as: UInt64.self)
-                    r.storeBytes(of: box.parents[k], toByteOffset: bytes + 16, as: UInt32.self)
-                    r.storeBytes(of: box.ordinals[k], toByteOffset: bytes + 20, as: UInt32.self)
-                    at += record
-                }
-                counts[d] = Int32(box.count * record)
+            for (d, box) in boxes.enumerated() where box.used > 0 {
+                (send + at).copyMemory(from: box.base, byteCount: box.used)
+                at += box.used
+                counts[d] = Int32(box.used)
             }
         }
-        for box in boxes { box.removeAll() }
+        for box in boxes { box.used = 0 }
         run.sentRecords += total / record
         run.sentBytes += tooLarge ? 0 : total
-        let (received, _) = run.alltoallv(send, counts: counts)
+        let n = run.alltoallv(send, counts: counts) / record
         if tooLarge { run.tooLarge = true; return true }
+        let base = UnsafeRawPointer(run.receiveBase)
         let p = w.partition
         let d = UInt32(truncatingIfNeeded: depth + 1)
-        received.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            let n = raw.count / record
-            let batch = 32
-            var b = 0
-            while b < n {
-                let e = min(b + batch, n)
-                for k in b..<e { p.prefetch(base.loadUnaligned(fromByteOffset: k * record + bytes, as: UInt64.self)) }
-                for k in b..<e {
-                    let r = base + k * record
-                    let fp = r.loadUnaligned(fromByteOffset: bytes, as: UInt64.self)
-                    let res = p.insert(r, fp: fp, parent: r.loadUnaligned(fromByteOffset: bytes + 16, as: UInt32.self),
-                                       parentKey: r.loadUnaligned(fromByteOffset: bytes + 8, as: UInt64.self),
-                                       ordinal: r.loadUnaligned(fromByteOffset: bytes + 20, as: UInt32.self), depth: d)
-                    if res.isNew { checkNew(w, res.stored, id: run.globalID(res.id), key: fp, length: depth + 1) }
-                }
-                b = e
+        let batch = 32
+        var b = 0
+        while b < n {
+            let e = min(b + batch, n)
+            for k in b..<e { p.prefetch(base.loadUnaligned(fromByteOffset: k * record + bytes, as: UInt64.self)) }
+            for k in b..<e {
+                let r = base + k * record
+                let fp = r.loadUnaligned(fromByteOffset: bytes, as: UInt64.self)
+                let res = p.insert(r, fp: fp, parent: r.loadUnaligned(fromByteOffset: bytes + 16, as: UInt32.self),
+                                   parentKey: r.loadUnaligned(fromByteOffset: bytes + 8, as: UInt64.self),
+                                   ordinal: r.loadUnaligned(fromByteOffset: bytes + 20, as: UInt32.self), depth: d)
+                if res.isNew { checkNew(w, res.stored, id: run.globalID(res.id), key: fp, length: depth + 1) }
             }
+            b = e
         }
         return true
     }
@@ -349,6 +342,12 @@ final class DistributedRun {
     var rounds = 0
     var tooLarge = false
     let started = Date()
+    private(set) var receiveBase = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
+    private var receiveCapacity = 1 << 16
+    private var sendBase = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
+    private var sendCapacity = 1 << 16
+
+    deinit { receiveBase.deallocate(); sendBase.deallocate() }
 
     init(transport: any DistributedTransport) {
         self.transport = transport
@@ -374,10 +373,28 @@ final class DistributedRun {
         return transport.allgather(b)
     }
 
-    func alltoallv(_ send: UnsafeRawPointer, counts: [Int32]) -> (bytes: [UInt8], counts: [Int32]) {
+    /// Sends, receives into `receiveBase`; the bytes received.
+    func alltoallv(_ send: UnsafeRawPointer, counts: [Int32]) -> Int {
         let t0 = Date()
         defer { seconds += Date().timeIntervalSince(t0); rounds += 1 }
-        return transport.alltoallv(send, counts: counts)
+        return transport.alltoallv(send, counts: counts) { n in
+            if n > receiveCapacity {
+                receiveBase.deallocate()
+                receiveCapacity = max(n, receiveCapacity * 2)
+                receiveBase = .allocate(byteCount: receiveCapacity, alignment: 8)
+            }
+            return receiveBase
+        }
+    }
+
+    /// A send buffer of at least `n` bytes, reused between rounds.
+    func sendBuffer(_ n: Int) -> UnsafeMutableRawPointer {
+        if n > sendCapacity {
+            sendBase.deallocate()
+            sendCapacity = max(n, sendCapacity * 2)
+            sendBase = .allocate(byteCount: sendCapacity, alignment: 8)
+        }
+        return sendBase
     }
 
     /// Sums the tallies over the ranks and hands them to the transport (collective).
@@ -397,5 +414,43 @@ final class DistributedRun {
         f.fewestStates = Int(mn[0])
         f.elapsedSeconds = Double(mx[2]) / 1e6
         transport.finished(f)
+    }
+}
+
+/// Successor records bound for one rank, packed as they are sent: the state, then its
+/// fingerprint, parent key, parent id and outcome ordinal (`DistributedRun.recordExtra`).
+final class RecordBuffer {
+    let record: Int
+    var used = 0
+    private var capacity: Int
+    private(set) var base: UnsafeMutableRawPointer
+
+    init(record: Int) {
+        self.record = record
+        capacity = record * 256
+        base = .allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ s: UnsafeRawPointer, bytes: Int, fp: UInt64, parentKey: UInt64, parent: UInt32, ordinal: UInt32) {
+        if used &+ record > capacity { grow() }
+        let r = base + used
+        r.copyMemory(from: s, byteCount: bytes)
+        r.storeBytes(of: fp, toByteOffset: bytes, as: UInt64.self)
+        r.storeBytes(of: parentKey, toByteOffset: bytes &+ 8, as: UInt64.self)
+        r.storeBytes(of: parent, toByteOffset: bytes &+ 16, as: UInt32.self)
+        r.storeBytes(of: ordinal, toByteOffset: bytes &+ 20, as: UInt32.self)
+        used &+= record
+    }
+
+    private func grow() {
+        let n = capacity * 2
+        let b = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+        b.copyMemory(from: base, byteCount: used)
+        base.deallocate()
+        base = b
+        capacity = n
     }
 }

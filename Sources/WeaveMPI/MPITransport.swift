@@ -62,7 +62,7 @@ public final class MPITransport: DistributedTransport, @unchecked Sendable {
         return out
     }
 
-    public func alltoallv(_ send: UnsafeRawPointer, counts: [Int32]) -> (bytes: [UInt8], counts: [Int32]) {
+    public func alltoallv(_ send: UnsafeRawPointer, counts: [Int32], receive: (Int) -> UnsafeMutableRawPointer) -> Int {
         var received = [Int32](repeating: 0, count: size)
         _ = counts.withUnsafeBufferPointer { c in
             received.withUnsafeMutableBufferPointer { r in weave_mpi_alltoall_int(c.baseAddress, r.baseAddress) }
@@ -73,18 +73,16 @@ public final class MPITransport: DistributedTransport, @unchecked Sendable {
             sdispls[i] = Int32(s); rdispls[i] = Int32(r)
             s += Int(counts[i]); r += Int(received[i])
         }
-        // Received bytes are bounded like sent ones: each sender keeps a batch under 2 GiB;
-        // more than that in total from all senders cannot be displaced with 32-bit offsets.
+        // Each sender keeps its batch under 2 GiB; more than that from all senders together
+        // cannot be placed with MPI's 32-bit displacements: every rank is stopped.
         if r > Int(Int32.max) {
+            FileHandle.standardError.write(Data("weave: rank \(rank) would receive more than 2 GiB in one round; stopping every rank\n".utf8))
             weave_mpi_abort(70)
-            fatalError("weave: a round received more than 2 GiB on rank \(rank)")
+            exit(70)
         }
-        var out = [UInt8](repeating: 0, count: max(1, r))
-        _ = out.withUnsafeMutableBytes { o in
-            weave_mpi_alltoallv_bytes(send, counts, sdispls, o.baseAddress, received, rdispls)
-        }
-        if r == 0 { out.removeAll() }
-        return (out, received)
+        let buffer = receive(max(1, r))
+        _ = weave_mpi_alltoallv_bytes(send, counts, sdispls, buffer, received, rdispls)
+        return r
     }
 
     public func finished(_ figures: DistributedFigures) { self.figures = figures }
