@@ -152,9 +152,13 @@ extension Driver {
             throw CheckRequest.UsageError("--distributed runs under MPI: mpirun -np K weave check MODEL --distributed "
                 + "(this process was not started by mpirun or srun)")
         }
+        // Under mpirun every rank refuses alike; rank 0 alone says why (the job's exit code is 64 all the same).
+        let quietRank = (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
+                         ?? ProcessInfo.processInfo.environment["PMIX_RANK"]).map { $0 != "0" } ?? false
         // Liveness needs the whole state graph in one process: refused, not skipped.
         if o.checkLiveness, case .model(let model, _, _) = load(r.model, overrides: r.overrides, io: Output(out: { _ in }, err: { _ in })),
            let l = model.liveness.first(where: { o.properties.includes($0.name) }) {
+            if quietRank { return .usage }
             throw CheckRequest.UsageError("--distributed checks safety properties only, and the model has liveness property "
                 + "'\(l.name)': add --no-liveness (or check it without --distributed)")
         }
@@ -163,7 +167,7 @@ extension Driver {
             switch error {
             case .notUnderMPI: throw CheckRequest.UsageError("--distributed runs under MPI (mpirun -np K ...)")
             case .unavailable(let why):
-                io.err("weave: --distributed: \(why)\n")
+                if !quietRank { io.err("weave: --distributed: \(why)\n") }
                 return .usage
             }
         }

@@ -101,7 +101,7 @@ extension Explorer {
                     if let c = globalBestCandidate(run) { return .violated(distributedViolation(c, run)) }
                     return .incomplete(reason: reason)
                 }
-                distributedProgress(run, distinct: Int(sum[1]), generated: Int(sum[7]), queued: Int(sum[0]))
+                distributedProgress(run, distinct: Int(sum[1]), generated: Int(sum[7]), queued: Int(sum[8]))
                 if sum[0] == 0 { break }
             }
             if let c = globalBestCandidate(run) { return .violated(distributedViolation(c, run)) }
@@ -209,7 +209,7 @@ extension Explorer {
     }
 
     /// This rank's figures for the round's all-reduce: [frontier left, distinct, memory
-    /// limit, time limit, interrupted, store full, batch too large, generated].
+    /// limit, time limit, interrupted, store full, batch too large, generated, queued].
     private func roundFlags(frontierLeft: Int, run: DistributedRun) -> [Int64] {
         let w = workers[0]
         let memory = w.memoryBytes
@@ -220,7 +220,8 @@ extension Explorer {
         let stop = options.shouldStop?() == true
         let full = w.partition.count >= StateStore.maxStates / run.size
         return [Int64(frontierLeft), Int64(w.partition.count), memoryHit ? 1 : 0, timeHit ? 1 : 0, stop ? 1 : 0,
-                full ? 1 : 0, run.tooLarge ? 1 : 0, Int64(w.generated)]
+                full ? 1 : 0, run.tooLarge ? 1 : 0, Int64(w.generated),
+                Int64(w.partition.count - w.partition.levelStart - distributedExpanded)]
     }
 
     /// Why the ranks stop after a round (in the one-process search's order of limits), if they do.
