@@ -125,12 +125,62 @@ final class DistributedTests: XCTestCase {
         }
     }
 
-    /// --max-states is over all ranks: the run stops incomplete (exit 10) with a reason.
+    /// --max-states is over all ranks, --memory-limit per rank: the run stops incomplete
+    /// (exit 10) with the reason, on every rank.
     func testMaxStatesStopsEveryRank() throws {
         let r = try Self.runDistributed(2, ["check", "Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=3",
                                             "--const", "CLOSES=1", "--no-liveness", "--max-states", "100", "--format", "json", "--quiet"])
         XCTAssertEqual(r.code, 10, r.err)
         XCTAssertTrue(r.out.contains("--max-states 100 reached"), r.out)
+        // --memory-limit holds for each rank (4 MiB: less than any process's resident memory).
+        let m = try Self.runDistributed(2, ["check", "Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=3",
+                                            "--const", "CLOSES=1", "--no-liveness", "--memory-limit", "4M", "--format", "json", "--quiet"])
+        XCTAssertEqual(m.code, 10, m.err)
+        XCTAssertTrue(m.out.contains("memory limit on 2 of 2 ranks"), m.out)
+    }
+
+    /// SIGINT to mpirun (which passes it on to the ranks as SIGTERM): every rank stops,
+    /// and rank 0 reports the figures so far (incomplete: interrupted).
+    func testInterruptStopsEveryRankWithFigures() throws {
+        let mpi = try Self.mpirun(), exe = try FuzzTests.binary()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mpi)
+        p.arguments = (getuid() == 0 ? ["--allow-run-as-root"] : []) + ["--oversubscribe", "-np", "2", exe, "check",
+            "Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=8", "--const", "CLOSES=1",
+            "--no-liveness", "--distributed", "--format", "json"]
+        p.currentDirectoryURL = URL(fileURLWithPath: Self.repo)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Interrupt once the search runs (its first progress line), or after 20 s.
+        let errText = Box()
+        let reading = DispatchGroup()
+        reading.enter()
+        DispatchQueue.global().async {
+            var all = Data()
+            while true {
+                let d = err.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                all.append(d)
+                errText.set(all)
+            }
+            reading.leave()
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && p.isRunning && !String(decoding: errText.get(), as: UTF8.self).contains("progress ") {
+            usleep(100_000)
+        }
+        XCTAssertTrue(p.isRunning, "the search ended before it could be interrupted")
+        kill(p.processIdentifier, SIGINT)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        reading.wait()
+        let report = String(decoding: stdout, as: UTF8.self)
+        XCTAssertTrue(report.contains("\"verdict\" : \"incomplete\"") || report.contains("\"verdict\": \"incomplete\""), report)
+        XCTAssertTrue(report.contains("interrupted"), report + String(decoding: errText.get(), as: UTF8.self))
+        guard let o = try? JSONSerialization.jsonObject(with: stdout) as? [String: Any] else { return XCTFail("no JSON report: \(report)") }
+        XCTAssertGreaterThan(o["distinct"] as? Int ?? 0, 0)
     }
 
     /// Outside mpirun, and with flags the distributed search does not honour: usage errors (64).
