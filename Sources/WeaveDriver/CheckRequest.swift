@@ -74,9 +74,6 @@ public struct CheckRequest: Sendable {
         if maxStepInstructions < 1 { throw UsageError("--max-step-instructions must be at least 1") }
         if distributed {
             if depthFirst { throw UsageError("--distributed searches breadth-first: drop --dfs") }
-            if checkpoint != nil || resume != nil {
-                throw UsageError("--checkpoint and --resume do not work with --distributed yet: drop one of them")
-            }
             if let w = workers, w > 1 {
                 throw UsageError("--distributed searches with one thread per rank: start more ranks (mpirun -np K) instead of --workers \(w)")
             }
@@ -171,9 +168,25 @@ extension Driver {
                 return .usage
             }
         }
-        defer { transport.finalize() }
         let root = transport.rank == 0
-        let out = root ? io : Output(out: { _ in }, err: { _ in })
+        // Each rank saves and resumes its own partition: DIR/rank-R-of-K (a checkpoint is
+        // resumed by as many ranks as wrote it).
+        let sub = "/rank-\(transport.rank)-of-\(transport.size)"
+        if let d = o.checkpointDirectory { o.checkpointDirectory = d + sub }
+        if let d = o.resumeDirectory {
+            o.resumeDirectory = d + sub
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []
+            if !names.contains(String(sub.dropFirst())), let other = names.first(where: { $0.hasPrefix("rank-0-of-") }) {
+                if root {
+                    io.err("weave: --resume \(d) holds a search of \(other.dropFirst(10)) ranks; resume it with mpirun -np \(other.dropFirst(10))\n")
+                }
+                transport.abort(WeaveExit.usage.rawValue)
+                return .usage
+            }
+        }
+        // The other ranks keep their messages, to print them only if they end the job.
+        let held = HeldMessages()
+        let out = root ? io : Output(out: { _ in }, err: { held.append($0) })
         Interrupt.install(io: out)
         o.shouldStop = { Interrupt.requested }
         o.transport = transport
@@ -185,9 +198,16 @@ extension Driver {
         let code = check(path: r.model, overrides: r.overrides, options: o, format: format, traceOut: root ? r.traceOut : nil,
                          minimize: !r.noMinimize, html: root ? r.html : nil, io: out, quiet: r.quiet,
                          memoryLimitSource: limitSource)
-        if root && !r.quiet, let f = transport.figures {
-            io.err(distributedLine(f))
+        guard let f = transport.figures else {
+            // This rank stopped before or outside the search (the model, a checkpoint it
+            // cannot resume, ...): the others may be waiting for it in the search, so the
+            // job ends here, with this rank's exit code.
+            if !root { io.err(held.text.split(separator: "\n").map { "weave (rank \(transport.rank)): \($0)\n" }.joined()) }
+            transport.abort(code.rawValue)
+            return code
         }
+        transport.finalize()
+        if root && !r.quiet { io.err(distributedLine(f)) }
         // mpirun exits with the first non-zero code of a rank and ends the others when one
         // exits non-zero: rank 0 alone carries the verdict, so that no rank is ended while
         // rank 0 writes the report (the verdict is the same on every rank).
@@ -203,4 +223,12 @@ extension Driver {
             + "\(f.fewestStates)-\(f.mostStates) states per rank, "
             + String(format: "%.3f s\n", f.elapsedSeconds)
     }
+}
+
+/// Messages of a rank other than 0, kept in case that rank ends the job.
+final class HeldMessages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [String] = []
+    func append(_ s: String) { lock.lock(); parts.append(s); lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return parts.joined() }
 }

@@ -68,18 +68,30 @@ extension Explorer {
         let k = run.size, me = run.rank
         let w = workers[0], p = w.partition
         let words = engine.wordCount
-        if let v = forEachInitialState({ i, buf in
-            let fp = StateStore.fingerprint(buf, words: words)
-            guard run.owner(fp) == me else { return nil }
-            let r = p.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(i), depth: 0)
-            if r.isNew { checkNew(w, r.stored, id: run.globalID(r.id), key: fp, length: 0) }
-            return nil
-        }) { return v }
-        if let c = globalBestCandidate(run) { return .violated(distributedViolation(c, run)) }
-        p.advanceLevel()
-        if let m = options.maxDepth, m <= 0 { return .incomplete(reason: "--max-depth \(m) reached") }
         var depth = 0
-        stats.depth = 0
+        if let d = resumeDepth {
+            // Every rank resumed its own checkpoint (the driver names each rank's directory);
+            // they must all be of one level.
+            let lo = run.allreduce([Int64(d)], .min)[0], hi = run.allreduce([Int64(d)], .max)[0]
+            guard lo == hi else {
+                return .incomplete(reason: "cannot resume: the ranks' checkpoints are of levels \(lo) to \(hi) (a run stopped "
+                    + "while writing them); start the search again without --resume")
+            }
+            depth = d
+        } else {
+            if let v = forEachInitialState({ i, buf in
+                let fp = StateStore.fingerprint(buf, words: words)
+                guard run.owner(fp) == me else { return nil }
+                let r = p.insert(buf, fp: fp, parent: UInt32.max, parentKey: 0, ordinal: UInt32(i), depth: 0)
+                if r.isNew { checkNew(w, r.stored, id: run.globalID(r.id), key: fp, length: 0) }
+                return nil
+            }) { return v }
+            if let c = globalBestCandidate(run) { return .violated(distributedViolation(c, run)) }
+            p.advanceLevel()
+            if let m = options.maxDepth, m <= 0 { return .incomplete(reason: "--max-depth \(m) reached") }
+        }
+        stats.depth = depth
+        var lastCheckpoint = Date()
         let boxes = (0..<k).map { _ in RecordBuffer(record: engine.stateBytes + DistributedRun.recordExtra) }
         while true {
             var next = 0
@@ -115,6 +127,20 @@ extension Explorer {
             }
             depth += 1
             stats.depth = depth
+            if let dir = options.checkpointDirectory {
+                // Each rank saves its partition in its own directory, when any rank's interval is over.
+                let due = Date().timeIntervalSince(lastCheckpoint) >= options.checkpointInterval
+                if run.allreduce([due ? 1 : 0], .max)[0] != 0 {
+                    var why: String? = nil
+                    do { try writeCheckpoint(directory: dir, depth: depth) } catch { why = error.description }
+                    let failed = run.allreduce([why == nil ? 0 : 1], .sum)[0]
+                    if failed > 0 {
+                        return .incomplete(reason: "cannot write a checkpoint on \(failed) of \(k) ranks" + (why.map { ": \($0)" } ?? ""))
+                    }
+                    checkpointsWritten += 1
+                    lastCheckpoint = Date()
+                }
+            }
             if let m = options.maxDepth, depth >= m { return .incomplete(reason: "--max-depth \(m) reached") }
         }
     }

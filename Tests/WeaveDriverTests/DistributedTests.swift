@@ -183,13 +183,44 @@ final class DistributedTests: XCTestCase {
         XCTAssertGreaterThan(o["distinct"] as? Int ?? 0, 0)
     }
 
+    /// Each rank checkpoints its partition (DIR/rank-R-of-K); a search stopped by
+    /// --max-states and resumed by as many ranks ends as an uninterrupted one-process run.
+    func testCheckpointAndResumePerRank() throws {
+        let exe = try FuzzTests.binary()
+        let dir = NSTemporaryDirectory() + "weave-mpi-ckpt-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["check", "Benchmarks/task_work_fput.weave", "--const", "THREADS=2", "--const", "REQUESTS=4", "--const", "CLOSES=1",
+                    "--no-liveness", "--format", "json", "--quiet"]
+        let one = try FuzzTests.run(exe, args, timeout: 300, cwd: Self.repo)
+        let stopped = try Self.runDistributed(2, args + ["--checkpoint", dir, "--checkpoint-interval", "0", "--max-states", "3000"])
+        XCTAssertEqual(stopped.code, 10, stopped.err)
+        for r in 0..<2 { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/rank-\(r)-of-2/search.ckpt")) }
+        // Another number of ranks cannot take the partitions over.
+        let wrong = try Self.runDistributed(3, args + ["--resume", dir])
+        XCTAssertEqual(wrong.code, 64, wrong.err)
+        XCTAssertTrue(wrong.err.contains("mpirun -np 2"), wrong.err)
+        let resumed = try Self.runDistributed(2, args + ["--resume", dir])
+        XCTAssertEqual(resumed.code, one.code, resumed.err)
+        XCTAssertEqual(Self.comparable(resumed.out), Self.comparable(one.out))
+        XCTAssertNotNil(Self.comparable(one.out))
+        // The resumed run read the checkpoints: a damaged one (rank 1's) ends the job (74), saying so.
+        let file = "\(dir)/rank-1-of-2/search.ckpt"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let damaged = try Self.runDistributed(2, args + ["--resume", dir])
+        XCTAssertEqual(damaged.code, 74, damaged.err)
+        XCTAssertTrue(damaged.err.contains("rank 1") && damaged.err.contains("checksum"), damaged.err)
+    }
+
     /// Outside mpirun, and with flags the distributed search does not honour: usage errors (64).
     func testUsageErrors() throws {
         let exe = try FuzzTests.binary()
         let outside = try FuzzTests.run(exe, ["check", "Models/work_exited.weave", "--no-liveness", "--distributed"], timeout: 60, cwd: Self.repo)
         XCTAssertEqual(outside.code, 64)
         XCTAssertTrue(outside.err.contains("mpirun"), outside.err)
-        for (flags, words) in [(["--dfs"], "--dfs"), (["--workers", "2"], "--workers"), (["--checkpoint", "/tmp/x"], "--checkpoint")] {
+        for (flags, words) in [(["--dfs"], "--dfs"), (["--workers", "2"], "--workers")] {
             let r = try FuzzTests.run(exe, ["check", "Models/work_exited.weave", "--no-liveness", "--distributed"] + flags,
                                       timeout: 60, cwd: Self.repo)
             XCTAssertEqual(r.code, 64, "\(flags)")
