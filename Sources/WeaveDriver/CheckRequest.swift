@@ -202,7 +202,14 @@ extension Driver {
             // This rank stopped before or outside the search (the model, a checkpoint it
             // cannot resume, ...): the others may be waiting for it in the search, so the
             // job ends here, with this rank's exit code.
-            if !root { io.err(held.text.split(separator: "\n").map { "weave (rank \(transport.rank)): \($0)\n" }.joined()) }
+            if !root {
+                // A failure every rank meets (the model does not load) is rank 0's to report: it
+                // ends the job first; a failure of this rank alone is said after a second.
+                // (mpirun ends the ranks with SIGTERM, which the interrupt handler takes.)
+                sleep(1)
+                if Interrupt.requested { exit(code.rawValue) }
+                io.err(held.text.split(separator: "\n").map { "weave (rank \(transport.rank)): \($0)\n" }.joined())
+            }
             transport.abort(code.rawValue)
             return code
         }
