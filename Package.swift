@@ -10,16 +10,20 @@
 //   layer WeaveSema: WeaveSource WeaveSyntax WeaveIR
 //   layer CWeaveSupport:
 //   layer WeaveExplorer: WeaveSource WeaveIR CWeaveSupport
+//   layer CWeaveMPI:
+//   layer WeaveMPI: CWeaveMPI WeaveExplorer
 //   layer CZ3:
 //   layer WeaveZ3: CZ3
 //   layer WeaveProver: WeaveSource WeaveIR WeaveZ3
 //   layer WeaveReport: WeaveSource WeaveIR
-//   layer WeaveDriver: WeaveSource WeaveIR WeaveSema WeaveExplorer WeaveProver WeaveReport
+//   layer WeaveDriver: WeaveSource WeaveIR WeaveSema WeaveExplorer WeaveProver WeaveReport WeaveMPI
 //   layer weave: WeaveDriver ArgumentParser
 // Syntax and the IR are both built on Source only (the IR never sees the syntax); the two
 // back ends are independent; only WeaveZ3 imports the CZ3 C module; reports read the
 // neutral results beside Trace (WeaveIR), which the driver fills from either engine; the
-// command line parses arguments and calls the driver.
+// command line parses arguments and calls the driver; only WeaveMPI imports the CWeaveMPI
+// C module, which loads Open MPI at run time (so `weave` runs without it, except
+// `--distributed`).
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -49,11 +53,14 @@ let package = Package(
         .target(name: "WeaveExplorer", dependencies: ["WeaveSource", "WeaveIR", "CWeaveSupport"],
                 swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "WeaveZ3", dependencies: ["CZ3"], swiftSettings: strict),
+        // Open MPI, dlopen'ed when `--distributed` runs (Debian: openmpi-bin, libopenmpi-dev).
+        .target(name: "CWeaveMPI", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "WeaveMPI", dependencies: ["CWeaveMPI", "WeaveExplorer"], swiftSettings: strict),
         .target(name: "WeaveProver", dependencies: ["WeaveSource", "WeaveIR", "WeaveZ3"], swiftSettings: strict),
         .target(name: "WeaveReport", dependencies: ["WeaveIR", "WeaveSource"], swiftSettings: strict),
         .target(name: "WeaveDriver",
                 dependencies: ["WeaveSource", "WeaveIR", "WeaveSema",
-                               "WeaveExplorer", "WeaveProver", "WeaveReport"],
+                               "WeaveExplorer", "WeaveProver", "WeaveReport", "WeaveMPI"],
                 swiftSettings: strict),
         .executableTarget(name: "weave",
                           dependencies: ["WeaveDriver",

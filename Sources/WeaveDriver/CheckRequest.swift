@@ -1,5 +1,6 @@
 import Foundation
 import WeaveExplorer
+import WeaveMPI
 
 /// What `weave check` was asked, as the command line gave it: the driver validates it
 /// and builds the explorer's options, so the command line only parses arguments.
@@ -29,6 +30,8 @@ public struct CheckRequest: Sendable {
     public var noSymmetry = false
     public var fairness: String? = nil
     public var maxStepInstructions = CheckRequest.defaultStepInstructions
+    /// Search across the ranks of the MPI job this process belongs to (`--distributed`).
+    public var distributed = false
 
     /// The engine's default limit of instructions per step (`--max-step-instructions`).
     public static let defaultStepInstructions = CheckOptions.defaultStepInstructionLimit
@@ -74,6 +77,14 @@ public struct CheckRequest: Sendable {
             throw UsageError("--seed permutes the depth-first search's successor order: add --dfs (or use weave simulate --seed)")
         }
         if maxStepInstructions < 1 { throw UsageError("--max-step-instructions must be at least 1") }
+        if distributed {
+            if depthFirst { throw UsageError("--distributed searches breadth-first: drop --dfs") }
+            if let w = workers, w > 1 {
+                throw UsageError("--distributed searches with one thread per rank: start more ranks (mpirun -np K) instead of --workers \(w)")
+            }
+            n = 1
+            notes.removeAll()
+        }
         var o = CheckOptions()
         o.depthFirst = depthFirst
         o.dfsSeed = seed
@@ -119,6 +130,7 @@ extension Driver {
     /// `weave check` from a request: options, signals, progress, the run.
     public static func check(_ r: CheckRequest, io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
         var (o, limitSource, fmt, notes) = try r.options()
+        if r.distributed { return try checkDistributed(r, options: o, limitSource: limitSource, format: fmt, io: io) }
         for n in notes { io.err(n + "\n") }
         Interrupt.install(io: io)
         o.shouldStop = { Interrupt.requested }
@@ -130,4 +142,106 @@ extension Driver {
         return check(path: r.model, overrides: r.overrides, options: o, format: fmt, traceOut: r.traceOut,
                      minimize: !r.noMinimize, html: r.html, io: io, quiet: r.quiet, memoryLimitSource: limitSource)
     }
+}
+
+extension Driver {
+    /// `weave check --distributed`: joins the MPI job, runs the distributed search on
+    /// every rank, and reports from rank 0 (the other ranks print nothing and exit 0;
+    /// rank 0's exit code, the verdict's, is mpirun's).
+    static func checkDistributed(_ r: CheckRequest, options: CheckOptions, limitSource: String?, format: Driver.Format,
+                                 io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
+        var o = options
+        guard MPITransport.launchedByMPI else {
+            throw CheckRequest.UsageError("--distributed runs under MPI: mpirun -np K weave check MODEL --distributed "
+                + "(this process was not started by mpirun or srun)")
+        }
+        // Under mpirun every rank refuses alike; rank 0 alone says why (the job's exit code is 64 all the same).
+        let quietRank = (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
+                         ?? ProcessInfo.processInfo.environment["PMIX_RANK"]).map { $0 != "0" } ?? false
+        // Liveness needs the whole state graph in one process: refused, not skipped.
+        if o.checkLiveness, case .model(let model, _, _) = load(r.model, overrides: r.overrides, io: Output(out: { _ in }, err: { _ in })),
+           let l = model.liveness.first(where: { o.properties.includes($0.name) }) {
+            if quietRank { return .usage }
+            throw CheckRequest.UsageError("--distributed checks safety properties only, and the model has liveness property "
+                + "'\(l.name)': add --no-liveness (or check it without --distributed)")
+        }
+        let transport: MPITransport
+        do { transport = try MPITransport.start() } catch {
+            switch error {
+            case .notUnderMPI: throw CheckRequest.UsageError("--distributed runs under MPI (mpirun -np K ...)")
+            case .unavailable(let why):
+                if !quietRank { io.err("weave: --distributed: \(why)\n") }
+                return .usage
+            }
+        }
+        let root = transport.rank == 0
+        // Each rank saves and resumes its own partition: DIR/rank-R-of-K (a checkpoint is
+        // resumed by as many ranks as wrote it).
+        let sub = "/rank-\(transport.rank)-of-\(transport.size)"
+        if let d = o.checkpointDirectory { o.checkpointDirectory = d + sub }
+        if let d = o.resumeDirectory {
+            o.resumeDirectory = d + sub
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []
+            if !names.contains(String(sub.dropFirst())), let other = names.first(where: { $0.hasPrefix("rank-0-of-") }) {
+                if root {
+                    io.err("weave: --resume \(d) holds a search of \(other.dropFirst(10)) ranks; resume it with mpirun -np \(other.dropFirst(10))\n")
+                }
+                transport.abort(WeaveExit.usage.rawValue)
+                return .usage
+            }
+        }
+        // The other ranks keep their messages, to print them only if they end the job.
+        let held = HeldMessages()
+        let out = root ? io : Output(out: { _ in }, err: { held.append($0) })
+        Interrupt.install(io: out)
+        o.shouldStop = { Interrupt.requested }
+        o.transport = transport
+        if !r.quiet && root {
+            o.progress = { s in
+                io.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
+            }
+        }
+        let code = check(path: r.model, overrides: r.overrides, options: o, format: format, traceOut: root ? r.traceOut : nil,
+                         minimize: !r.noMinimize, html: root ? r.html : nil, io: out, quiet: r.quiet,
+                         memoryLimitSource: limitSource)
+        guard let f = transport.figures else {
+            // This rank stopped before or outside the search (the model, a checkpoint it
+            // cannot resume, ...): the others may be waiting for it in the search, so the
+            // job ends here, with this rank's exit code.
+            if !root {
+                // A failure every rank meets (the model does not load) is rank 0's to report: it
+                // ends the job first; a failure of this rank alone is said after a second.
+                // (mpirun ends the ranks with SIGTERM, which the interrupt handler takes.)
+                sleep(1)
+                if Interrupt.requested { exit(code.rawValue) }
+                io.err(held.text.split(separator: "\n").map { "weave (rank \(transport.rank)): \($0)\n" }.joined())
+            }
+            transport.abort(code.rawValue)
+            return code
+        }
+        transport.finalize()
+        if root && !r.quiet { io.err(distributedLine(f)) }
+        // mpirun exits with the first non-zero code of a rank and ends the others when one
+        // exits non-zero: rank 0 alone carries the verdict, so that no rank is ended while
+        // rank 0 writes the report (the verdict is the same on every rank).
+        return root ? code : .holds
+    }
+
+    /// "distributed: 4 ranks, ..." (stderr, after the report).
+    static func distributedLine(_ f: DistributedFigures) -> String {
+        let perRecord = f.recordsExchanged > 0 ? Double(f.bytesExchanged) / Double(f.recordsExchanged) : 0
+        return "distributed: \(f.ranks) ranks, \(f.rounds) exchange rounds, \(f.recordsExchanged) successors exchanged "
+            + "(\(f.bytesExchanged) bytes, \(Int(perRecord.rounded())) per successor), "
+            + String(format: "%.3f s in communication (all ranks; at most %.3f s on one), ", f.communicationSeconds, f.maxCommunicationSeconds)
+            + "\(f.fewestStates)-\(f.mostStates) states per rank, "
+            + String(format: "%.3f s\n", f.elapsedSeconds)
+    }
+}
+
+/// Messages of a rank other than 0, kept in case that rank ends the job.
+final class HeldMessages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [String] = []
+    func append(_ s: String) { lock.lock(); parts.append(s); lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return parts.joined() }
 }

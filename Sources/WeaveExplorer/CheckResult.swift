@@ -57,6 +57,8 @@ public struct CheckOptions: Sendable {
     public var progress: (@Sendable (Statistics) -> Void)? = nil
     /// Polled during the search; when it returns true the run stops as incomplete (SIGINT).
     public var shouldStop: (@Sendable () -> Bool)? = nil
+    /// Search over several processes (MPI ranks) through this transport (DistributedSearch.swift).
+    public var transport: (any DistributedTransport)? = nil
     public init() {}
 }
 

@@ -47,6 +47,8 @@ public final class Explorer {
     var fingerprintOnly: Bool { plan.fingerprintOnly }
     /// Set by `resume(from:)`: the depth of the restored frontier.
     var resumeDepth: Int? = nil
+    /// A distributed search: frontier states this rank expanded in the level it stopped in.
+    var distributedExpanded = 0
     /// Search time before the checkpoint this run resumed.
     var resumedSeconds: Double = 0
     /// Checkpoints written by this run.
@@ -136,7 +138,7 @@ public final class Explorer {
         let verdict = engineLimitVerdict(traces.realVerdict(search()))
         var live: Double? = nil
         var finalVerdict = verdict
-        if case .holds = verdict, options.checkLiveness {
+        if case .holds = verdict, options.checkLiveness, options.transport == nil {
             let lv = model.liveness.filter { options.properties.includes($0.name) }
             if !lv.isEmpty {
                 let t0 = Date()
@@ -146,6 +148,7 @@ public final class Explorer {
             }
         }
         finish()
+        if let t = options.transport { finishDistributed(t) }
         return CheckResult(verdict: finalVerdict, statistics: stats, coverage: coverage(), livenessSeconds: live,
                            symmetry: symmetryUse)
     }
@@ -196,9 +199,10 @@ public final class Explorer {
 
     /// The search the plan chose (both breadth-first layouts share the level loop).
     func search() -> Verdict {
+        if let t = options.transport { return distributedSearch(t) }
         switch plan {
-        case .depthFirst: depthFirstSearch()
-        case .partitioned, .sharedTable: levelSynchronousBFS()
+        case .depthFirst: return depthFirstSearch()
+        case .partitioned, .sharedTable: return levelSynchronousBFS()
         }
     }
 

@@ -19,6 +19,8 @@ enum SearchPlan: Equatable, Sendable {
     static func choose(_ options: CheckOptions, livenessRuns: Bool, instances: Int) -> SearchPlan {
         // Depth-first search is sequential (and keeps exact states for its traces).
         if options.depthFirst { return .depthFirst }
+        // A distributed search (DistributedSearch.swift) has one partition per process.
+        if options.transport != nil { return .partitioned(workers: 1, fingerprintOnly: options.fingerprintOnly, recordGraph: false) }
         // The liveness pass needs every state in one store: one worker, exact states;
         // the graph is recorded as the search goes when fairness can be tracked in a
         // 64-bit mask (else the pass reports it cannot run).

@@ -15,9 +15,12 @@ struct TraceRebuilder {
     let partitions: [Partition]
     /// `CheckOptions.maxStepInstructions`, named in an engine-limit violation.
     let maxStepInstructions: Int
+    /// Records fetched from other processes (DistributedSearch.swift), looked up first.
+    var knownRecords: [UInt32: (parent: UInt32, ordinal: UInt32)] = [:]
 
     /// The (parent, ordinal) record of a global id.
     func record(_ g: UInt32) -> (parent: UInt32, ordinal: UInt32) {
+        if let r = knownRecords[g] { return r }
         let n = UInt32(partitions.count)
         return partitions[Int(g % n)].record(Int(g / n))
     }

@@ -86,6 +86,8 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("max-step-instructions"),
             help: "Engine limit: instructions one step may run (its loops included) before the run stops incomplete (default: 1000000).")
     var maxStepInstructions: Int = CheckRequest.defaultStepInstructions
+    @Flag(help: "Search across the ranks of an MPI job, one partition of the states each (run under mpirun -np K; safety properties, breadth-first).")
+    var distributed = false
 
     func run() throws {
         var r = CheckRequest()
@@ -113,6 +115,7 @@ struct Check: ParsableCommand {
         r.noSymmetry = noSymmetry
         r.fairness = fairness
         r.maxStepInstructions = maxStepInstructions
+        r.distributed = distributed
         do { finish(try Driver.check(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }

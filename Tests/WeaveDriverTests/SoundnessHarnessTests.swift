@@ -12,6 +12,8 @@ import XCTest
 ///   generated counts on complete runs (orbits <= states with symmetry);
 /// - checkpoint + resume: in process (stopped by `--max-states`) and through the binary
 ///   (SIGKILL after a random delay): the uninterrupted run's verdict and counts;
+/// - `mpirun -np 2 weave check --distributed` against one process: the same verdict,
+///   property, trace length and counts (DistributedTests.swift; skipped without mpirun);
 /// - `bmc --depth L` at the BFS violation depth L finds a violation of length L, none at
 ///   L - 1, none on models whose safety properties hold;
 /// - `prove`: PROVED where check finds a violation (of the target or of a lemma) fails;
