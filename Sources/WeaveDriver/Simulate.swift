@@ -173,15 +173,9 @@ extension Driver {
             case .kernel, .mermaid:
                 io.out(report(result.checkResult(verdict: .violated(v)), format: format, model: model, minimized: nil))
             }
-            if let traceOut = r.traceOut {
-                let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
-                do {
-                    try writeAtomically(text, to: traceOut)
-                    if format == .text { io.out("ITF trace written to \(traceOut)\n") }
-                } catch {
-                    io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
-                    return .fileError
-                }
+            if let traceOut = r.traceOut,
+               let failed = writeTrace(t, of: v, reporter: reporter, to: traceOut, format: format, io: io) {
+                return failed
             }
             return exitCode(.violated(v))
         }
