@@ -44,15 +44,13 @@ public enum Dot {
     }
 
     static func esc(_ s: String) -> String {
-        var out = ""
-        for c in s {
+        s.escaped { c in
             switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            default: nil
             }
         }
-        return out
     }
 }

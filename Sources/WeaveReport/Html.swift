@@ -50,17 +50,15 @@ public enum Html {
     }
 
     static func htmlEscape(_ s: String) -> String {
-        var out = ""
-        for c in s {
+        s.escaped { c in
             switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            default: nil
             }
         }
-        return out
     }
 
     static let page = #"""

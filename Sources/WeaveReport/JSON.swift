@@ -39,19 +39,17 @@ public indirect enum JSON: Sendable {
 
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
+        let body = s.escaped { u in
             switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format4: u.value) } else { out.unicodeScalars.append(u) }
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            default: u.value < 0x20 ? String(format4: u.value) : nil
             }
         }
-        return out + "\""
+        return "\"" + body + "\""
     }
 }
 

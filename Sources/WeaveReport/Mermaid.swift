@@ -47,17 +47,15 @@ public enum Mermaid {
 
     /// Mermaid entity codes for the characters its sequence syntax gives meaning to.
     static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
+        s.escaped { c in
             switch c {
-            case "#": out += "#35;"
-            case ";": out += "#59;"
-            case "<": out += "#lt;"
-            case ">": out += "#gt;"
-            case "\n": out += "<br/>"
-            default: out.append(c)
+            case "#": "#35;"
+            case ";": "#59;"
+            case "<": "#lt;"
+            case ">": "#gt;"
+            case "\n": "<br/>"
+            default: nil
             }
         }
-        return out
     }
 }

@@ -141,17 +141,15 @@ public enum Sarif {
     static func uri(_ path: String) -> String {
         var p = Substring(path)
         while p.hasPrefix("./") { p = p.dropFirst(2) }
-        var out = ""
-        for c in p.unicodeScalars {
+        return String(p).escaped { c in
             switch c {
-            case " ": out += "%20"
-            case "%": out += "%25"
-            case "#": out += "%23"
-            case "?": out += "%3F"
-            default: out.unicodeScalars.append(c)
+            case " ": "%20"
+            case "%": "%25"
+            case "#": "%23"
+            case "?": "%3F"
+            default: nil
             }
         }
-        return out
     }
 }
 
