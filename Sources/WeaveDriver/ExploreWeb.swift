@@ -234,7 +234,7 @@ public enum ExploreWeb {
     }
 
     static func page(title: String) -> String {
-        pageText.replacingOccurrences(of: "@@TITLE@@", with: title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;"))
+        pageText.replacingOccurrences(of: "@@TITLE@@", with: xmlEscape(title))
     }
 
     static let pageText = #"""

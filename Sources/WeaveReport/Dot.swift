@@ -43,14 +43,7 @@ public enum Dot {
         return out + "}\n"
     }
 
-    static func esc(_ s: String) -> String {
-        s.escaped { c in
-            switch c {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case "\n": "\\n"
-            default: nil
-            }
-        }
-    }
+    /// DOT's quoted strings: quote, backslash and newline.
+    static let escapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n"]
+    static func esc(_ s: String) -> String { s.escaped(escapes) }
 }

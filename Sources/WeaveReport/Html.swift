@@ -45,20 +45,8 @@ public enum Html {
         }
         // `</` inside a script element would end it; JSON allows `<\/`.
         let json = JSON.object(data).serialized().replacingAll("</", with: "<\\/")
-        return page.replacingAll("@@TITLE@@", with: htmlEscape("weave: \(model.name)"))
+        return page.replacingAll("@@TITLE@@", with: xmlEscape("weave: \(model.name)"))
             .replacingAll("@@DATA@@", with: json)
-    }
-
-    static func htmlEscape(_ s: String) -> String {
-        s.escaped { c in
-            switch c {
-            case "&": "&amp;"
-            case "<": "&lt;"
-            case ">": "&gt;"
-            case "\"": "&quot;"
-            default: nil
-            }
-        }
     }
 
     static let page = #"""

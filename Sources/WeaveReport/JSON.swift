@@ -39,18 +39,9 @@ public indirect enum JSON: Sendable {
 
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
-        let body = s.escaped { u in
-            switch u {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case "\n": "\\n"
-            case "\r": "\\r"
-            case "\t": "\\t"
-            default: u.value < 0x20 ? String(format4: u.value) : nil
-            }
-        }
-        return "\"" + body + "\""
+        "\"" + s.escaped(escapes) { u in u.value < 0x20 ? String(format4: u.value) : nil } + "\""
     }
+    static let escapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
 }
 
 extension String {

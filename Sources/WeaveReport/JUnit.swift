@@ -38,18 +38,11 @@ public enum JUnit {
     }
 }
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content (and HTML's: Html.swift uses it too).
 public func xmlEscape(_ s: String) -> String {
-    s.escaped { c in
-        switch c {
-        case "&": "&amp;"
-        case "<": "&lt;"
-        case ">": "&gt;"
-        case "\"": "&quot;"
-        case "'": "&apos;"
-        default:
-            // Characters XML 1.0 cannot hold at all.
-            (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0xFFFE || c.value == 0xFFFF ? "?" : nil
-        }
+    s.escaped(xmlEscapes) { c in
+        // Characters XML 1.0 cannot hold at all.
+        (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0xFFFE || c.value == 0xFFFF ? "?" : nil
     }
 }
+let xmlEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"]

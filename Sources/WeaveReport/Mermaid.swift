@@ -46,16 +46,6 @@ public enum Mermaid {
     }
 
     /// Mermaid entity codes for the characters its sequence syntax gives meaning to.
-    static func escape(_ s: String) -> String {
-        s.escaped { c in
-            switch c {
-            case "#": "#35;"
-            case ";": "#59;"
-            case "<": "#lt;"
-            case ">": "#gt;"
-            case "\n": "<br/>"
-            default: nil
-            }
-        }
-    }
+    static let escapes: [Unicode.Scalar: String] = ["#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "\n": "<br/>"]
+    static func escape(_ s: String) -> String { s.escaped(escapes) }
 }

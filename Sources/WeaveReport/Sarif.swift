@@ -141,16 +141,9 @@ public enum Sarif {
     static func uri(_ path: String) -> String {
         var p = Substring(path)
         while p.hasPrefix("./") { p = p.dropFirst(2) }
-        return String(p).escaped { c in
-            switch c {
-            case " ": "%20"
-            case "%": "%25"
-            case "#": "%23"
-            case "?": "%3F"
-            default: nil
-            }
-        }
+        return String(p).escaped(uriEscapes)
     }
+    static let uriEscapes: [Unicode.Scalar: String] = [" ": "%20", "%": "%25", "#": "%23", "?": "%3F"]
 }
 
 extension Sarif {
