@@ -56,7 +56,7 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-struct Check: ParsableCommand {
+struct Check: SearchCommand {
     static let configuration = CommandConfiguration(abstract: "Explore every reachable state and check the model's properties.")
     @OptionGroup var model: ModelOptions
     @Flag(help: "Depth-first search (breadth-first, the default, finds shortest traces).") var dfs = false
@@ -89,30 +89,21 @@ struct Check: ParsableCommand {
 
     func run() throws {
         var r = CheckRequest()
-        r.model = model.model
-        r.overrides = try overrides(params: model.params, consts: model.consts)
+        r.search = try searchRequest()
         r.depthFirst = dfs
         r.seed = seed
-        r.noDeadlock = noDeadlock
         r.noLiveness = noLiveness
-        r.properties = property
         r.maxStates = maxStates
         r.maxDepth = maxDepth
-        r.timeLimit = timeLimit
         r.workers = workers
         r.fingerprint = fingerprint
         r.checkpoint = checkpoint
         r.checkpointInterval = checkpointInterval
         r.resume = resume
-        r.format = format
         r.html = html
-        r.noMinimize = noMinimize
-        r.traceOut = traceOut
-        r.quiet = quiet
         r.memoryLimit = memoryLimit
         r.noSymmetry = noSymmetry
         r.fairness = fairness
-        r.maxStepInstructions = maxStepInstructions
         do { finish(try Driver.check(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }
