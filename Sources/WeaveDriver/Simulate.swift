@@ -7,11 +7,13 @@ import WeaveReport
 /// What `weave simulate` was asked, as the command line gave it.
 public struct SimulateRequest: Sendable {
     /// What `weave check` is asked too: the model, its properties, the output.
-    public var search = SearchRequest()
-    public var seed: UInt64 = 0
-    public var walks = 1000
-    public var depth = 1000
-    public init() {}
+    public var search: SearchRequest
+    public var seed: UInt64
+    public var walks: Int
+    public var depth: Int
+    public init(search: SearchRequest = SearchRequest(), seed: UInt64 = 0, walks: Int = 1000, depth: Int = 1000) {
+        self.search = search; self.seed = seed; self.walks = walks; self.depth = depth
+    }
 }
 
 extension Driver {

@@ -31,11 +31,7 @@ struct Simulate: SearchCommand {
     var maxStepInstructions: Int = CheckRequest.defaultStepInstructions
 
     func run() throws {
-        var r = SimulateRequest()
-        r.search = try searchRequest()
-        r.seed = seed
-        r.walks = walks
-        r.depth = depth
+        let r = SimulateRequest(search: try searchRequest(), seed: seed, walks: walks, depth: depth)
         do { finish(try Driver.simulate(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }
