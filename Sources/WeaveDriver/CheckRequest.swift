@@ -2,36 +2,60 @@ import Foundation
 import WeaveExplorer
 import WeaveMPI
 
+/// What `weave check` and `weave simulate` are both asked, as the command line gave it:
+/// the command line builds it one way for both, and the driver checks it one way.
+public struct SearchRequest: Sendable {
+    public var model = ""
+    public var overrides: [String: String] = [:]
+    /// `--property`: only these (empty: every property the run checks).
+    public var properties: [String] = []
+    public var noDeadlock = false
+    public var timeLimit: Double? = nil
+    public var maxStepInstructions = CheckRequest.defaultStepInstructions
+    public var format = "text"
+    public var traceOut: String? = nil
+    public var noMinimize = false
+    public var quiet = false
+    public init() {}
+
+    /// The output format, after refusing (exit 64) what neither run can honour: an unknown
+    /// format, a time limit that is negative or not a number, a step limit below 1.
+    func validated() throws(CheckRequest.UsageError) -> Driver.Format {
+        guard let fmt = Driver.Format(rawValue: format) else {
+            throw CheckRequest.UsageError(Driver.Format.refusal(format))
+        }
+        if let t = timeLimit, !(t >= 0) || !t.isFinite {
+            throw CheckRequest.UsageError("--time-limit takes a number of seconds, not \(t)")
+        }
+        if maxStepInstructions < 1 { throw CheckRequest.UsageError("--max-step-instructions must be at least 1") }
+        return fmt
+    }
+}
+
 /// What `weave check` was asked, as the command line gave it: the driver validates it
 /// and builds the explorer's options, so the command line only parses arguments.
 public struct CheckRequest: Sendable {
-    public var model = ""
-    public var overrides: [String: String] = [:]
+    /// What `weave simulate` is asked too: the model, its properties, the output.
+    public var search = SearchRequest()
     public var depthFirst = false
     /// `--seed`: the depth-first search's successor order (with --dfs only).
     public var seed: UInt64? = nil
-    public var noDeadlock = false
     public var noLiveness = false
-    public var properties: [String] = []
     public var maxStates: Int? = nil
     public var maxDepth: Int? = nil
-    public var timeLimit: Double? = nil
     public var workers: Int? = nil
     public var fingerprint = false
     public var checkpoint: String? = nil
     public var checkpointInterval: Double = 60
     public var resume: String? = nil
-    public var format = "text"
     public var html: String? = nil
-    public var noMinimize = false
-    public var traceOut: String? = nil
-    public var quiet = false
     public var memoryLimit: String? = nil
     public var noSymmetry = false
     public var fairness: String? = nil
-    public var maxStepInstructions = CheckRequest.defaultStepInstructions
     /// Search across the ranks of the MPI job this process belongs to (`--distributed`).
     public var distributed = false
+    /// `--native`: the model's expressions compiled to machine code by the system's C compiler.
+    public var native = false
 
     /// The engine's default limit of instructions per step (`--max-step-instructions`).
     public static let defaultStepInstructions = CheckOptions.defaultStepInstructionLimit
@@ -48,12 +72,9 @@ public struct CheckRequest: Sendable {
     /// notes to print first (a capped worker count).
     public func options(cores: Int = ProcessInfo.processInfo.activeProcessorCount)
         throws(UsageError) -> (options: CheckOptions, limitSource: String?, format: Driver.Format, notes: [String]) {
-        guard let fmt = Driver.Format(rawValue: format) else {
-            throw UsageError(Driver.Format.refusal(format))
-        }
+        let fmt = try search.validated()
         if let m = maxStates, m <= 0 { throw UsageError("--max-states must be positive") }
         if let m = maxDepth, m < 0 { throw UsageError("--max-depth must not be negative") }
-        if let t = timeLimit, !(t >= 0) || !t.isFinite { throw UsageError("--time-limit takes a number of seconds, not \(t)") }
         let cores = max(1, cores)
         var notes: [String] = []
         var n = workers ?? cores
@@ -76,7 +97,6 @@ public struct CheckRequest: Sendable {
         if seed != nil && !depthFirst {
             throw UsageError("--seed permutes the depth-first search's successor order: add --dfs (or use weave simulate --seed)")
         }
-        if maxStepInstructions < 1 { throw UsageError("--max-step-instructions must be at least 1") }
         if distributed {
             if depthFirst { throw UsageError("--distributed searches breadth-first: drop --dfs") }
             if let w = workers, w > 1 {
@@ -88,18 +108,19 @@ public struct CheckRequest: Sendable {
         var o = CheckOptions()
         o.depthFirst = depthFirst
         o.dfsSeed = seed
-        o.checkDeadlock = !noDeadlock
+        if native { o.nativeCode = true }
+        o.checkDeadlock = !search.noDeadlock
         o.checkLiveness = !noLiveness
         o.maxStates = maxStates
         o.maxDepth = maxDepth
-        o.timeLimit = timeLimit
+        o.timeLimit = search.timeLimit
         o.workers = n
         o.fingerprintOnly = fingerprint
         o.checkpointDirectory = checkpoint
         o.checkpointInterval = checkpointInterval
         o.resumeDirectory = resume
         o.symmetry = !noSymmetry
-        o.maxStepInstructions = maxStepInstructions
+        o.maxStepInstructions = search.maxStepInstructions
         if let f = fairness {
             switch f {
             case "none": o.fairness = .unfair
@@ -108,7 +129,7 @@ public struct CheckRequest: Sendable {
             default: throw UsageError("--fairness must be none, weak or strong, not '\(f)'")
             }
         }
-        if !properties.isEmpty { o.properties = .only(Set(properties)) }
+        if !search.properties.isEmpty { o.properties = .only(Set(search.properties)) }
         var limitSource: String? = nil
         if let text = memoryLimit {
             guard let bytes = MemoryLimit.parse(text) else {
@@ -134,13 +155,14 @@ extension Driver {
         for n in notes { io.err(n + "\n") }
         Interrupt.install(io: io)
         o.shouldStop = { Interrupt.requested }
-        if !r.quiet {
+        if !r.search.quiet {
             o.progress = { s in
                 io.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
             }
         }
-        return check(path: r.model, overrides: r.overrides, options: o, format: fmt, traceOut: r.traceOut,
-                     minimize: !r.noMinimize, html: r.html, io: io, quiet: r.quiet, memoryLimitSource: limitSource)
+        let s = r.search
+        return check(path: s.model, overrides: s.overrides, options: o, format: fmt, traceOut: s.traceOut,
+                     minimize: !s.noMinimize, html: r.html, io: io, quiet: s.quiet, memoryLimitSource: limitSource)
     }
 }
 
@@ -159,7 +181,7 @@ extension Driver {
         let quietRank = (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
                          ?? ProcessInfo.processInfo.environment["PMIX_RANK"]).map { $0 != "0" } ?? false
         // Liveness needs the whole state graph in one process: refused, not skipped.
-        if o.checkLiveness, case .model(let model, _, _) = load(r.model, overrides: r.overrides, io: Output(out: { _ in }, err: { _ in })),
+        if o.checkLiveness, case .model(let model, _, _) = load(r.search.model, overrides: r.search.overrides, io: Output(out: { _ in }, err: { _ in })),
            let l = model.liveness.first(where: { o.properties.includes($0.name) }) {
             if quietRank { return .usage }
             throw CheckRequest.UsageError("--distributed checks safety properties only, and the model has liveness property "
@@ -196,13 +218,13 @@ extension Driver {
         Interrupt.install(io: out)
         o.shouldStop = { Interrupt.requested }
         o.transport = transport
-        if !r.quiet && root {
+        if !r.search.quiet && root {
             o.progress = { s in
                 io.err("progress states=\(s.generated) distinct=\(s.distinct) queue=\(s.queued) depth=\(s.depth) rate=\(Int(s.statesPerSecond))/s\n")
             }
         }
-        let code = check(path: r.model, overrides: r.overrides, options: o, format: format, traceOut: root ? r.traceOut : nil,
-                         minimize: !r.noMinimize, html: root ? r.html : nil, io: out, quiet: r.quiet,
+        let code = check(path: r.search.model, overrides: r.search.overrides, options: o, format: format, traceOut: root ? r.search.traceOut : nil,
+                         minimize: !r.search.noMinimize, html: root ? r.html : nil, io: out, quiet: r.search.quiet,
                          memoryLimitSource: limitSource)
         guard let f = transport.figures else {
             // This rank stopped before or outside the search (the model, a checkpoint it
@@ -220,7 +242,7 @@ extension Driver {
             return code
         }
         transport.finalize()
-        if root && !r.quiet { io.err(distributedLine(f)) }
+        if root && !r.search.quiet { io.err(distributedLine(f)) }
         // mpirun exits with the first non-zero code of a rank and ends the others when one
         // exits non-zero: rank 0 alone carries the verdict, so that no rank is ended while
         // rank 0 writes the report (the verdict is the same on every rank).

@@ -97,14 +97,28 @@ extension Driver {
     static func writeHTML(_ result: CheckResult, model: Model, to path: String, quietly: Bool, io: Output) -> WeaveExit {
         let v: Violation? = { if case .violated(let v) = result.verdict { return v } else { return nil } }()
         let page = Html.render(model: model, result: result, trace: v?.trace, violation: v, branches: stepBranches(model))
+        return writeOutput(page, to: path, written: quietly ? nil : "HTML report written to \(path)", io: io) ?? .holds
+    }
+
+    /// `--trace-out FILE`: the violation's trace as ITF JSON (for `weave replay`); under
+    /// text output, says where it went. Nil when written; `.fileError` when not (said).
+    static func writeTrace(_ t: Trace, of v: Violation, reporter: Reporter, to path: String,
+                           format: Format, io: Output) -> WeaveExit? {
+        let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
+        return writeOutput(text, to: path, written: format == .text ? "ITF trace written to \(path)" : nil, io: io)
+    }
+
+    /// Writes a file the run was asked for, atomically, and prints `written` (when given)
+    /// on stdout. Nil when written; `.fileError` when the file cannot be written (said on stderr).
+    static func writeOutput(_ text: String, to path: String, written: String?, io: Output) -> WeaveExit? {
         do {
-            try writeAtomically(page, to: path)
-            if !quietly { io.out("HTML report written to \(path)\n") }
-            return .holds
+            try writeAtomically(text, to: path)
         } catch {
             io.err("weave: cannot write '\(path)': \(error.localizedDescription)\n")
             return .fileError
         }
+        if let written { io.out(written + "\n") }
+        return nil
     }
 }
 

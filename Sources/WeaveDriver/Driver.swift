@@ -159,6 +159,8 @@ public enum Driver {
         let explorer: Explorer
         do {
             explorer = try Explorer(model: model, options: options)
+            // --native: say whether the compiler built the code or the run interprets.
+            if options.nativeCode == true, let status = explorer.nativeStatus { io.err("weave: \(status)\n") }
         } catch {
             io.err("weave: \(error.description)\n")
             if !overrides.isEmpty {
@@ -195,15 +197,9 @@ public enum Driver {
             // The file is left as it was (it may hold an older run's trace): say so.
             io.err("weave: no trace written to '\(traceOut)': the run found no violation with a trace\n")
         }
-        if let traceOut, case .violated(let v) = result.verdict, let t = v.trace {
-            let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
-            do {
-                try writeAtomically(text, to: traceOut)
-                if format == .text { io.out("ITF trace written to \(traceOut)\n") }
-            } catch {
-                io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
-                return .fileError
-            }
+        if let traceOut, case .violated(let v) = result.verdict, let t = v.trace,
+           let failed = writeTrace(t, of: v, reporter: reporter, to: traceOut, format: format, io: io) {
+            return failed
         }
         return exitCode(result.verdict)
     }

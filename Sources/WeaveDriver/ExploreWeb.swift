@@ -233,20 +233,14 @@ public enum ExploreWeb {
         return .object(kv)
     }
 
+    /// The page; it fetches from its own origin (the session's JSON endpoints), nothing else.
     static func page(title: String) -> String {
-        pageText.replacingOccurrences(of: "@@TITLE@@", with: title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;"))
+        Html.pageHead(title: "weave explore: \(title)",
+                      policy: "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'") + pageText
     }
 
+    /// The page after `Html.pageHead`.
     static let pageText = #"""
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>weave explore: @@TITLE@@</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.3em; margin: 0 0 .3em; }
 h2 { font-size: 1.1em; }
 .main { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
 table { border-collapse: collapse; }

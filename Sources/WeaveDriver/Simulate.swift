@@ -6,20 +6,14 @@ import WeaveReport
 
 /// What `weave simulate` was asked, as the command line gave it.
 public struct SimulateRequest: Sendable {
-    public var model = ""
-    public var overrides: [String: String] = [:]
-    public var seed: UInt64 = 0
-    public var walks = 1000
-    public var depth = 1000
-    public var timeLimit: Double? = nil
-    public var noDeadlock = false
-    public var properties: [String] = []
-    public var format = "text"
-    public var traceOut: String? = nil
-    public var noMinimize = false
-    public var quiet = false
-    public var maxStepInstructions = CheckRequest.defaultStepInstructions
-    public init() {}
+    /// What `weave check` is asked too: the model, its properties, the output.
+    public var search: SearchRequest
+    public var seed: UInt64
+    public var walks: Int
+    public var depth: Int
+    public init(search: SearchRequest = SearchRequest(), seed: UInt64 = 0, walks: Int = 1000, depth: Int = 1000) {
+        self.search = search; self.seed = seed; self.walks = walks; self.depth = depth
+    }
 }
 
 extension Driver {
@@ -45,17 +39,13 @@ extension Driver {
     /// violation, confirmed by replaying its trace, printed as `weave check` prints one;
     /// 10: a limit or an interrupt stopped the walks early.
     public static func simulate(_ r: SimulateRequest, io: Output) throws(CheckRequest.UsageError) -> WeaveExit {
-        guard let format = Format(rawValue: r.format) else { throw CheckRequest.UsageError(Format.refusal(r.format)) }
+        let format = try r.search.validated()
         if r.walks < 1 { throw CheckRequest.UsageError("--walks must be at least 1") }
         if r.depth < 1 { throw CheckRequest.UsageError("--depth must be at least 1") }
-        if let t = r.timeLimit, !(t >= 0) || !t.isFinite {
-            throw CheckRequest.UsageError("--time-limit takes a number of seconds, not \(t)")
-        }
-        if r.maxStepInstructions < 1 { throw CheckRequest.UsageError("--max-step-instructions must be at least 1") }
-        let loaded = load(r.model, overrides: r.overrides, io: io)
+        let loaded = load(r.search.model, overrides: r.search.overrides, io: io)
         guard case .model(let model, let source, let warnings) = loaded else { return loaded.exit }
         for w in warnings { io.err(w.rendered() + "\n") }
-        if let traceOut = r.traceOut, let why = outputClash([("--trace-out", traceOut)], inputs: source.paths) {
+        if let traceOut = r.search.traceOut, let why = outputClash([("--trace-out", traceOut)], inputs: source.paths) {
             io.err("weave: \(why)\n")
             return .usage
         }
@@ -63,27 +53,27 @@ extension Driver {
         o.seed = r.seed
         o.walks = r.walks
         o.depth = r.depth
-        o.timeLimit = r.timeLimit
-        o.checkDeadlock = !r.noDeadlock
-        o.maxStepInstructions = r.maxStepInstructions
-        if !r.properties.isEmpty {
+        o.timeLimit = r.search.timeLimit
+        o.checkDeadlock = !r.search.noDeadlock
+        o.maxStepInstructions = r.search.maxStepInstructions
+        if !r.search.properties.isEmpty {
             let known = model.propertyNames
-            for u in Set(r.properties).subtracting(known).sorted() {
+            for u in Set(r.search.properties).subtracting(known).sorted() {
                 let hint = Spelling.suggestion(for: u, among: known).map { " (did you mean '\($0)'?)" } ?? ""
                 io.err("weave: no property named '\(u)'\(hint)\n")
                 io.err("the model's properties: \(known.joined(separator: ", "))\n")
                 return .usage
             }
             let unsampled = Set(model.liveness.map(\.name) + model.reachables.map(\.name))
-            if let p = r.properties.first(where: unsampled.contains) {
+            if let p = r.search.properties.first(where: unsampled.contains) {
                 io.err("weave: --property \(p): \(simulateNotChecked); use weave check\n")
                 return .usage
             }
-            if r.noDeadlock && r.properties.contains(Model.deadlockProperty) {
+            if r.search.noDeadlock && r.search.properties.contains(Model.deadlockProperty) {
                 io.err("weave: --property deadlock asks for deadlock and --no-deadlock turns it off: drop one of the two flags\n")
                 return .usage
             }
-            o.properties = .only(Set(r.properties))
+            o.properties = .only(Set(r.search.properties))
         }
         if model.processes.isEmpty {
             io.err("weave: nothing to simulate: the model has no process (no step can ever be taken)\n")
@@ -91,11 +81,11 @@ extension Driver {
         }
         if let why = tooManyInitialStates(model) {
             io.err("weave: \(why)\n")
-            return r.overrides.isEmpty ? .modelError : .usage
+            return r.search.overrides.isEmpty ? .modelError : .usage
         }
         Interrupt.install(io: io)
         o.shouldStop = { Interrupt.requested }
-        if !r.quiet {
+        if !r.search.quiet {
             o.progress = { s in
                 io.err("progress walks=\(s.walks) steps=\(s.steps) distinct=\(s.distinct) rate=\(Int(s.walksPerSecond)) walks/s\n")
             }
@@ -103,7 +93,7 @@ extension Driver {
         let simulator: Simulator
         do { simulator = try Simulator(model: model, options: o) } catch {
             io.err("weave: \(error.description)\n")
-            return r.overrides.isEmpty ? .modelError : .usage
+            return r.search.overrides.isEmpty ? .modelError : .usage
         }
         let result = simulator.run()
         let reporter = Reporter(model: model, branches: Driver.stepBranches(model))
@@ -125,7 +115,7 @@ extension Driver {
             } else {
                 io.out(head + sampledText(walks: s.walks, depth: r.depth, seed: r.seed) + "\n" + figures)
             }
-            if let traceOut = r.traceOut { io.err("weave: no trace written to '\(traceOut)': the walks found no violation\n") }
+            if let traceOut = r.search.traceOut { io.err("weave: no trace written to '\(traceOut)': the walks found no violation\n") }
             return .holds
         case .incomplete(let why):
             if format == .json {
@@ -133,11 +123,11 @@ extension Driver {
             } else {
                 io.out(head + "INCOMPLETE: \(why); no violation found in the \(s.walks) walk\(s.walks == 1 ? "" : "s") run\n" + figures)
             }
-            if let traceOut = r.traceOut { io.err("weave: no trace written to '\(traceOut)': the walks found no violation\n") }
+            if let traceOut = r.search.traceOut { io.err("weave: no trace written to '\(traceOut)': the walks found no violation\n") }
             return .incomplete
         case .violated(let found, let walk, let walkSteps):
             let shown: Shortened
-            switch confirmAndShorten(found, model: model, properties: o.properties, minimize: !r.noMinimize) {
+            switch confirmAndShorten(found, model: model, properties: o.properties, minimize: !r.search.noMinimize) {
             case .failure(let why):
                 // Never report what does not replay.
                 io.err("weave: internal error: walk \(walk) (seed \(r.seed)) found \(found.property), but its trace does not replay: \(why)\n")
@@ -173,15 +163,9 @@ extension Driver {
             case .kernel, .mermaid:
                 io.out(report(result.checkResult(verdict: .violated(v)), format: format, model: model, minimized: nil))
             }
-            if let traceOut = r.traceOut {
-                let text = reporter.itf(t, description: v.message, violation: v).serialized(pretty: true) + "\n"
-                do {
-                    try writeAtomically(text, to: traceOut)
-                    if format == .text { io.out("ITF trace written to \(traceOut)\n") }
-                } catch {
-                    io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
-                    return .fileError
-                }
+            if let traceOut = r.search.traceOut,
+               let failed = writeTrace(t, of: v, reporter: reporter, to: traceOut, format: format, io: io) {
+                return failed
             }
             return exitCode(.violated(v))
         }

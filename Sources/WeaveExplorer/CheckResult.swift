@@ -25,6 +25,9 @@ public struct CheckOptions: Sendable {
     /// Depth-first only: push each state's new successors in an order permuted by this seed
     /// (swarm search: array-job tasks with different seeds go deep in different places).
     public var dfsSeed: UInt64? = nil
+    /// Compile the model's expressions to machine code with the system's C compiler
+    /// (`NativeCode`; interpreted where that fails); nil: when `WEAVE_NATIVE` is `1`.
+    public var nativeCode: Bool? = nil
     public var workers = 1
     /// Keep 64-bit fingerprints instead of states (breadth-first safety only): 10-15
     /// bytes per state, at a small risk of missing states (TLC's trade).

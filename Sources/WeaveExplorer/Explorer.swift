@@ -104,7 +104,8 @@ public final class Explorer {
             for w in ws { w.symmetry = w.index == 0 ? sym : Symmetry(engine: w.engine) }
         }
         workers = ws
-        if nativeCode ?? (ProcessInfo.processInfo.environment["WEAVE_NATIVE"] == "1") {
+        let asked = nativeCode ?? options.nativeCode
+        if asked ?? (ProcessInfo.processInfo.environment["WEAVE_NATIVE"] == "1") {
             let (code, why) = NativeCode.compile(engine)
             if let code {
                 for w in ws { w.engine.native = code }
@@ -112,7 +113,7 @@ public final class Explorer {
             } else {
                 nativeStatus = "native: off (\(why ?? "unknown")); interpreted"
                 // Asked for through the environment: the caller has no other way to learn it.
-                if nativeCode == nil, let s = nativeStatus {
+                if asked == nil, let s = nativeStatus {
                     FileHandle.standardError.write(Data("weave: WEAVE_NATIVE=1: \(s)\n".utf8))
                 }
             }

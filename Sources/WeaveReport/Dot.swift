@@ -43,16 +43,7 @@ public enum Dot {
         return out + "}\n"
     }
 
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// DOT's quoted strings: quote, backslash and newline.
+    static let escapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n"]
+    static func esc(_ s: String) -> String { s.escaped(escapes) }
 }

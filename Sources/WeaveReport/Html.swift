@@ -45,34 +45,31 @@ public enum Html {
         }
         // `</` inside a script element would end it; JSON allows `<\/`.
         let json = JSON.object(data).serialized().replacingAll("</", with: "<\\/")
-        return page.replacingAll("@@TITLE@@", with: htmlEscape("weave: \(model.name)"))
-            .replacingAll("@@DATA@@", with: json)
+        return pageHead(title: "weave: \(model.name)",
+                        policy: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+            + page.replacingAll("@@DATA@@", with: json)
     }
 
-    static func htmlEscape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
+    /// The top of a self-contained weave page (this report, and `weave explore --serve`'s),
+    /// up to its own style rules: its content security policy, its title (escaped here),
+    /// and the rules every weave page starts with.
+    public static func pageHead(title: String, policy: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(policy)">
+        <title>\(xmlEscape(title))</title>
+        <style>
+        body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+        h1 { font-size: 1.3em; margin: 0 0 .3em; }
+
+        """
     }
 
+    /// The report after `pageHead`.
     static let page = #"""
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>@@TITLE@@</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
-h1 { font-size: 1.3em; margin: 0 0 .3em; }
 .verdict { padding: .5em .8em; border-radius: 4px; margin-bottom: 1em; }
 .violated { background: #fde2e2; border: 1px solid #e0a0a0; }
 .holds { background: #e2f5e2; border: 1px solid #a0d0a0; }

@@ -39,20 +39,9 @@ public indirect enum JSON: Sendable {
 
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format4: u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        "\"" + s.escaped(escapes) { u in u.value < 0x20 ? String(format4: u.value) : nil } + "\""
     }
+    static let escapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
 }
 
 extension String {

@@ -38,24 +38,11 @@ public enum JUnit {
     }
 }
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content (and HTML's: Html.swift uses it too).
 public func xmlEscape(_ s: String) -> String {
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Characters XML 1.0 cannot hold at all.
-            if (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0xFFFE || c.value == 0xFFFF {
-                out += "?"
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
+    s.escaped(xmlEscapes) { c in
+        // Characters XML 1.0 cannot hold at all.
+        (c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0xFFFE || c.value == 0xFFFF ? "?" : nil
     }
-    return out
 }
+let xmlEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"]

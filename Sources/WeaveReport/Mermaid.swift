@@ -46,18 +46,6 @@ public enum Mermaid {
     }
 
     /// Mermaid entity codes for the characters its sequence syntax gives meaning to.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "#": out += "#35;"
-            case ";": out += "#59;"
-            case "<": out += "#lt;"
-            case ">": out += "#gt;"
-            case "\n": out += "<br/>"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static let escapes: [Unicode.Scalar: String] = ["#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "\n": "<br/>"]
+    static func escape(_ s: String) -> String { s.escaped(escapes) }
 }

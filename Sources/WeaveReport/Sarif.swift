@@ -141,18 +141,9 @@ public enum Sarif {
     static func uri(_ path: String) -> String {
         var p = Substring(path)
         while p.hasPrefix("./") { p = p.dropFirst(2) }
-        var out = ""
-        for c in p.unicodeScalars {
-            switch c {
-            case " ": out += "%20"
-            case "%": out += "%25"
-            case "#": out += "%23"
-            case "?": out += "%3F"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        return String(p).escaped(uriEscapes)
     }
+    static let uriEscapes: [Unicode.Scalar: String] = [" ": "%20", "%": "%25", "#": "%23", "?": "%3F"]
 }
 
 extension Sarif {

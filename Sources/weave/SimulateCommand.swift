@@ -1,7 +1,7 @@
 import ArgumentParser
 import WeaveDriver
 
-struct Simulate: ParsableCommand {
+struct Simulate: SearchCommand {
     static let configuration = CommandConfiguration(
         abstract: "Seeded random walks checking the safety properties weave check checks: a search for bugs in models too large to exhaust.",
         discussion: """
@@ -31,20 +31,7 @@ struct Simulate: ParsableCommand {
     var maxStepInstructions: Int = CheckRequest.defaultStepInstructions
 
     func run() throws {
-        var r = SimulateRequest()
-        r.model = model.model
-        r.overrides = try overrides(params: model.params, consts: model.consts)
-        r.seed = seed
-        r.walks = walks
-        r.depth = depth
-        r.timeLimit = timeLimit
-        r.noDeadlock = noDeadlock
-        r.properties = property
-        r.format = format
-        r.traceOut = traceOut
-        r.noMinimize = noMinimize
-        r.quiet = quiet
-        r.maxStepInstructions = maxStepInstructions
+        let r = SimulateRequest(search: try searchRequest(), seed: seed, walks: walks, depth: depth)
         do { finish(try Driver.simulate(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }

@@ -56,7 +56,7 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-struct Check: ParsableCommand {
+struct Check: SearchCommand {
     static let configuration = CommandConfiguration(abstract: "Explore every reachable state and check the model's properties.")
     @OptionGroup var model: ModelOptions
     @Flag(help: "Depth-first search (breadth-first, the default, finds shortest traces).") var dfs = false
@@ -88,34 +88,28 @@ struct Check: ParsableCommand {
     var maxStepInstructions: Int = CheckRequest.defaultStepInstructions
     @Flag(help: "Search across the ranks of an MPI job, one partition of the states each (run under mpirun -np K; safety properties, breadth-first).")
     var distributed = false
+    @Flag(help: "Compile the model's expressions to machine code with the system's C compiler (cc, or $WEAVE_CC) before the search: faster on large models, about a second to compile; interpreted when no compiler is found.")
+    var native = false
 
     func run() throws {
         var r = CheckRequest()
-        r.model = model.model
-        r.overrides = try overrides(params: model.params, consts: model.consts)
+        r.search = try searchRequest()
         r.depthFirst = dfs
         r.seed = seed
-        r.noDeadlock = noDeadlock
         r.noLiveness = noLiveness
-        r.properties = property
         r.maxStates = maxStates
         r.maxDepth = maxDepth
-        r.timeLimit = timeLimit
         r.workers = workers
         r.fingerprint = fingerprint
         r.checkpoint = checkpoint
         r.checkpointInterval = checkpointInterval
         r.resume = resume
-        r.format = format
         r.html = html
-        r.noMinimize = noMinimize
-        r.traceOut = traceOut
-        r.quiet = quiet
         r.memoryLimit = memoryLimit
         r.noSymmetry = noSymmetry
         r.fairness = fairness
-        r.maxStepInstructions = maxStepInstructions
         r.distributed = distributed
+        r.native = native
         do { finish(try Driver.check(r, io: terminal)) } catch { throw ValidationError(error.message) }
     }
 }
