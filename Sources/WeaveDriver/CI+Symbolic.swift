@@ -43,7 +43,7 @@ extension CI {
         case .refuted(let c):
             var d = "\(c.obligation) fails at \(name) = \(c.n.map(String.init) ?? "?")"
             if !c.isInitiation { d += " after step \(c.stepName)" }
-            if let diag = ProverDriver.symbolicDiagnosis(r, c) {
+            if let diag = ProverDriver.diagnose(c, lemmas: r.lemmas, k: 1) {
                 d += "; " + diag.line(at: " at \(name) = \(c.n.map(String.init) ?? "?")")
             }
             return row("refuted", false, d, modelName)

@@ -14,12 +14,12 @@ enum ProverHook {
         switch r.verdict {
         case .proved:
             return ("proved", true, times)
-        case .unknown(let why):
+        case .unknown(let why), .unsupported(let why):
             return ("unknown", false, why)
         case .refuted(let c):
             var d = "\(c.obligation) fails"
             if let s = c.step { d += " after step \(s.name)" }
-            d += "; " + ProverDriver.diagnose(model, c, lemmas: r.lemmas, k: r.k).line()
+            if let diag = ProverDriver.diagnose(c, lemmas: r.lemmas, k: r.k) { d += "; " + diag.line() }
             return ("refuted", false, d)
         }
     }
