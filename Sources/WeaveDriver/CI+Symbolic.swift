@@ -26,27 +26,7 @@ extension CI {
         var options = ProverOptions()
         options.timeoutMs = 120_000
         let r = ProverDriver.proveSymbolic(source: source, overrides: overrides, constName: name, properties: ps, options: options)
-        let modelName = r.model?.name
-        if r.nothingToProve { return row("nothing to prove", false, ProverDriver.nothingToProve, modelName) }
-        switch r.verdict {
-        case .proved:
-            var detail = r.obligations.filter { $0.milliseconds >= 1 }
-                .map { "\($0.name) \(String(format: "%.0f", $0.milliseconds)) ms" }.joined(separator: "; ")
-            if let l = r.elaborationLimit {
-                detail = "for every \(name) >= 1 at which the model elaborates (<= \(l.lastGood); at \(l.firstBad): \(l.why)); " + detail
-            }
-            return row("proved", true, detail, modelName)
-        case .unknown(let why):
-            return row("unknown", false, why, modelName)
-        case .unsupported(let why):
-            return row("unsupported", false, why, modelName)
-        case .refuted(let c):
-            var d = "\(c.obligation) fails at \(name) = \(c.n.map(String.init) ?? "?")"
-            if !c.isInitiation { d += " after step \(c.stepName)" }
-            if let diag = ProverDriver.symbolicDiagnosis(r, c) {
-                d += "; " + diag.line(at: " at \(name) = \(c.n.map(String.init) ?? "?")")
-            }
-            return row("refuted", false, d, modelName)
-        }
+        let (got, passed, detail) = ProverHook.row(r)
+        return row(got, passed, detail, r.model?.name)
     }
 }

@@ -33,10 +33,16 @@ public enum ProverDriver {
         }
         io.out(report(model, result))
         if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
-        switch result.verdict {
+        return exitCode(result.verdict)
+    }
+
+    /// Exit 0 proved, 14 refuted, 15 unknown, 65 outside the symbolic fragment.
+    static func exitCode(_ v: ProofVerdict) -> WeaveExit {
+        switch v {
         case .proved: return .holds
         case .refuted: return .proofRefuted
         case .unknown: return .proofUnknown
+        case .unsupported: return .modelError
         }
     }
 
@@ -149,34 +155,22 @@ public enum ProverDriver {
         Reporter(model: model, branches: Driver.stepBranches(model)).proofText(induction(model, r))
     }
 
-    /// The prover's proof result as the neutral one the reports read (a counterexample
+    /// The prover's per-size result as the neutral one the reports read (a counterexample
     /// diagnosed).
     static func induction(_ model: Model, _ r: ProofResult) -> InductionResult {
         let outcome: InductionResult.Outcome
         switch r.verdict {
         case .proved: outcome = .proved
-        case .unknown(let why): outcome = .unknown(why)
+        case .unknown(let why), .unsupported(let why): outcome = .unknown(why)
         case .refuted(let c):
             let stage: InductionCounterexample.Stage = c.isInitiation ? .initiation : c.obligation.hasPrefix("base") ? .base : .consecution
-            outcome = .refuted(InductionCounterexample(obligation: c.obligation, property: c.property, stage: stage, trace: c.trace,
+            outcome = .refuted(InductionCounterexample(obligation: c.obligation, property: c.property, stage: stage,
+                                                       trace: c.trace ?? Trace(states: [], steps: []),
                                                        failedInsideStep: c.failedInsideStep,
-                                                       diagnosis: diagnose(model, c, lemmas: r.lemmas, k: r.k)))
+                                                       diagnosis: diagnose(c, lemmas: r.lemmas, k: r.k)))
         }
-        return InductionResult(outcome: outcome, obligations: obligations(r.obligations), targets: r.targets, lemmas: r.lemmas,
+        return InductionResult(outcome: outcome, obligations: r.obligations, targets: r.targets, lemmas: r.lemmas,
                                k: r.k, pathCount: r.pathCount, encodingSeconds: r.encodingSeconds)
-    }
-
-    /// The prover's obligations as the reports read them.
-    static func obligations(_ os: [Obligation]) -> [ObligationOutcome] {
-        os.map { o in
-            let status: ObligationOutcome.Status
-            switch o.status {
-            case .proved: status = .proved
-            case .refuted: status = .refuted
-            case .unknown(let why): status = .unknown(why)
-            }
-            return ObligationOutcome(name: o.name, status: status, milliseconds: o.milliseconds)
-        }
     }
 
     /// The one-line reason for `weave ci` and the nothing-to-prove message.
@@ -200,9 +194,11 @@ public enum ProverDriver {
     /// initial state that fails the same property (a step that also fails from a reachable
     /// state is a real bug even when Z3's pre-state is unreachable). A lemma that fails in a
     /// reachable state is reported as wrong (not an invariant), not as a bug of the model.
-    public static func diagnose(_ model: Model, _ c: CounterexampleToInduction, lemmas: [String], k: Int) -> Diagnosis {
-        diagnose(model, property: c.property, preState: c.isInitiation ? nil : c.preState,
-                 fromInitialState: c.isInitiation || c.obligation.hasPrefix("base"), lemmas: lemmas, k: k)
+    /// Nil when the counterexample's states were not decoded (every N, at a size too large).
+    public static func diagnose(_ c: CounterexampleToInduction, lemmas: [String], k: Int) -> Diagnosis? {
+        guard let model = c.model, c.trace != nil else { return nil }
+        return diagnose(model, property: c.property, preState: c.isInitiation ? nil : c.preState,
+                        fromInitialState: c.isInitiation || c.obligation.hasPrefix("base"), lemmas: lemmas, k: k)
     }
 
     /// `preState` nil: the CTI is an initial state (initiation); `fromInitialState`: the

@@ -40,17 +40,12 @@ extension ProverDriver {
         }
         io.out(symbolicReport(r))
         if let smtLog { io.out("SMT-LIB queries written to \(smtLog)/ (replay: z3 FILE.smt2)\n") }
-        switch r.verdict {
-        case .proved: return .holds
-        case .refuted: return .proofRefuted
-        case .unknown: return .proofUnknown
-        case .unsupported: return .modelError
-        }
+        return exitCode(r.verdict)
     }
 
     /// The symbolic proof of a loaded source, the const set to each sample size in turn.
     public static func proveSymbolic(source: ModelSource, overrides: [String: String], constName: String,
-                                     properties: [String], options: ProverOptions) -> SymbolicProofResult {
+                                     properties: [String], options: ProverOptions) -> ProofResult {
         SymbolicProver.prove(constName: constName, properties: properties, options: options) { n in
             var o = overrides
             o[constName] = String(n)
@@ -67,33 +62,25 @@ extension ProverDriver {
         }
     }
 
-    /// The diagnosis of a symbolic CTI, on the model at the CTI's size (nil: not decoded).
-    public static func symbolicDiagnosis(_ r: SymbolicProofResult, _ c: SymbolicCTI) -> Diagnosis? {
-        guard let model = c.concrete, let trace = c.trace else { return nil }
-        return diagnose(model, property: c.property, preState: c.isInitiation ? nil : trace.states[0],
-                        fromInitialState: c.isInitiation, lemmas: r.lemmas, k: 1)
-    }
-
     /// The text report of a symbolic proof attempt.
-    public static func symbolicReport(_ r: SymbolicProofResult) -> String {
+    public static func symbolicReport(_ r: ProofResult) -> String {
         Reporter.symbolicProofText(symbolicResult(r), branches: Driver.stepBranches)
     }
 
-    /// The prover's symbolic result as the neutral one the reports read (a counterexample
+    /// The prover's every-N result as the neutral one the reports read (a counterexample
     /// diagnosed on the model at its size).
-    static func symbolicResult(_ r: SymbolicProofResult) -> SymbolicInductionResult {
+    static func symbolicResult(_ r: ProofResult) -> SymbolicInductionResult {
         let outcome: SymbolicInductionResult.Outcome
         switch r.verdict {
-        case .proved:
-            outcome = .proved(r.elaborationLimit.map { .init(lastGood: $0.lastGood, firstBad: $0.firstBad, why: $0.why) })
+        case .proved: outcome = .proved(r.elaborationLimit)
         case .unknown(let why): outcome = .unknown(why)
         case .unsupported(let why): outcome = .unsupported(why)
         case .refuted(let c):
             outcome = .refuted(SymbolicCounterexample(obligation: c.obligation, property: c.property, n: c.n, stepName: c.stepName,
                                                       isInitiation: c.isInitiation, failedInsideStep: c.failedInsideStep,
-                                                      model: c.concrete, trace: c.trace, diagnosis: symbolicDiagnosis(r, c)))
+                                                      model: c.model, trace: c.trace, diagnosis: diagnose(c, lemmas: r.lemmas, k: 1)))
         }
-        return SymbolicInductionResult(outcome: outcome, obligations: obligations(r.obligations), constName: r.constName,
+        return SymbolicInductionResult(outcome: outcome, obligations: r.obligations, constName: r.constName ?? "",
                                        modelName: r.model?.name, settings: r.settings, targets: r.targets, lemmas: r.lemmas,
                                        pathCount: r.pathCount, encodingSeconds: r.encodingSeconds)
     }

@@ -3,38 +3,45 @@ import WeaveSource
 /// Index of a node in a process's control-flow graph.
 public typealias NodeID = Int
 
+/// The statements of a step's control-flow graph, over the expressions, places, fill
+/// values and choice domains of one encoding: the IR's own (`Node.Kind`), and the
+/// prover's every-N model's.
+public enum StepNode<Expr, Place, Fill, Domain> {
+    /// Assign a scalar (or whole set) value.
+    case assign(Place, Expr, next: NodeID)
+    /// Copy an aggregate (array or queue) of the same type.
+    case copy(to: Place, from: Place, next: NodeID)
+    /// Set every slot of an aggregate from the values (IR: flattened; queues: length then elements).
+    case fill(Place, Fill, next: NodeID)
+    /// Push onto a queue/stack; a full one is the violation `overflow(name)`.
+    case push(Place, Expr, queueName: String, next: NodeID)
+    /// Pop the front/top, optionally storing it.
+    case pop(Place, into: Place?, next: NodeID)
+    /// Disable this path of the step unless the condition holds.
+    case await(Expr, next: NodeID)
+    /// A violation named `message` unless the condition holds.
+    case assert(Expr, message: String, next: NodeID)
+    case branch(Expr, then: NodeID, else: NodeID)
+    /// Nondeterministic choice between the successors.
+    case either([NodeID])
+    /// Bind register `bound` to each value of the domain in turn (disabled if empty).
+    case choose(bound: Int, Domain, next: NodeID)
+    /// Bind register `bound` (a `set<T>` of the domain's element type `T`) to each subset
+    /// of the domain in turn: of the set's members, or of every value of the type. Never
+    /// disabled (the empty set is a subset); the element type has at most 16 values.
+    case chooseSubset(bound: Int, Domain, next: NodeID)
+    case jump(NodeID)
+    /// The process terminates.
+    case done
+}
+
+extension StepNode: Sendable where Expr: Sendable, Place: Sendable, Fill: Sendable, Domain: Sendable {}
+
 /// One instruction of a process body. A step runs nodes from its label's entry
 /// until control reaches another label's entry (the next step's), `done`, or a
 /// disabled `await`.
 public struct Node: Sendable {
-    public enum Kind: Sendable {
-        /// Assign a scalar (or whole set) value.
-        case assign(Place, Expr, next: NodeID)
-        /// Copy an aggregate (array or queue) of the same type.
-        case copy(to: Place, from: Place, next: NodeID)
-        /// Set every slot of an aggregate from `values` (flattened; queues: length then elements).
-        case fill(Place, [Int64], next: NodeID)
-        /// Push onto a queue/stack; a full one is the violation `overflow(name)`.
-        case push(Place, Expr, queueName: String, next: NodeID)
-        /// Pop the front/top, optionally storing it.
-        case pop(Place, into: Place?, next: NodeID)
-        /// Disable this path of the step unless the condition holds.
-        case await(Expr, next: NodeID)
-        /// A violation named `message` unless the condition holds.
-        case assert(Expr, message: String, next: NodeID)
-        case branch(Expr, then: NodeID, else: NodeID)
-        /// Nondeterministic choice between the successors.
-        case either([NodeID])
-        /// Bind register `bound` to each value of the domain in turn (disabled if empty).
-        case choose(bound: Int, IRDomain, next: NodeID)
-        /// Bind register `bound` (a `set<T>` of the domain's element type `T`) to each subset
-        /// of the domain in turn: of the set's members, or of every value of the type. Never
-        /// disabled (the empty set is a subset); the element type has at most 16 values.
-        case chooseSubset(bound: Int, IRDomain, next: NodeID)
-        case jump(NodeID)
-        /// The process terminates.
-        case done
-    }
+    public typealias Kind = StepNode<Expr, Place, [Int64], IRDomain>
     public let kind: Kind
     public let range: SourceRange?
     /// The macro calls the node's statement came through, innermost first.

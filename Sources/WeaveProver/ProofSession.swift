@@ -7,7 +7,7 @@ final class ProofSession: ObligationRecorder {
     let model: Model
     let options: ProverOptions
     let context = Z3Context()
-    var obligations: [Obligation] = []
+    var obligations: [ObligationOutcome] = []
     var firstCTI: CounterexampleToInduction?
     var unknownReason: String?
     /// Step paths that can hit a run-time error (condition not trivially false), once encoded.
@@ -26,7 +26,8 @@ final class ProofSession: ObligationRecorder {
             ts = try TransitionSystem(model: model, context: context, maxNodes: options.maxPathNodes)
         } catch {
             return ProofResult(verdict: .unknown("cannot encode the model: \(error)"), obligations: [], targets: targetNames,
-                               lemmas: lemmas.map(\.name), k: k, pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0))
+                               lemmas: lemmas.map(\.name), k: k, pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0),
+                               model: model)
         }
         let encodingSeconds = Date().timeIntervalSince(t0)
         errorPaths = ts.paths.filter { p in
@@ -47,9 +48,8 @@ final class ProofSession: ObligationRecorder {
         } catch {
             if unknownReason == nil { unknownReason = "\(error)" }
         }
-        let verdict: ProofVerdict = verdict()
-        return ProofResult(verdict: verdict, obligations: obligations, targets: targetNames, lemmas: lemmas.map(\.name),
-                           k: k, pathCount: ts.paths.count, encodingSeconds: encodingSeconds)
+        return ProofResult(verdict: verdict(), obligations: obligations, targets: targetNames, lemmas: lemmas.map(\.name),
+                           k: k, pathCount: ts.paths.count, encodingSeconds: encodingSeconds, model: model)
     }
 
     func initiation(_ ts: TransitionSystem, _ q: QueryRunner, _ invariants: [StateProperty], _ label: (StateProperty) -> String) throws {
@@ -64,7 +64,7 @@ final class ProofSession: ObligationRecorder {
                     record(name, r, ms)
                     if r == .sat, firstCTI == nil {
                         let state = try QueryRunner.decode(q.solver.model(), s)
-                        firstCTI = CounterexampleToInduction(obligation: name, property: inv.name,
+                        firstCTI = CounterexampleToInduction(obligation: name, property: inv.name, model: model,
                                                              trace: Trace(states: [state], steps: []), failedInsideStep: false)
                     }
                 }
@@ -147,7 +147,8 @@ final class ProofSession: ObligationRecorder {
                 decoded.append(ts.canonical(try QueryRunner.decode(m, post)))
                 steps.append(p.step)
             }
-            return CounterexampleToInduction(obligation: name, property: b.property, trace: Trace(states: decoded, steps: steps),
+            return CounterexampleToInduction(obligation: name, property: b.property, model: model,
+                                             trace: Trace(states: decoded, steps: steps),
                                              failedInsideStep: failedInside && b.path != nil)
         }
         return nil

@@ -43,7 +43,7 @@ public enum Prover {
                                        steps: model.assertNames + model.overflowNames, properties: model.propertyNames)
         } catch {
             return ProofResult(verdict: .unknown(error.reason), obligations: [], targets: names, lemmas: [], k: options.k,
-                               pathCount: 0, encodingSeconds: 0)
+                               pathCount: 0, encodingSeconds: 0, model: model)
         }
         let session = ProofSession(model: model, options: options)
         var r = session.run(invTargets: targets.invariants, stepTargets: targets.steps, lemmas: targets.lemmas, targetNames: names)

@@ -1,4 +1,5 @@
 import Foundation
+import WeaveIR
 import WeaveZ3
 
 /// One incremental solver with the per-query timeout, timing, and the optional
@@ -49,10 +50,9 @@ final class QueryRunner {
 
 /// A proof session's obligations as they are checked (per-size and symbolic sessions).
 protocol ObligationRecorder: AnyObject {
-    associatedtype CTI
-    var obligations: [Obligation] { get set }
+    var obligations: [ObligationOutcome] { get set }
     /// The first counterexample found, for the verdict.
-    var firstCTI: CTI? { get set }
+    var firstCTI: CounterexampleToInduction? { get set }
     /// The first obligation Z3 could not decide, for the verdict.
     var unknownReason: String? { get set }
 }
@@ -61,29 +61,18 @@ extension ObligationRecorder {
     /// Records the outcome of the query for obligation `name`.
     func record(_ name: String, _ r: Z3Result, _ ms: Double) {
         switch r {
-        case .unsat: obligations.append(Obligation(name: name, status: .proved, milliseconds: ms))
-        case .sat: obligations.append(Obligation(name: name, status: .refuted, milliseconds: ms))
+        case .unsat: obligations.append(ObligationOutcome(name: name, status: .proved, milliseconds: ms))
+        case .sat: obligations.append(ObligationOutcome(name: name, status: .refuted, milliseconds: ms))
         case .unknown(let why):
-            obligations.append(Obligation(name: name, status: .unknown(why), milliseconds: ms))
+            obligations.append(ObligationOutcome(name: name, status: .unknown(why), milliseconds: ms))
             if unknownReason == nil { unknownReason = "\(name): Z3 says unknown (\(why))" }
         }
     }
 }
 
-/// The verdicts both provers share (the enum cases witness these).
-protocol ProofVerdictCases {
-    associatedtype CTI
-    static var proved: Self { get }
-    static func refuted(_ cti: CTI) -> Self
-    static func unknown(_ reason: String) -> Self
-}
-
-extension ProofVerdict: ProofVerdictCases {}
-extension SymbolicVerdict: ProofVerdictCases {}
-
 extension ObligationRecorder {
     /// The first counterexample, else the first reason Z3 could not decide, else proved.
-    func verdict<V: ProofVerdictCases>() -> V where V.CTI == CTI {
+    func verdict() -> ProofVerdict {
         if let c = firstCTI { return .refuted(c) }
         if let u = unknownReason { return .unknown(u) }
         return .proved

@@ -109,26 +109,7 @@ final class SlotStep: StepEncoding {
 
     var doneLabel: Int { process.labels.count }
 
-    func node(_ n: NodeID) -> (kind: StepNode<WeaveIR.Expr, WeaveIR.Place, [Int64], IRDomain>, range: SourceRange?) {
-        let node = process.nodes[n]
-        let kind: StepNode<WeaveIR.Expr, WeaveIR.Place, [Int64], IRDomain>
-        switch node.kind {
-        case .assign(let p, let e, let next): kind = .assign(p, e, next: next)
-        case .copy(let to, let from, let next): kind = .copy(to: to, from: from, next: next)
-        case .fill(let p, let vs, let next): kind = .fill(p, vs, next: next)
-        case .push(let p, let e, let q, let next): kind = .push(p, e, queueName: q, next: next)
-        case .pop(let p, let into, let next): kind = .pop(p, into: into, next: next)
-        case .await(let e, let next): kind = .await(e, next: next)
-        case .assert(let e, let m, let next): kind = .assert(e, message: m, next: next)
-        case .branch(let e, let a, let b): kind = .branch(e, then: a, else: b)
-        case .either(let ts): kind = .either(ts)
-        case .choose(let r, let d, let next): kind = .choose(bound: r, d, next: next)
-        case .chooseSubset(let r, let d, let next): kind = .chooseSubset(bound: r, d, next: next)
-        case .jump(let t): kind = .jump(t)
-        case .done: kind = .done
-        }
-        return (kind, node.range)
-    }
+    func node(_ n: NodeID) -> (kind: Node.Kind, range: SourceRange?) { (process.nodes[n].kind, process.nodes[n].range) }
 
     func label(at n: NodeID) -> Int? { process.labelAt[n]?.index }
 

@@ -2,25 +2,6 @@ import WeaveIR
 import WeaveSource
 import WeaveZ3
 
-/// The statements of a step's control-flow graph, over the expressions, places, fill
-/// values and choice domains of one encoding: the model's IR for the per-size prover,
-/// the every-N model's (`SNode.Kind`) for the symbolic one.
-enum StepNode<Expr, Place, Fill, Domain> {
-    case assign(Place, Expr, next: NodeID)
-    case copy(to: Place, from: Place, next: NodeID)
-    case fill(Place, Fill, next: NodeID)
-    case push(Place, Expr, queueName: String, next: NodeID)
-    case pop(Place, into: Place?, next: NodeID)
-    case await(Expr, next: NodeID)
-    case assert(Expr, message: String, next: NodeID)
-    case branch(Expr, then: NodeID, else: NodeID)
-    case either([NodeID])
-    case choose(bound: Int, Domain, next: NodeID)
-    case chooseSubset(bound: Int, Domain, next: NodeID)
-    case jump(NodeID)
-    case done
-}
-
 /// Something whose computation can fail at run time: a value, a resolved place.
 protocol HasRunTimeError {
     /// The condition under which computing it is a run-time error.

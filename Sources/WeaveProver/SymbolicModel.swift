@@ -217,14 +217,6 @@ public struct SymbolicElaborationError: Error, CustomStringConvertible {
     }
 }
 
-/// The sizes at which the model elaborates, when they end: up to `lastGood`, not at `firstBad`.
-public struct ElaborationLimit: Sendable {
-    public let lastGood: Int64
-    public let firstBad: Int64
-    /// The first error at `firstBad`.
-    public let why: String
-}
-
 /// A model with one const symbolic.
 struct SymbolicModel {
     /// The sizes the model must elaborate at; its dependence on N is recovered from them.
@@ -249,7 +241,8 @@ struct SymbolicModel {
     let overflowNames: [String]
     /// The model does not elaborate beyond a size (a set's element type has at most 64
     /// values, a process at most 1024 instances, ...), if it stops below `probeSize`.
-    let elaborationLimit: ElaborationLimit?
+    /// The sizes at which the model elaborates, when they end: up to `lastGood`, not at `firstBad`.
+    let elaborationLimit: SymbolicInductionResult.ElaborationBound?
 
     /// The model at N = 2 (or the smallest sample): for settings and names.
     var base: Model { sampleModels[min(1, sampleModels.count - 1)] }
@@ -319,7 +312,8 @@ extension SymbolicModel {
     /// The sizes the model elaborates at end between `lastGood` and `firstBad` (found by the
     /// samples, or `probeSize`): the first size where it stops, by bisection. The front end's
     /// size limits are bounds on affine functions of N, so the sizes that elaborate are an interval.
-    static func limit(after lastGood: Int64, firstBad: Int64?, _ elaborate: (Int64) throws -> SymbolicElaboration) -> ElaborationLimit? {
+    static func limit(after lastGood: Int64, firstBad: Int64?,
+                      _ elaborate: (Int64) throws -> SymbolicElaboration) -> SymbolicInductionResult.ElaborationBound? {
         func failure(_ n: Int64) -> String? {
             do { _ = try elaborate(n); return nil } catch {
                 return (error as? SymbolicElaborationError)?.summary ?? "\(error)"
@@ -332,7 +326,7 @@ extension SymbolicModel {
             let mid = good + (bad - good) / 2
             if let w = failure(mid) { bad = mid; why = w } else { good = mid }
         }
-        return ElaborationLimit(lastGood: good, firstBad: bad, why: why)
+        return SymbolicInductionResult.ElaborationBound(lastGood: good, firstBad: bad, why: why)
     }
 }
 

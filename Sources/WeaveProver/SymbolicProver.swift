@@ -2,52 +2,6 @@ import Foundation
 import WeaveIR
 import WeaveZ3
 
-/// A counterexample to induction for every-N proofs: the size N and the step Z3 chose
-/// (the smallest N that has one), and the states as a concrete trace of the model at that N.
-public struct SymbolicCTI: Sendable {
-    public let obligation: String
-    public let property: String
-    /// The value of the symbolic const in the counterexample.
-    public let n: Int64?
-    /// `nfsd(1).close`, or `nfsd(i).close` if the instance is unknown.
-    public let stepName: String
-    /// The model elaborated at N and the CTI as its states (pre-state, post-state), if decoded.
-    public let concrete: Model?
-    public let trace: Trace?
-    /// The step fails inside (assert, overflow, run-time error): the last state is the state at the failure.
-    public let failedInsideStep: Bool
-    public let isInitiation: Bool
-}
-
-public enum SymbolicVerdict: Sendable {
-    case proved
-    case refuted(SymbolicCTI)
-    case unknown(String)
-    /// The model is outside the symbolic fragment: the construct and its position.
-    case unsupported(String)
-}
-
-public struct SymbolicProofResult: Sendable {
-    public let verdict: SymbolicVerdict
-    public let obligations: [Obligation]
-    public let constName: String
-    public let targets: [String]
-    public let lemmas: [String]
-    /// Step paths of an arbitrary instance of every process (all outcomes).
-    public let pathCount: Int
-    public let encodingSeconds: Double
-    /// The model at a sample size (for names and settings); nil if it did not elaborate.
-    public let model: Model?
-    /// The settings with the consts that depend on N written as functions of N.
-    public var settings: String = ""
-    /// No target was named, and the model has no invariant, assert or overflow bound, and
-    /// no step path that can hit a run-time error: the verdict is vacuously `proved`.
-    public var nothingToProve = false
-    /// The model elaborates only up to a size (the proof speaks of every N of its symbolic
-    /// reading; at larger N there is no model to check).
-    public var elaborationLimit: ElaborationLimit?
-}
-
 /// Proves invariants and step properties for every value N >= 1 of one const, by
 /// induction with quantified invariants (see `SymbolicModel` and `SymbolicEncoder`).
 ///
@@ -68,11 +22,11 @@ public enum SymbolicProver {
     /// `elaborate(n)`: the model with the const at n, and the folds its elaboration did
     /// (`Sema.elaborate(_:overrides:foldLog:)`), from which the dependence on N is recovered.
     public static func prove(constName: String, properties: [String], options: ProverOptions = ProverOptions(),
-                             elaborate: @escaping (Int64) throws -> SymbolicElaboration) -> SymbolicProofResult {
+                             elaborate: @escaping (Int64) throws -> SymbolicElaboration) -> ProofResult {
         let t0 = Date()
-        func fail(_ v: SymbolicVerdict, _ model: Model? = nil) -> SymbolicProofResult {
-            SymbolicProofResult(verdict: v, obligations: [], constName: constName, targets: properties, lemmas: [],
-                                pathCount: 0, encodingSeconds: Date().timeIntervalSince(t0), model: model)
+        func fail(_ v: ProofVerdict, _ model: Model? = nil) -> ProofResult {
+            ProofResult(verdict: v, obligations: [], targets: properties, lemmas: [], k: 1, pathCount: 0,
+                        encodingSeconds: Date().timeIntervalSince(t0), model: model, constName: constName)
         }
         let sm: SymbolicModel
         do { sm = try SymbolicModel(constName: constName, elaborate: elaborate) } catch {
@@ -108,8 +62,8 @@ final class SymbolicSession: ObligationRecorder {
     let options: ProverOptions
     let elaborate: (Int64) throws -> Model
     let context = Z3Context()
-    var obligations: [Obligation] = []
-    var firstCTI: SymbolicCTI?
+    var obligations: [ObligationOutcome] = []
+    var firstCTI: CounterexampleToInduction?
     var unknownReason: String?
     /// The consecution hypothesis (type constraints and every invariant in the pre-state).
     var hypothesis: [Z3Expr] = []
@@ -150,12 +104,13 @@ final class SymbolicSession: ObligationRecorder {
         return System(enc: enc, pre: pre, paths: paths)
     }
 
-    func run(invTargets: [SProperty], stepTargets: [String], lemmas: [SProperty], targetNames: [String], t0: Date) -> SymbolicProofResult {
+    func run(invTargets: [SProperty], stepTargets: [String], lemmas: [SProperty], targetNames: [String], t0: Date) -> ProofResult {
         let invariants = invTargets + lemmas
         let isLemma = Set(lemmas.map(\.name))
         func label(_ i: SProperty) -> String { isLemma.contains(i.name) ? "\(i.name) (lemma)" : i.name }
         var pathCount = 0
         var encodingSeconds = 0.0
+        var unsupported: String?
         do {
             let sys = try Self.system(model, context)
             pathCount = sys.paths.count
@@ -231,19 +186,16 @@ final class SymbolicSession: ObligationRecorder {
                 try check(q, sys, name: name, property: target, ps, failedInside: true) { $0.condition }
             }
         } catch let u as SymbolicUnsupported {
-            return SymbolicProofResult(verdict: .unsupported(u.description), obligations: obligations, constName: model.constName,
-                                       targets: targetNames, lemmas: lemmas.map(\.name), pathCount: pathCount,
-                                       encodingSeconds: encodingSeconds, model: model.base)
+            unsupported = u.description
         } catch {
             if unknownReason == nil { unknownReason = "\(error)" }
         }
-        if firstCTI == nil, unknownReason != nil {
+        if unsupported == nil, firstCTI == nil, unknownReason != nil {
             firstCTI = finiteCounterexample(targetNames)
         }
-        let verdict: SymbolicVerdict = verdict()
-        return SymbolicProofResult(verdict: verdict, obligations: obligations, constName: model.constName, targets: targetNames,
-                                   lemmas: lemmas.map(\.name), pathCount: pathCount, encodingSeconds: encodingSeconds,
-                                   model: model.base)
+        return ProofResult(verdict: unsupported.map { .unsupported($0) } ?? verdict(), obligations: obligations,
+                           targets: targetNames, lemmas: lemmas.map(\.name), k: 1, pathCount: pathCount,
+                           encodingSeconds: encodingSeconds, model: model.base, constName: model.constName)
     }
 
     /// One obligation over several paths: one query per path, the times summed.
@@ -293,22 +245,23 @@ final class SymbolicSession: ObligationRecorder {
     /// A counterexample to induction found by the per-size prover at a small N (each of its
     /// obligations is the symbolic one with N fixed): refutes the claim for every N when
     /// Z3 cannot decide a quantified query.
-    func finiteCounterexample(_ targets: [String]) -> SymbolicCTI? {
+    func finiteCounterexample(_ targets: [String]) -> CounterexampleToInduction? {
         for k in SymbolicProver.fallbackSizes {
             guard let m = try? elaborate(k) else { continue }
             var o = ProverOptions()
             o.timeoutMs = options.timeoutMs
             let r = Prover.prove(m, properties: targets, options: o)
             guard case .refuted(let c) = r.verdict else { continue }
-            return SymbolicCTI(obligation: "\(c.obligation) (per-size prover at \(model.constName) = \(k); Z3 could not decide the symbolic query)",
-                               property: c.property, n: k, stepName: c.step?.name ?? "", concrete: m, trace: c.trace,
-                               failedInsideStep: c.failedInsideStep, isInitiation: c.isInitiation)
+            return CounterexampleToInduction(
+                obligation: "\(c.obligation) (per-size prover at \(model.constName) = \(k); Z3 could not decide the symbolic query)",
+                property: c.property, model: m, trace: c.trace, failedInsideStep: c.failedInsideStep, isInitiation: c.isInitiation,
+                stepName: c.stepName, n: k)
         }
         return nil
     }
 
     /// The CTI of the last satisfiable query: the smallest N (up to 8) that still has one.
-    func cti(_ q: QueryRunner, _ sys: System, name: String, property: String, path: SPath?, failedInside: Bool) throws -> SymbolicCTI {
+    func cti(_ q: QueryRunner, _ sys: System, name: String, property: String, path: SPath?, failedInside: Bool) throws -> CounterexampleToInduction {
         let enc = sys.enc
         var m = try q.solver.model()
         for k in 1...8 {
@@ -338,8 +291,8 @@ final class SymbolicSession: ObligationRecorder {
                 trace = Trace(states: [pre], steps: [])
             }
         }
-        return SymbolicCTI(obligation: name, property: property, n: n, stepName: stepName, concrete: concrete, trace: trace,
-                           failedInsideStep: failedInside, isInitiation: path == nil)
+        return CounterexampleToInduction(obligation: name, property: property, model: concrete, trace: trace,
+                                         failedInsideStep: failedInside, isInitiation: path == nil, stepName: stepName, n: n)
     }
 }
 

@@ -364,6 +364,7 @@ enum SoundnessRunner {
         case .proved: return "PROVED \(r.targets) (lemmas \(r.lemmas))"
         case .refuted(let c): return "refuted (\(c.obligation))"
         case .unknown(let why): return "unknown (\(why))"
+        case .unsupported(let why): return "unsupported (\(why))"
         }
     }
 

@@ -38,22 +38,22 @@ final class InductionTests: XCTestCase {
         let r = Prover.prove(m, properties: ["mutex"])
         guard case .refuted(let c) = r.verdict else { return XCTFail("expected a CTI, got \(r.verdict)") }
         XCTAssertEqual(c.obligation, "consecution: mutex")
-        XCTAssertEqual(c.trace.states.count, 2)
+        XCTAssertEqual(c.trace?.states.count, 2)
         // The CTI is a real step of the explorer from its pre-state ...
-        let succ = try XCTUnwrap(StateSpace(model: m).successors(of: c.preState))
+        let succ = try XCTUnwrap(StateSpace(model: m).successors(of: XCTUnwrap(c.preState)))
         XCTAssertTrue(succ.contains { $0.step.name == c.step?.name && $0.state == c.postState && $0.kind == .state })
         // ... which breaks mutex, from a pre-state the explorer never reaches.
         let space = try StateSpace(model: m, expressions: [m.invariants[0].expr])
-        XCTAssertEqual(space.evaluate(0, in: c.preState), 1)
-        XCTAssertEqual(space.evaluate(0, in: c.postState), 0)
-        XCTAssertFalse(try reachable(m, c.preState))
+        XCTAssertEqual(try space.evaluate(0, in: XCTUnwrap(c.preState)), 1)
+        XCTAssertEqual(try space.evaluate(0, in: XCTUnwrap(c.postState)), 0)
+        XCTAssertFalse(try reachable(m, XCTUnwrap(c.preState)))
     }
 
     func testBuggyMutexHasAReachableCTI() throws {
         let m = try proverModel(Self.mutex.replacingOccurrences(of: "a:  await !lock\n      ", with: "a:  "))
         let r = Prover.prove(m, properties: ["mutex"])
         guard case .refuted(let c) = r.verdict else { return XCTFail("expected a CTI, got \(r.verdict)") }
-        XCTAssertTrue(try reachable(m, c.preState))
+        XCTAssertTrue(try reachable(m, XCTUnwrap(c.preState)))
     }
 
     func testKInductionProvesWhatInductionCannot() throws {
@@ -70,7 +70,7 @@ final class InductionTests: XCTestCase {
         """)
         var o = ProverOptions()
         guard case .refuted(let c) = Prover.prove(m, properties: ["close"], options: o).verdict else { return XCTFail("1-induction proves it?") }
-        XCTAssertFalse(try reachable(m, c.preState))
+        XCTAssertFalse(try reachable(m, XCTUnwrap(c.preState)))
         o.k = 2
         let r = Prover.prove(m, properties: ["close"], options: o)
         guard case .proved = r.verdict else { return XCTFail("2-induction fails: \(r.verdict) \(r.obligations)") }
@@ -96,7 +96,7 @@ final class InductionTests: XCTestCase {
         """)
         guard case .refuted(let c2) = Prover.prove(m2, properties: ["positive"]).verdict else { return XCTFail("init") }
         XCTAssertTrue(c2.isInitiation)
-        XCTAssertEqual(c2.trace.states, [[0]])
+        XCTAssertEqual(c2.trace?.states, [[0]])
     }
 
     func testAssertProvedWithLemma() throws {
@@ -152,12 +152,13 @@ final class InductionTests: XCTestCase {
             o.k = k
             let r = Prover.prove(m, properties: ["close completed before rename"], options: o)
             guard case .refuted(let c) = r.verdict else { return XCTFail("k = \(k): \(r.verdict)") }
-            XCTAssertEqual(c.trace.steps.count, k, "k = \(k)")
+            let trace = try XCTUnwrap(c.trace)
+            XCTAssertEqual(trace.steps.count, k, "k = \(k)")
             // Every step of the chain is an explorer step.
             let space = try StateSpace(model: m)
-            for (i, st) in c.trace.steps.enumerated() {
-                let succ = try XCTUnwrap(space.successors(of: c.trace.states[i]))
-                XCTAssertTrue(succ.contains { $0.step.name == st.name && $0.state == c.trace.states[i + 1] }, "k = \(k), step \(i)")
+            for (i, st) in trace.steps.enumerated() {
+                let succ = try XCTUnwrap(space.successors(of: trace.states[i]))
+                XCTAssertTrue(succ.contains { $0.step.name == st.name && $0.state == trace.states[i + 1] }, "k = \(k), step \(i)")
             }
         }
         // With k = 6 the base case (runs of up to 5 steps, then a failing step) finds the race itself.
@@ -167,6 +168,6 @@ final class InductionTests: XCTestCase {
             return XCTFail("k = 6 proves the race away")
         }
         XCTAssertTrue(c.obligation.hasPrefix("base"))
-        XCTAssertTrue(try reachable(m, c.preState))
+        XCTAssertTrue(try reachable(m, XCTUnwrap(c.preState)))
     }
 }

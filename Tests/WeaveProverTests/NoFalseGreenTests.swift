@@ -117,7 +117,7 @@ final class NoFalseGreenTests: XCTestCase {
         guard case .refuted(let c) = Prover.prove(m, properties: [Prover.runtimeErrors]).verdict else {
             return XCTFail("expected a CTI")
         }
-        let d = ProverDriver.diagnose(m, c, lemmas: m.invariants.map(\.name), k: 1)
+        let d = try XCTUnwrap(ProverDriver.diagnose(c, lemmas: m.invariants.map(\.name), k: 1))
         XCTAssertNil(d.witness)
         XCTAssertTrue(d.text.hasPrefix("unreachable (strengthen the lemmas)"), d.text)
         XCTAssertTrue(d.text.contains("no run of at most 10 steps"), d.text)

@@ -28,7 +28,7 @@ final class ProofTargetsTests: XCTestCase {
         return SymbolicElaboration(model: try Sema.elaborate(src, overrides: ["N": String(n)], foldLog: log).0, folds: log.records)
     }
 
-    func symbolic(_ names: [String]) -> SymbolicProofResult {
+    func symbolic(_ names: [String]) -> ProofResult {
         var o = ProverOptions()
         o.timeoutMs = 20_000
         return SymbolicProver.prove(constName: "N", properties: names, options: o, elaborate: { try self.elaborate($0) })

@@ -152,11 +152,12 @@ final class ProverDriverTests: XCTestCase {
         XCTAssertTrue(c.obligation.hasPrefix("base"), c.obligation)
         XCTAssertTrue(["no_work_lost", "adds after exit fail"].contains(c.property), c.property)
         let space = try StateSpace(model: m)
-        XCTAssertTrue(space.initialStates().contains(c.trace.states[0]))
-        for (i, st) in c.trace.steps.enumerated() {
-            let succ = try XCTUnwrap(space.successors(of: c.trace.states[i]))
-            let last = i == c.trace.steps.count - 1 && c.failedInsideStep
-            XCTAssertTrue(succ.contains { $0.step.name == st.name && (last ? $0.kind == .violation(c.property) : $0.state == c.trace.states[i + 1]) },
+        let trace = try XCTUnwrap(c.trace)
+        XCTAssertTrue(space.initialStates().contains(trace.states[0]))
+        for (i, st) in trace.steps.enumerated() {
+            let succ = try XCTUnwrap(space.successors(of: trace.states[i]))
+            let last = i == trace.steps.count - 1 && c.failedInsideStep
+            XCTAssertTrue(succ.contains { $0.step.name == st.name && (last ? $0.kind == .violation(c.property) : $0.state == trace.states[i + 1]) },
                           "step \(i) \(st.name)")
         }
     }

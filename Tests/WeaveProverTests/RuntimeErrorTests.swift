@@ -43,8 +43,8 @@ final class RuntimeErrorTests: XCTestCase {
         XCTAssertTrue(c.failedInsideStep)
         XCTAssertEqual(c.step.map { String($0.name.split(separator: ".").last ?? "") }, "inc")
         // Under the lemma the pre-state has n = 3 and three processes past inc: reachable.
-        XCTAssertEqual(c.preState[0], 3)
-        XCTAssertEqual(ProverDriver.reachability(m, c.preState), "reachable (a real bug)")
+        XCTAssertEqual(c.preState?[0], 3)
+        XCTAssertEqual(try ProverDriver.reachability(m, XCTUnwrap(c.preState)), "reachable (a real bug)")
         // BMC finds it in four steps (three increments, then the failing one), as the explorer does.
         guard case .violation(let p, _, let t, true) = BoundedModelChecker.check(m, depth: 4, properties: [Prover.runtimeErrors]) else {
             return XCTFail("BMC finds no run-time error")
@@ -60,7 +60,7 @@ final class RuntimeErrorTests: XCTestCase {
             return XCTFail("expected a CTI")
         }
         XCTAssertTrue(c.property.hasPrefix("runtime error: pop from an empty stack"), c.property)
-        XCTAssertEqual(ProverDriver.reachability(weak, c.preState), "unreachable (strengthen the lemmas)")
+        XCTAssertEqual(try ProverDriver.reachability(weak, XCTUnwrap(c.preState)), "unreachable (strengthen the lemmas)")
         // With it, the obligation is proved (and the range of n follows from `counted`).
         let strong = try proverModel(Self.guarded + "\ninvariant pushed: len(q) == (count i: 0..<2: at(p(i), mark))\n")
         let r = Prover.prove(strong, properties: [Prover.runtimeErrors])

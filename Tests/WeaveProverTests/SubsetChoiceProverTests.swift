@@ -63,7 +63,7 @@ final class SubsetChoiceProverTests: XCTestCase {
         let m = try proverModel(text + "invariant small: size(picked) < 4\n")
         let r = Prover.prove(m, properties: ["small"])
         guard case .refuted(let c) = r.verdict else { return XCTFail("expected small refuted, got \(r.verdict)") }
-        let succ = try XCTUnwrap(StateSpace(model: m).successors(of: c.preState))
+        let succ = try XCTUnwrap(StateSpace(model: m).successors(of: XCTUnwrap(c.preState)))
         XCTAssertTrue(succ.contains { $0.state == c.postState })
         XCTAssertEqual(try check(m).verdict.violationName, "small")
         // Without the subset restriction at b (any subset of E), within fails.

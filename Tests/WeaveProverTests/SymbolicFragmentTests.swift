@@ -9,7 +9,7 @@ import XCTest
 /// const must stay a*N + c as a function of N, not only at the sizes the prover samples.
 /// Each refused construct is refused at its own position; each accepted one still proves.
 final class SymbolicFragmentTests: XCTestCase {
-    func prove(_ text: String, const: String = "THREADS", _ properties: [String] = [], _ overrides: [String: String] = [:]) throws -> SymbolicProofResult {
+    func prove(_ text: String, const: String = "THREADS", _ properties: [String] = [], _ overrides: [String: String] = [:]) throws -> ProofResult {
         let src = try Loader.load(text: text, path: "frag.weave", directory: proverRepoRoot + "/Models")
         var o = ProverOptions()
         o.timeoutMs = 20_000

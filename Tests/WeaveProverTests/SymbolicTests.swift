@@ -61,7 +61,7 @@ final class SymbolicTests: XCTestCase {
         XCTAssertEqual(c.stepName, "nfsd(0).rename")
         XCTAssertTrue(c.failedInsideStep)
         // The CTI is a state of the model at N = 1 in which nfsd(0) renames an open file.
-        let m = try XCTUnwrap(c.concrete)
+        let m = try XCTUnwrap(c.model)
         let pre = try XCTUnwrap(c.trace).states[0]
         let layout = Layout(m)
         let closed = try XCTUnwrap(layout.entries.first { $0.name == "closed" })
@@ -77,7 +77,7 @@ final class SymbolicTests: XCTestCase {
         XCTAssertEqual(c.obligation, "consecution: own_path, step nfsd(i).close")
         XCTAssertEqual(c.stepName, "nfsd(0).close")
         // The explorer agrees: from the CTI's pre-state the step really leaves own_path's labels.
-        let m = try XCTUnwrap(c.concrete), t = try XCTUnwrap(c.trace)
+        let m = try XCTUnwrap(c.model), t = try XCTUnwrap(c.trace)
         let space = try StateSpace(model: m, expressions: [try XCTUnwrap(m.invariants.first { $0.name == "own_path" }).expr])
         XCTAssertEqual(space.evaluate(0, in: t.states[0]), 1)
         XCTAssertEqual(space.evaluate(0, in: t.states[1]), 0)
