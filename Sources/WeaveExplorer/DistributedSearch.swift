@@ -150,41 +150,20 @@ extension Explorer {
     /// `expandRange` does into one outbox per partition).
     private func expandForRanks(_ w: SearchWorker, from: Int, to end: Int, depth: Int, boxes: [RecordBuffer], run: DistributedRun) {
         let p = w.partition
-        let engine = w.engine, sink = w.sink
-        let words = engine.wordCount, bytes = engine.stateBytes
-        let deadlockOn = checkDeadlockHere
+        let engine = w.engine
+        let bytes = engine.stateBytes
         let base = p.frontierBase
-        let coverage = w.coverage
+        var filer = RankFiler(boxes: boxes, run: run, bytes: bytes)
         coverageBase.withUnsafeBufferPointer { cb in
         engine.instances.withUnsafeBufferPointer { instances in
+            let x = StateExpansion(engine: engine, sink: w.sink, words: engine.wordCount, deadlockOn: checkDeadlockHere,
+                                   graph: false, coverage: w.coverage, coverageBase: cb, instances: instances)
             var i = from
             while i < end {
                 let s = UnsafeRawPointer(base + i &* bytes)
                 let g = run.globalID(p.levelStart &+ i)
                 i &+= 1
-                let key = StateStore.fingerprint(s, words: words)
-                engine.expand(s, into: sink)
-                let n = sink.count
-                if n == 0 && deadlockOn && isDeadlock(s) {
-                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g, rank: deadlockRank))
-                }
-                var edges = 0
-                for o in 0..<n {
-                    if sink.kinds[o] != .state {
-                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
-                                         rank: stepRank(sink.kinds[o], sink.details[o])))
-                        continue
-                    }
-                    let inst = instances[Int(sink.instances[o])]
-                    coverage[cb[inst.process] &+ Int(engine.load(s, inst.pcSlot))] &+= 1
-                    w.symmetry?.canonicalize(sink.mutableState(o))
-                    let t = sink.state(o)
-                    let fp = StateStore.fingerprint(t, words: words)
-                    boxes[run.owner(fp)].append(t, bytes: bytes, fp: fp, parentKey: key, parent: g, ordinal: UInt32(truncatingIfNeeded: o))
-                    edges &+= 1
-                }
-                w.generated &+= edges
-                if n > w.mostSuccessors { w.mostSuccessors = n }
+                _ = expandState(w, s, id: g, depth: depth, x, into: &filer)
             }
         }
         }
@@ -447,6 +426,19 @@ final class DistributedRun {
 
 /// Successor records bound for one rank, packed as they are sent: the state, then its
 /// fingerprint, parent key, parent id and outcome ordinal (`DistributedRun.recordExtra`).
+/// The distributed search's filer: the record buffer of the rank that owns the
+/// fingerprint (the search records no graph, so the stepper is not sent).
+struct RankFiler: SuccessorFiler {
+    let boxes: [RecordBuffer]
+    let run: DistributedRun
+    let bytes: Int
+
+    @inline(__always)
+    mutating func file(_ t: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32) {
+        boxes[run.owner(fp)].append(t, bytes: bytes, fp: fp, parentKey: parentKey, parent: parent, ordinal: ordinal)
+    }
+}
+
 final class RecordBuffer {
     let record: Int
     var used = 0

@@ -233,18 +233,14 @@ public final class Explorer {
         if let m = options.maxStates, distinct > m { return "--max-states \(m) reached" }
         if distinct >= StateStore.maxStates { return "the state store is full (2^32 states)" }
         if let r = memoryLimitReason(estimate: memory, growth: growth) { return r }
-        let now = Date()
-        if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
-        if options.shouldStop?() == true { return "interrupted" }
-        if let p = options.progress, now.timeIntervalSince(lastProgress) >= 2 {
-            lastProgress = now
+        return runLimitReason(start: start, timeLimit: options.timeLimit, shouldStop: options.shouldStop,
+                              progress: options.progress, lastProgress: &lastProgress) { now in
             var s = stats
             s.distinct = distinct
             s.elapsedSeconds = now.timeIntervalSince(start)
             s.memoryBytes = memory
-            p(s)
+            return s
         }
-        return nil
     }
 
     /// An unreached `reachable` property (found by no worker), or holds.
@@ -267,4 +263,21 @@ public final class Explorer {
         }
         return false
     }
+}
+
+/// The stops a search (`Explorer.limitReason`, between rounds) and a simulation (between
+/// walks) share: `--time-limit`, counted from `start`, and an interrupt (`shouldStop`).
+/// When neither stops the run and 2 s have passed since `lastProgress`, reports progress
+/// with the figures `figures(now)` makes. Returns the reason to stop, or nil.
+func runLimitReason<Figures>(start: Date, timeLimit: Double?, shouldStop: (@Sendable () -> Bool)?,
+                             progress: (@Sendable (Figures) -> Void)?, lastProgress: inout Date,
+                             figures: (Date) -> Figures) -> String? {
+    let now = Date()
+    if let t = timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
+    if shouldStop?() == true { return "interrupted" }
+    if let p = progress, now.timeIntervalSince(lastProgress) >= 2 {
+        lastProgress = now
+        p(figures(now))
+    }
+    return nil
 }

@@ -74,53 +74,19 @@ extension Explorer {
         // The shared-table search inserts as it goes: its batch is outbox 0, its
         // overflow outbox 1.
         let shared = sharedTable != nil
-        let route = shared ? 1 : nw
         let boxes = w.outboxBase + (shared ? 0 : set &* nw)
+        var filer = OutboxFiler(boxes: boxes, route: shared ? 1 : nw)
         defer { if shared { insertShared(w, w.outboxes[0], overflow: w.outboxes[1], depth: depth) } }
         coverageBase.withUnsafeBufferPointer { cb in
         engine.instances.withUnsafeBufferPointer { instances in
+            let x = StateExpansion(engine: engine, sink: sink, words: words, deadlockOn: deadlockOn, graph: graph,
+                                   coverage: coverage, coverageBase: cb, instances: instances)
             var i = from
             while i < end {
                 let s = UnsafeRawPointer(base + i &* bytes)
                 let g = UInt32(truncatingIfNeeded: (p.levelStart &+ i) &* nw &+ pi)
                 i &+= 1
-                let key = StateStore.fingerprint(s, words: words)
-                engine.expand(s, into: sink)
-                let n = sink.count
-                if n == 0 && deadlockOn && isDeadlock(s) {
-                    w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g,
-                                     rank: deadlockRank))
-                }
-                var en: UInt64 = 0
-                var edges = 0
-                for o in 0..<n {
-                    if sink.kinds[o] != .state {
-                        w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
-                                         rank: stepRank(sink.kinds[o], sink.details[o])))
-                        continue
-                    }
-                    let who = sink.instances[o]
-                    let inst = instances[Int(who)]
-                    let pc = Int(engine.load(s, inst.pcSlot))
-                    coverage[cb[inst.process] &+ pc] &+= 1
-                    // Under symmetry a recorded edge also keeps the permutation applied
-                    // (above the stepper's 8 bits).
-                    var stepper = who
-                    if let sym = w.symmetry {
-                        sym.canonicalize(sink.mutableState(o))
-                        if graph { stepper |= Int32(truncatingIfNeeded: sym.lastPermutation &+ 1) << 8 }
-                    }
-                    let t = sink.state(o)
-                    let fp = StateStore.fingerprint(t, words: words)
-                    let to = route == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(route)) >> 32)
-                    boxes[to]._withUnsafeGuaranteedRef {
-                        $0.append(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: stepper)
-                    }
-                    if graph { en |= 1 << UInt64(who) }
-                    edges &+= 1
-                }
-                w.generated &+= edges
-                if n > w.mostSuccessors { w.mostSuccessors = n }
+                let (edges, en) = expandState(w, s, id: g, depth: depth, x, into: &filer)
                 if graph {
                     recorded.enabled.append(en)
                     recorded.offsets.append(recorded.offsets[recorded.offsets.count - 1] + edges)
@@ -131,6 +97,54 @@ extension Explorer {
             }
         }
         }
+    }
+
+    /// Expands state `s` (global id `g`, at `depth`): notes a deadlock or failing-step
+    /// candidate, counts coverage, canonicalises each successor under symmetry and hands
+    /// it with its fingerprint to `filer`; adds to the worker's tallies. Returns the
+    /// successors filed and, when recording the graph, the instances that stepped
+    /// (bit per instance). The breadth-first searches' (`expandRange`) and the
+    /// distributed search's (`expandForRanks`) inner loop: inlined and specialised for the
+    /// filer, so there is no call, closure or existential per transition.
+    @inline(__always)
+    func expandState<F: SuccessorFiler>(_ w: SearchWorker, _ s: UnsafeRawPointer, id g: UInt32, depth: Int,
+                                   _ x: StateExpansion, into filer: inout F) -> (edges: Int, enabled: UInt64) {
+        let engine = x.engine, sink = x.sink, coverage = x.coverage, cb = x.coverageBase, instances = x.instances
+        let key = StateStore.fingerprint(s, words: x.words)
+        engine.expand(s, into: sink)
+        let n = sink.count
+        if n == 0 && x.deadlockOn && isDeadlock(s) {
+            w.note(Candidate(what: .deadlock, length: depth, key: key, parent: g, ordinal: 0, state: g,
+                             rank: deadlockRank))
+        }
+        var en: UInt64 = 0
+        var edges = 0
+        for o in 0..<n {
+            if sink.kinds[o] != .state {
+                w.note(Candidate(what: .step, length: depth + 1, key: key, parent: g, ordinal: UInt32(o), state: g,
+                                 rank: stepRank(sink.kinds[o], sink.details[o])))
+                continue
+            }
+            let who = sink.instances[o]
+            let inst = instances[Int(who)]
+            let pc = Int(engine.load(s, inst.pcSlot))
+            coverage[cb[inst.process] &+ pc] &+= 1
+            // Under symmetry a recorded edge also keeps the permutation applied
+            // (above the stepper's 8 bits).
+            var stepper = who
+            if let sym = w.symmetry {
+                sym.canonicalize(sink.mutableState(o))
+                if x.graph { stepper |= Int32(truncatingIfNeeded: sym.lastPermutation &+ 1) << 8 }
+            }
+            let t = sink.state(o)
+            let fp = StateStore.fingerprint(t, words: x.words)
+            filer.file(t, fp: fp, parent: g, parentKey: key, ordinal: UInt32(truncatingIfNeeded: o), stepper: stepper)
+            if x.graph { en |= 1 << UInt64(who) }
+            edges &+= 1
+        }
+        w.generated &+= edges
+        if n > w.mostSuccessors { w.mostSuccessors = n }
+        return (edges, en)
     }
 
     /// Invariants and `reachable` predicates on a newly found state.
@@ -314,5 +328,38 @@ extension Explorer {
         barrier.wait()
         done.wait()
         return outcome ?? .holds
+    }
+}
+
+/// What `Explorer.expandState` reads for every state, hoisted out of the search loop (reading
+/// a class or array property per transition costs a retain/release pair).
+/// `graph`: the explored graph is recorded (steppers keep the symmetry permutation, and
+/// the enabled instances are collected).
+struct StateExpansion {
+    let engine: Engine, sink: Sink, words: Int, deadlockOn: Bool, graph: Bool
+    let coverage: UnsafeMutablePointer<Int>, coverageBase: UnsafeBufferPointer<Int>
+    let instances: UnsafeBufferPointer<Engine.Instance>
+}
+
+/// Where `Explorer.expandState` puts each successor. A concrete type per search, so the
+/// expansion is specialised for it (no existential in the inner loop).
+protocol SuccessorFiler {
+    /// Files successor `t` (canonical, fingerprint `fp`) of state `parent` (fingerprint
+    /// `parentKey`), reached by outcome `ordinal` of instance `stepper`.
+    mutating func file(_ t: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32)
+}
+
+/// The breadth-first searches' filer: the outbox of the partition that owns the
+/// fingerprint (`route` partitions), or outbox 0 when `route` is 1.
+struct OutboxFiler: SuccessorFiler {
+    let boxes: UnsafeMutablePointer<Unmanaged<Outbox>>
+    let route: Int
+
+    @inline(__always)
+    mutating func file(_ t: UnsafeRawPointer, fp: UInt64, parent: UInt32, parentKey: UInt64, ordinal: UInt32, stepper: Int32) {
+        let to = route == 1 ? 0 : Int(truncatingIfNeeded: ((fp & 0xFFFF_FFFF) &* UInt64(route)) >> 32)
+        boxes[to]._withUnsafeGuaranteedRef {
+            $0.append(t, fp: fp, parent: parent, parentKey: parentKey, ordinal: ordinal, stepper: stepper)
+        }
     }
 }

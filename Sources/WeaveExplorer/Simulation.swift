@@ -202,17 +202,13 @@ public final class Simulator {
         }
         /// A limit that stops the run, or nil (and a progress line when due).
         func limit() -> String? {
-            let now = Date()
-            if let t = options.timeLimit, now.timeIntervalSince(start) > t { return "--time-limit \(t) s reached" }
-            if options.shouldStop?() == true { return "interrupted" }
-            if let p = options.progress, now.timeIntervalSince(lastProgress) >= 2 {
-                lastProgress = now
+            runLimitReason(start: start, timeLimit: options.timeLimit, shouldStop: options.shouldStop,
+                           progress: options.progress, lastProgress: &lastProgress) { now in
                 var s = stats
                 s.distinct = seen.count
                 s.elapsedSeconds = now.timeIntervalSince(start)
-                p(s)
+                return s
             }
-            return nil
         }
 
         if inits.isEmpty { return finish(.incomplete(reason: "the model has no initial state")) }

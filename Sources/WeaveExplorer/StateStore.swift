@@ -157,18 +157,27 @@ final class StateStore {
             if fps[i] == fp && equalStates(state(Int(id - 1)), s, bytes: stateBytes) { return (Int(id - 1), false) }
             i = (i &+ 1) & tableMask
         }
-        if count == capacity { growArena() }
-        if count == populatedTo { populateAhead() }
-        let newID = count
-        (arena + newID &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
-        parents[newID] = parent
-        ordinals[newID] = ordinal
-        depths[newID] = depth
+        let newID = write(s, parent: parent, ordinal: ordinal, depth: depth)
         count += 1
         fps[i] = fp
         ids[i] = UInt32(newID + 1)
         if count * 2 > tableMask { growTable() }
         return (newID, true)
+    }
+
+    /// Writes `s` and its records at id `count` (growing and faulting in the arena as
+    /// needed) without counting it: what `insert` and `stage` both do before they count
+    /// or publish the state. Returns the id.
+    @inline(__always)
+    private func write(_ s: UnsafeRawPointer, parent: UInt32, ordinal: UInt32, depth: UInt32) -> Int {
+        if count == capacity { growArena() }
+        if count == populatedTo { populateAhead() }
+        let id = count
+        (arena + id &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
+        parents[id] = parent
+        ordinals[id] = ordinal
+        depths[id] = depth
+        return id
     }
 
     /// Faults in the pages of the next `populateChunk` states (arena and records), which
@@ -201,13 +210,7 @@ final class StateStore {
     /// Staging again before a commit overwrites.
     @inline(__always)
     func stage(_ s: UnsafeRawPointer, parent: UInt32, ordinal: UInt32, depth: UInt32, key: UInt64) -> Int {
-        if count == capacity { growArena() }
-        if count == populatedTo { populateAhead() }
-        let id = count
-        (arena + id &* stateBytes).copyMemory(from: s, byteCount: stateBytes)
-        parents[id] = parent
-        ordinals[id] = ordinal
-        depths[id] = depth
+        let id = write(s, parent: parent, ordinal: ordinal, depth: depth)
         keys.unsafelyUnwrapped[id] = key
         return id
     }

@@ -186,25 +186,14 @@ public struct TraceTools {
     public func replay(states: [PartialState], actions: [String?], goal: TraceGoal?,
                        describe: ([Int64], PartialState) -> String = { _, _ in "" },
                        maxCandidates: Int = 10_000) -> ReplayOutcome {
-        struct Node { let state: [Int64]; let parent: Int; let step: TraceStep?; let kind: StateSpace.Successor.Kind }
+        struct Node: TraceTreeNode { let state: [Int64]; let parent: Int; let step: TraceStep?; let kind: StateSpace.Successor.Kind }
         var nodes: [Node] = []
         func matches(_ s: [Int64], _ p: PartialState) -> Bool {
             guard s.count == p.count else { return false }
             for i in s.indices { if let v = p[i], v != s[i] { return false } }
             return true
         }
-        func path(_ n: Int) -> Trace {
-            var ids: [Int] = []
-            var k = n
-            while k >= 0 { ids.append(k); k = nodes[k].parent }
-            ids.reverse()
-            var t = Trace(states: [nodes[ids[0]].state], steps: [])
-            for id in ids.dropFirst() {
-                if let st = nodes[id].step { t.steps.append(st) }
-                t.states.append(nodes[id].state)
-            }
-            return t
-        }
+        func path(_ n: Int) -> Trace { traceTo(n, in: nodes) }
         guard let p0 = states.first else { return .diverged(step: 0, reason: "the trace has no states", prefix: nil) }
         let inits = space.initialStates()
         var frontier: [Int] = []
@@ -478,7 +467,7 @@ public struct TraceTools {
                 endFilter: (([Int64]) -> Bool)? = nil, keep: (([Int64]) -> Bool)? = nil,
                 anyLength: Bool = false, endCost: (Int) -> Int = { _ in 0 }) -> (Trace?, Int, Bool) {
         struct Key: Hashable { let state: [Int64]; let last: Int }
-        struct Node { let state: [Int64]; let last: Int; var switches: Int; var parent: Int; var step: TraceStep? }
+        struct Node: TraceTreeNode { let state: [Int64]; let last: Int; var switches: Int; var parent: Int; var step: TraceStep? }
         var nodes: [Node] = []
         var layer: [Int] = []
         var firstDepth: [[Int64]: Int] = [:]
@@ -490,18 +479,7 @@ public struct TraceTools {
             nodes.append(Node(state: s, last: -1, switches: 0, parent: -1, step: nil))
             layer.append(nodes.count - 1)
         }
-        func path(_ end: Int) -> Trace {
-            var ids: [Int] = []
-            var k = end
-            while k >= 0 { ids.append(k); k = nodes[k].parent }
-            ids.reverse()
-            var tr = Trace(states: [nodes[ids[0]].state], steps: [])
-            for id in ids.dropFirst() {
-                if let st = nodes[id].step { tr.steps.append(st) }
-                tr.states.append(nodes[id].state)
-            }
-            return tr
-        }
+        func path(_ end: Int) -> Trace { traceTo(end, in: nodes) }
         var bestEnd: (node: Int, switches: Int)? = nil
         if anyLength, goal == nil {
             // A trace of no steps: an initial state that is already the target.
@@ -655,4 +633,27 @@ extension String {
         guard let r = firstRange(of: target) else { return self }
         return String(self[..<r.lowerBound]) + replacement + String(self[r.upperBound...])
     }
+}
+
+/// A node of a tree of concrete states that replay and the trace searches build: its
+/// state, the index of its parent (-1 at an initial state) and the step from the parent
+/// (nil where the step leaves no record).
+private protocol TraceTreeNode {
+    var state: [Int64] { get }
+    var parent: Int { get }
+    var step: TraceStep? { get }
+}
+
+/// The trace from the initial state at the root of `nodes[end]`'s branch to it.
+private func traceTo<Node: TraceTreeNode>(_ end: Int, in nodes: [Node]) -> Trace {
+    var ids: [Int] = []
+    var k = end
+    while k >= 0 { ids.append(k); k = nodes[k].parent }
+    ids.reverse()
+    var t = Trace(states: [nodes[ids[0]].state], steps: [])
+    for id in ids.dropFirst() {
+        if let st = nodes[id].step { t.steps.append(st) }
+        t.states.append(nodes[id].state)
+    }
+    return t
 }

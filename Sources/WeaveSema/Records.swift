@@ -675,15 +675,9 @@ extension CFGBuilder {
                 let value = values[k]
                 switch to.type {
                 case .bool, .range, .enumeration, .set:
-                    guard let x = el.expr(value, s, expected: to.type) else { return cont }
-                    guard compatible(x.type, to.type) else {
-                        el.diags.report(.cannotAssignField(value: x.type.description, field: to.type.description), at: value.range)
-                        return cont
-                    }
-                    if case .literal(let v) = x.op, to.type.isScalar, !to.type.contains(v) {
-                        el.diags.report(.notAValue(value: v, type: to.type.description), at: value.range)
-                        return cont
-                    }
+                    guard let x = el.assignedScalar(value, s, to: to.type,
+                                                    mismatch: { .cannotAssignField(value: $0, field: to.type.description) })
+                    else { return cont }
                     updates.append(.assign(to, x))
                     evaluated.append(to.path + [x])
                 case .array, .queue:

@@ -4,7 +4,7 @@ import WeaveSource
 /// place. A case's associated values are what its message names (names, types already
 /// written as text, values, counts); `id` is the case's name and stays stable when wording
 /// changes. Report one with `diags.report(.unknownName(name: n, suggestion: s), at: r)`.
-public enum SemaDiagnostic: DiagnosticKind, Equatable {
+public enum SemaDiagnostic: CataloguedDiagnostic, Equatable {
     // MARK: Loading files and imports
     case noSuchFile(path: String)
     case isDirectory(path: String)
@@ -248,11 +248,8 @@ public enum SemaDiagnostic: DiagnosticKind, Equatable {
         }
     }
 
-    public var id: String { entry.id }
-    public var message: String { entry.message }
-
-    /// The id and the message of each kind, side by side.
-    private var entry: (id: String, message: String) {
+    /// The id and the message of each kind, side by side (`id` and `message` come from here).
+    public var entry: (id: String, message: String) {
         switch self {
         case .noSuchFile(let p): return ("noSuchFile", "cannot read '\(p)': no such file")
         case .isDirectory(let p): return ("isDirectory", "cannot read '\(p)': it is a directory")

@@ -109,6 +109,25 @@ extension Elaborator {
     }
 }
 
+extension Elaborator {
+    /// `value` elaborated as the new value of a scalar or a set of type `type` (an
+    /// assignment's, or a record field's in a record assignment): of a compatible type,
+    /// else `mismatch` (given the value's type) is reported, and, when a literal, one of
+    /// the type's values. Nil once the error is reported.
+    func assignedScalar(_ value: AExpr, _ s: Scope, to type: IRType, mismatch: (String) -> SemaDiagnostic) -> IExpr? {
+        guard let x = expr(value, s, expected: type) else { return nil }
+        guard compatible(x.type, type) else {
+            diags.report(mismatch(x.type.description), at: value.range)
+            return nil
+        }
+        if case .literal(let v) = x.op, type.isScalar, !type.contains(v) {
+            diags.report(.notAValue(value: v, type: type.description), at: value.range)
+            return nil
+        }
+        return x
+    }
+}
+
 /// Builds one process's control-flow graph, backwards: each statement is compiled
 /// knowing the node that follows it.
 final class CFGBuilder {
@@ -278,15 +297,8 @@ final class CFGBuilder {
             }
             switch pl.type {
             case .bool, .range, .enumeration, .set:
-                guard let x = el.expr(rhs, s, expected: pl.type) else { return cont }
-                guard compatible(x.type, pl.type) else {
-                    el.diags.report(.cannotAssign(value: x.type.description, place: pl.type.description), at: rhs.range)
-                    return cont
-                }
-                if case .literal(let v) = x.op, pl.type.isScalar, !pl.type.contains(v) {
-                    el.diags.report(.notAValue(value: v, type: pl.type.description), at: rhs.range)
-                    return cont
-                }
+                guard let x = el.assignedScalar(rhs, s, to: pl.type, mismatch: { .cannotAssign(value: $0, place: pl.type.description) })
+                else { return cont }
                 return emit(.assign(pl, x, next: cont), r)
             case .array, .queue:
                 switch rhs.kind {

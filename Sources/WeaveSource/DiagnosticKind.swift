@@ -12,6 +12,19 @@ public protocol DiagnosticKind: Sendable {
     var notes: [String] { get }
 }
 
+/// A catalogue that writes each kind's id and its message side by side, in one switch
+/// (`entry`), so that adding a kind cannot give it one without the other; `id` and
+/// `message` are read from it.
+public protocol CataloguedDiagnostic: DiagnosticKind {
+    /// The id and the message of this kind.
+    var entry: (id: String, message: String) { get }
+}
+
+extension CataloguedDiagnostic {
+    public var id: String { entry.id }
+    public var message: String { entry.message }
+}
+
 extension Diagnostic {
     /// A diagnostic of a catalogued kind: its severity, message and notes come from `kind`.
     public init(_ kind: some DiagnosticKind, at range: SourceRange?) {

@@ -5,7 +5,7 @@ import WeaveSource
 /// its message names: tokens, keywords, limits, and the parser's own phrases saying where a
 /// token was expected (`context`). `id` is the case's name and stays stable when wording
 /// changes. All are errors.
-public enum SyntaxDiagnostic: DiagnosticKind, Equatable {
+public enum SyntaxDiagnostic: CataloguedDiagnostic, Equatable {
     // MARK: Lexer
     case unterminatedBlockComment
     case integerTooLarge
@@ -62,11 +62,8 @@ public enum SyntaxDiagnostic: DiagnosticKind, Equatable {
 
     public var severity: Severity { .error }
     public var notes: [String] { [] }
-    public var id: String { entry.id }
-    public var message: String { entry.message }
-
-    /// The id and the message of each kind, side by side.
-    private var entry: (id: String, message: String) {
+    /// The id and the message of each kind, side by side (`id` and `message` come from here).
+    public var entry: (id: String, message: String) {
         switch self {
         case .unterminatedBlockComment: return ("unterminatedBlockComment", "unterminated block comment")
         case .integerTooLarge: return ("integerTooLarge", "integer literal is too large (the limit is \(Int64.max))")
