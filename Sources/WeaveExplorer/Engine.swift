@@ -381,10 +381,12 @@ final class Engine {
             let ctx = Unmanaged.passUnretained(sink).toOpaque()
             f(forkBuffers, regs, errorState, UnsafePointer(stepEnabled), ctx, { ctx, kind, instance, detail, buf, node in
                 guard let ctx, let buf else { return }
-                let sink = Unmanaged<Sink>.fromOpaque(ctx).takeUnretainedValue()
-                sink.append(buf, kind: Engine.OutcomeKind(rawValue: UInt8(truncatingIfNeeded: kind)) ?? .error,
-                            instance: instance, detail: detail)
-                if node >= 0 { sink.noteFailNode(Int(node)) }
+                // The caller holds the sink for the whole call: no retain and release here.
+                Unmanaged<Sink>.fromOpaque(ctx)._withUnsafeGuaranteedRef { sink in
+                    sink.append(buf, kind: Engine.OutcomeKind(rawValue: UInt8(truncatingIfNeeded: kind)) ?? .error,
+                                instance: instance, detail: detail)
+                    if node >= 0 { sink.noteFailNode(Int(node)) }
+                }
             }, Int64(stepInstructionLimit), Int64(start), 0, 1, 0)
             return
         }
