@@ -80,10 +80,12 @@ final class Engine {
     /// The expressions as machine code (`NativeCode`), shared by the workers' engines;
     /// nil: every expression is interpreted.
     var native: NativeCode? {
-        didSet { nativeTable = native?.table; nativeCount = native?.count ?? 0 }
+        didSet { nativeTable = native?.table; nativeCount = native?.count ?? 0; nativeSteps = native?.steps }
     }
     private var nativeTable: UnsafeMutablePointer<NativeCode.Function?>?
     private var nativeCount = 0
+    /// Per instance: its whole step as machine code (`NativeCode.steps`), or nil.
+    private var nativeSteps: UnsafeMutablePointer<NativeCode.Step?>?
 
     init(model: Model) throws(EngineError) {
         self.model = model
@@ -366,8 +368,29 @@ final class Engine {
             if pc == inst.doneLabel { continue }
             let buf = forkBuffers
             buf.copyMemory(from: state, byteCount: stateBytes)
-            run(i, inst, Int(inst.labelEntry[Int(pc)]), depth: 0, first: true, sink: sink)
+            step(i, inst, Int(inst.labelEntry[Int(pc)]), sink: sink)
         }
+    }
+
+    /// Instance `i`'s step from node `start` (its label's entry) on the state in the
+    /// first fork buffer: the compiled step when there is one (and no trace tool records
+    /// the `either` choices, which only the interpreter does), else `run`.
+    @inline(__always)
+    private func step(_ i: Int, _ inst: Instance, _ start: Int, sink: Sink) {
+        if !recordChoices, let steps = nativeSteps, let f = steps[i] {
+            let ctx = Unmanaged.passUnretained(sink).toOpaque()
+            f(forkBuffers, regs, errorState, UnsafePointer(stepEnabled), ctx, { ctx, kind, instance, detail, buf, node in
+                guard let ctx, let buf else { return }
+                // The caller holds the sink for the whole call: no retain and release here.
+                Unmanaged<Sink>.fromOpaque(ctx)._withUnsafeGuaranteedRef { sink in
+                    sink.append(buf, kind: Engine.OutcomeKind(rawValue: UInt8(truncatingIfNeeded: kind)) ?? .error,
+                                instance: instance, detail: detail)
+                    if node >= 0 { sink.noteFailNode(Int(node)) }
+                }
+            }, Int64(stepInstructionLimit), Int64(start), 0, 1, 0)
+            return
+        }
+        run(i, inst, start, depth: 0, first: true, sink: sink)
     }
 
     /// Whether instance `i` has any outcome from `state` (used by liveness for enabledness).
@@ -377,7 +400,7 @@ final class Engine {
         let pc = load(state, inst.pcSlot)
         if pc == inst.doneLabel { return false }
         forkBuffers.copyMemory(from: state, byteCount: stateBytes)
-        run(i, inst, Int(inst.labelEntry[Int(pc)]), depth: 0, first: true, sink: sink)
+        step(i, inst, Int(inst.labelEntry[Int(pc)]), sink: sink)
         return sink.count > 0
     }
 

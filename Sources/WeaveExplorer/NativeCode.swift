@@ -5,8 +5,11 @@ import Glibc
 /// `reachable` predicates) compiled to machine code: the engine's bytecode translated to
 /// C, one function per expression, built with the system's C compiler (`cc -O2 -shared
 /// -fPIC`) and loaded with `dlopen`. `Engine.eval` then calls the function instead of
-/// interpreting the bytecode; the steps' control flow (either, choose, emits) stays in
-/// the interpreter. The translation is instruction for instruction (the same checks,
+/// interpreting the bytecode. Each instance's steps are translated too (`steps`, one
+/// function per instance: `Engine.run` node for node, with its forks, emits, run-time
+/// errors and engine limits), so `Engine.expand` runs a compiled step instead of the node
+/// interpreter; an instance one of whose expressions is not compiled keeps interpreted
+/// steps. The translation is instruction for instruction (the same checks,
 /// the same run-time error sites, wrapping where the interpreter wraps), so both engines
 /// find the same states, counts, verdicts and traces (Tests/WeaveExplorerTests/
 /// NativeCodeTests.swift and the soundness harness compare them).
@@ -19,24 +22,43 @@ final class NativeCode: @unchecked Sendable {
     /// `errorState = [1, site]` and returns 0, as `Engine.fail` does.
     typealias Function = @convention(c) (UnsafeRawPointer, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int32>) -> Int64
 
+    /// How a compiled step reports an outcome: `(sink, kind, instance, detail, state,
+    /// failing node or -1)`, the arguments of `Sink.append` (and `noteFailNode`).
+    typealias Emit = @convention(c) (UnsafeMutableRawPointer?, Int32, Int32, Int32, UnsafeRawPointer?, Int32) -> Void
+    /// One instance's whole step, `Engine.run` in machine code: `(fork buffers, registers,
+    /// errorState, stepEnabled, sink, emit, step instruction limit, start node, depth,
+    /// first, spent)`, the arguments `run` takes.
+    typealias Step = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int32>,
+                                     UnsafePointer<Bool>, UnsafeMutableRawPointer, Emit, Int64, Int64, Int64, Int64, Int64) -> Void
+
     /// Indexed by an expression's first instruction; nil where it is interpreted.
     let table: UnsafeMutablePointer<Function?>
     let count: Int
     /// Expressions compiled, of those the engine's nodes and properties start.
     let compiled: Int
     let entries: Int
+    /// Indexed by instance; nil where the instance's steps are interpreted.
+    let steps: UnsafeMutablePointer<Step?>
+    /// Instances whose steps are compiled, of `instances`.
+    let stepsCompiled: Int
+    let instances: Int
     private let handle: UnsafeMutableRawPointer
 
-    private init(table: UnsafeMutablePointer<Function?>, count: Int, compiled: Int, entries: Int, handle: UnsafeMutableRawPointer) {
+    private init(table: UnsafeMutablePointer<Function?>, count: Int, compiled: Int, entries: Int,
+                 steps: UnsafeMutablePointer<Step?>, stepsCompiled: Int, instances: Int, handle: UnsafeMutableRawPointer) {
         self.table = table
         self.count = count
         self.compiled = compiled
         self.entries = entries
+        self.steps = steps
+        self.stepsCompiled = stepsCompiled
+        self.instances = instances
         self.handle = handle
     }
 
     deinit {
         table.deallocate()
+        steps.deallocate()
         dlclose(handle)
     }
 
@@ -80,6 +102,8 @@ final class NativeCode: @unchecked Sendable {
         guard let cc = findCompiler() else { return (nil, "no C compiler on PATH (cc, gcc, clang)") }
         let entries = engine.expressionEntries()
         var gen = NativeSource(engine: engine)
+        // WEAVE_NATIVE_STEPS=0: only the expressions (to measure what the steps add).
+        gen.compileSteps = ProcessInfo.processInfo.environment["WEAVE_NATIVE_STEPS"] != "0"
         let source = gen.translate(entries)
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("weave-native-\(getpid())-\(UUID().uuidString)")
@@ -114,7 +138,21 @@ final class NativeCode: @unchecked Sendable {
             if let f = raw[i] { table[i] = unsafeBitCast(f, to: Function.self); compiled += 1 } else { table[i] = nil }
         }
         raw.deallocate()
-        return (NativeCode(table: table, count: n, compiled: compiled, entries: entries.count, handle: h), nil)
+        let ni = engine.instances.count
+        let steps = UnsafeMutablePointer<Step?>.allocate(capacity: max(1, ni))
+        steps.initialize(repeating: nil, count: max(1, ni))
+        var stepsCompiled = 0
+        if let sym = dlsym(h, "weave_native_steps") {
+            let rawSteps = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: max(1, ni))
+            rawSteps.initialize(repeating: nil, count: max(1, ni))
+            unsafeBitCast(sym, to: Fill.self)(rawSteps)
+            for i in 0..<ni {
+                if let f = rawSteps[i] { steps[i] = unsafeBitCast(f, to: Step.self); stepsCompiled += 1 }
+            }
+            rawSteps.deallocate()
+        }
+        return (NativeCode(table: table, count: n, compiled: compiled, entries: entries.count, steps: steps,
+                           stepsCompiled: stepsCompiled, instances: ni, handle: h), nil)
     }
 }
 
@@ -149,6 +187,8 @@ extension Engine {
 struct NativeSource {
     let engine: Engine
     var out = ""
+    /// Also translate the instances' steps (`NativeCode.steps`).
+    var compileSteps = true
 
     init(engine: Engine) { self.engine = engine }
 
@@ -188,6 +228,7 @@ struct NativeSource {
             tableSize = max(tableSize, Int(engine.code[i].a) + Int(engine.code[i].d))
         }
         for k in 0..<tableSize { inst.append(engine.instTable[k]) }
+        out += "static const uint64_t MAXRAW[] = {" + (0..<max(1, slots)).map { $0 < slots ? "UINT64_C(\(engine.slotMaxRaw[$0]))" : "0" }.joined(separator: ",") + "};\n"
         out += "static const int32_t INST[] = {" + (inst.isEmpty ? "0" : inst.map { "\($0)" }.joined(separator: ",")) + "};\n"
         out += """
         static inline int64_t ld(const uint8_t *s, int64_t k) {
@@ -196,6 +237,27 @@ struct NativeSource {
             switch (WID[k]) { case 1: r = p[0]; break; case 2: r = ld16(p); break; case 4: r = ld32(p); break; default: r = ld64(p); }
             return (int64_t)(r + (uint64_t)BIAS[k]);
         }
+        static inline uint64_t ldr(const uint8_t *s, int64_t k) {
+            const uint8_t *p = s + OFF[k];
+            switch (WID[k]) { case 1: return p[0]; case 2: return ld16(p); case 4: return ld32(p); default: return ld64(p); }
+        }
+        static inline void str(uint8_t *s, int64_t k, uint64_t r) {
+            uint8_t *p = s + OFF[k];
+            switch (WID[k]) {
+            case 1: p[0] = (uint8_t)r; break;
+            case 2: { uint16_t v = (uint16_t)r; memcpy(p, &v, 2); break; }
+            case 4: { uint32_t v = (uint32_t)r; memcpy(p, &v, 4); break; }
+            default: memcpy(p, &r, 8);
+            }
+        }
+        static inline int st(uint8_t *s, int64_t k, int64_t v) {
+            int64_t b = BIAS[k];
+            uint64_t raw = (uint64_t)v - (uint64_t)b;
+            if (raw > MAXRAW[k] || (b > 0 && v < b) || (b < 0 && (int64_t)raw < 0)) return 0;
+            str(s, k, raw);
+            return 1;
+        }
+        typedef void (*emit_t)(void *, int32_t, int32_t, int32_t, const uint8_t *, int32_t);
         static inline int64_t emod(int64_t x, int64_t y) { int64_t r = x % y; return r < 0 ? (y < 0 ? r - y : r + y) : r; }
         #define FAIL(site) do { err[0] = 1; err[1] = (site); return 0; } while (0)
 
@@ -205,6 +267,14 @@ struct NativeSource {
         out += "void weave_native_fill(void **t) {\n"
         for e in done { out += "    t[\(e)] = (void *)e\(e);\n" }
         out += "}\n"
+        if compileSteps {
+            let have = Set(done)
+            var stepped: [Int] = []
+            for i in 0..<engine.instances.count where step(i, have) { stepped.append(i) }
+            out += "void weave_native_steps(void **t) {\n"
+            for i in stepped { out += "    t[\(i)] = (void *)r\(i);\n" }
+            out += "}\n"
+        }
         return out
     }
 
@@ -309,6 +379,140 @@ struct NativeSource {
             case .jmp, .ret: f += "\n"
             default: f += " goto L\(i + 1);\n"
             }
+        }
+        f += "}\n"
+        out += f
+        return true
+    }
+}
+
+extension NativeSource {
+    /// Appends `r<i>`, instance `i`'s `Engine.run` in C: one label per node, the same
+    /// checks in the same order, the same outcomes emitted in the same order (forks
+    /// recurse, as `run` does). False, and the instance's steps stay interpreted, when
+    /// one of its expressions is not compiled (`have`).
+    mutating func step(_ i: Int, _ have: Set<Int32>) -> Bool {
+        let inst = engine.instances[i]
+        let count = engine.model.processes[inst.process].nodes.count
+        func ok(_ c: Int32) -> Bool { have.contains(c) }
+        func okPlace(_ p: CPlace?) -> Bool { guard let p else { return true }; return p.slot >= 0 || ok(p.code) }
+        for n in 0..<count {
+            switch inst.nodes[n] {
+            case .assign(let p, let v, _, _), .push(let p, let v, _, _, _, _): guard okPlace(p), ok(v) else { return false }
+            case .copy(let a, let b, _): guard okPlace(a), okPlace(b) else { return false }
+            case .fill(let p, _, _, _, _): guard okPlace(p) else { return false }
+            case .pop(let p, let into, _, _, _, _): guard okPlace(p), okPlace(into) else { return false }
+            case .await(let c, _), .assert(let c, _, _), .branch(let c, _, _): guard ok(c) else { return false }
+            case .choose(_, _, _, let c, _), .chooseSubset(_, _, let c, _): guard c < 0 || ok(c) else { return false }
+            case .either(let first, let k):
+                for j in 0..<Int(k) {
+                    let t = Int(engine.eitherTargets[Int(first) + j])
+                    guard t >= 0, t < count else { return false }
+                }
+            case .jump, .done: break
+            }
+        }
+        let sb = engine.stateBytes
+        let lit = NativeSource.lit
+        /// On a failed evaluation: the error outcome on this path's state, as `run` emits it.
+        let check = "if (err[0]) { emit(ctx, 2, \(i), err[1], buf, -1); return; }"
+        func eval(_ c: Int32, into v: String) -> String { "int64_t \(v) = e\(c)(buf, regs, err); \(check)" }
+        func resolve(_ p: CPlace, into v: String) -> String {
+            p.slot >= 0 ? "int64_t \(v) = \(p.slot);" : eval(p.code, into: v)
+        }
+        func call(_ node: Int, spent: Int) -> String {
+            "r\(i)(fork, regs, err, en, ctx, emit, limit, \(node), depth + 1, 0, \(spent));"
+        }
+        let forkGuard = "if (!(depth < \(Engine.maxForkDepth))) { emit(ctx, 2, \(i), \(Compiler.forkDepthSite), buf, -1); return; }"
+        var f = "static void r\(i)(uint8_t *fork, int64_t *regs, int32_t *err, const uint8_t *en, void *ctx, emit_t emit, "
+        f += "int64_t limit, int64_t start, int64_t depth, int64_t first, int64_t spent) {\n"
+        f += "    uint8_t *buf = fork + depth * \(sb);\n    int64_t budget = limit - spent;\n    err[0] = 0;\n"
+        f += "    if (first) switch (start) {\n" + (0..<count).map { "    case \($0): goto F\($0);\n" }.joined() + "    default: return; }\n"
+        f += "    switch (start) {\n" + (0..<count).map { "    case \($0): goto N\($0);\n" }.joined() + "    default: return; }\n"
+        for n in 0..<count {
+            // Reached other than as the step's start: a label ends the step.
+            let label = inst.labelAt[n]
+            if label >= 0 {
+                f += "N\(n): st(buf, \(inst.pcSlot), \(label)); emit(ctx, 0, \(i), 0, buf, -1); return;\n"
+            } else {
+                f += "N\(n):\n"
+            }
+            f += "F\(n): if (--budget == 0) { emit(ctx, 2, \(i), \(Compiler.nonTerminatingSite), buf, -1); return; }\n    {"
+            switch inst.nodes[n] {
+            case .jump(let t):
+                f += " goto N\(t);"
+            case .await(let c, let next):
+                f += " \(eval(c, into: "v")) if (v == 0) return; goto N\(next);"
+            case .branch(let c, let a, let b):
+                f += " \(eval(c, into: "v")) if (v != 0) goto N\(a); goto N\(b);"
+            case .assign(let p, let value, let next, let site):
+                f += " \(eval(value, into: "v")) \(resolve(p, into: "k"))"
+                f += " if (!st(buf, k, v)) { emit(ctx, 2, \(i), \(site), buf, -1); return; } goto N\(next);"
+            case .assert(let c, let prop, let next):
+                f += " \(eval(c, into: "v")) if (v == 0 && en[\(prop)]) { emit(ctx, 1, \(i), \(prop), buf, \(n)); return; } goto N\(next);"
+            case .push(let p, let value, let cap, let prop, let next, _):
+                f += " \(eval(value, into: "v")) \(resolve(p, into: "b")) int64_t len = ld(buf, b);"
+                f += " if (len >= \(cap)) { if (en[\(prop)]) emit(ctx, 1, \(i), \(prop), buf, \(n)); return; }"
+                f += " if (!st(buf, b + 1 + len, v)) { emit(ctx, 2, \(i), \(Compiler.elementRangeSite), buf, -1); return; }"
+                f += " st(buf, b, len + 1); goto N\(next);"
+            case .pop(let p, let into, let lifo, _, let next, let site):
+                f += " \(resolve(p, into: "b")) int64_t len = ld(buf, b), v;"
+                f += " if (len == 0) { emit(ctx, 2, \(i), \(site), buf, -1); return; }"
+                if lifo {
+                    f += " v = ld(buf, b + len); str(buf, b + len, 0);"
+                } else {
+                    f += " v = ld(buf, b + 1); for (int64_t k = 1; k < len; k++) str(buf, b + k, ldr(buf, b + k + 1)); str(buf, b + len, 0);"
+                }
+                f += " st(buf, b, len - 1);"
+                if let into {
+                    f += " { \(resolve(into, into: "k")) if (!st(buf, k, v)) { emit(ctx, 2, \(i), \(site), buf, -1); return; } }"
+                }
+                f += " goto N\(next);"
+            case .copy(let to, let from, let next):
+                f += " \(resolve(to, into: "a")) \(resolve(from, into: "b"))"
+                f += " if (a != b) for (int64_t k = 0; k < \(to.slotCount); k++) str(buf, a + k, ldr(buf, b + k)); goto N\(next);"
+            case .fill(let p, let values, let cnt, let next, let site):
+                f += " \(resolve(p, into: "a"))"
+                if cnt > 0 {
+                    let vs = (0..<Int(cnt)).map { lit(engine.fillValues[Int(values) + $0]) }.joined(separator: ",")
+                    f += " static const int64_t fv[] = {\(vs)};"
+                    f += " for (int64_t k = 0; k < \(cnt); k++) if (!st(buf, a + k, fv[k])) { emit(ctx, 2, \(i), \(site), buf, -1); return; }"
+                }
+                f += " goto N\(next);"
+            case .either(let firstTarget, let cnt):
+                f += " \(forkGuard) uint8_t *child = fork + (depth + 1) * \(sb); int peek = limit > 1; (void)peek;\n"
+                for k in 0..<Int(cnt) {
+                    let t = Int(engine.eitherTargets[Int(firstTarget) + k])
+                    if inst.labelAt[t] < 0, case .await(let c, let next) = inst.nodes[t] {
+                        // A branch that starts with a guard: tested before the copy (see `run`).
+                        f += "    if (peek) { err[0] = 0; int64_t v = e\(c)(buf, regs, err);"
+                        f += " if (err[0]) emit(ctx, 2, \(i), err[1], buf, -1);"
+                        f += " else if (v != 0) { memcpy(child, buf, \(sb)); \(call(Int(next), spent: 1)) } }"
+                        f += " else { memcpy(child, buf, \(sb)); \(call(t, spent: 0)) }\n"
+                    } else {
+                        f += "    memcpy(child, buf, \(sb)); \(call(t, spent: 0))\n"
+                    }
+                }
+                f += "    return;"
+            case .choose(let reg, let lo, let hi, let setCode, let next):
+                f += " \(forkGuard) uint64_t mask = UINT64_MAX;"
+                if setCode >= 0 { f += " { \(eval(setCode, into: "m")) mask = (uint64_t)m; }" }
+                f += " uint8_t *child = fork + (depth + 1) * \(sb);"
+                f += " for (int64_t v = \(lit(lo)); v <= \(lit(hi)); v++) {"
+                if setCode >= 0 {
+                    f += " uint64_t o = (uint64_t)v - (uint64_t)\(lit(lo)); if (o >= 64 || ((mask >> o) & 1) == 0) continue;"
+                }
+                f += " memcpy(child, buf, \(sb)); regs[\(reg)] = v; \(call(Int(next), spent: 0)) } (void)mask; return;"
+            case .chooseSubset(let reg, let full, let setCode, let next):
+                f += " \(forkGuard) uint64_t whole = UINT64_C(\(full));"
+                if setCode >= 0 { f += " { \(eval(setCode, into: "m")) whole &= (uint64_t)m; }" }
+                f += " uint8_t *child = fork + (depth + 1) * \(sb); uint64_t m = whole;"
+                f += " for (;;) { memcpy(child, buf, \(sb)); regs[\(reg)] = (int64_t)m; \(call(Int(next), spent: 0))"
+                f += " if (m == 0) break; m = (m - 1) & whole; } return;"
+            case .done:
+                f += " st(buf, \(inst.pcSlot), \(lit(inst.doneLabel))); emit(ctx, 0, \(i), 0, buf, -1); return;"
+            }
+            f += " }\n"
         }
         f += "}\n"
         out += f
