@@ -109,7 +109,7 @@ public final class Explorer {
             let (code, why) = NativeCode.compile(engine)
             if let code {
                 for w in ws { w.engine.native = code }
-                nativeStatus = "native: \(code.compiled) of \(code.entries) expressions compiled"
+                nativeStatus = "native: \(code.compiled) of \(code.entries) expressions and \(code.stepsCompiled) of \(code.instances) process steps compiled"
             } else {
                 nativeStatus = "native: off (\(why ?? "unknown")); interpreted"
                 // Asked for through the environment: the caller has no other way to learn it.

@@ -24,7 +24,7 @@ final class NativeFlagCLITests: XCTestCase {
             XCTAssertEqual(plain.code, code, model + plain.err)
             XCTAssertEqual(try stable(plain.out), try stable(native.out), model)
             XCTAssertTrue(native.err.contains("weave: native: "), native.err)
-            XCTAssertTrue(native.err.contains("expressions compiled"), native.err)
+            XCTAssertTrue(native.err.contains("process steps compiled"), native.err)
             XCTAssertFalse(plain.err.contains("native"), plain.err)
         }
     }
