@@ -14,10 +14,10 @@ import WeaveIR
 // stop requests). A level ends when no rank has frontier left; then the ranks gather
 // their best `Candidate` and all pick the same one by its key: the violation a
 // one-process search reports (the keys depend neither on timing nor on the partition).
-// Exact mode also keeps each state's parent by key (`Partition.insert`), so the trace is
-// the one-process run's too; the trace is rebuilt by walking parent records back, one
-// all-reduce per step (the owner of each id contributes its record), then replaying the
-// ordinals forward on every rank. Every rank reaches every collective in the same order:
+// Each state also keeps its parent by key (`Partition.insert`, exact states or
+// fingerprints), so the trace is the one-process run's too; the trace is rebuilt by
+// walking parent records back, one all-reduce per step (the owner of each id
+// contributes its record), then replaying the ordinals forward on every rank. Every rank reaches every collective in the same order:
 // each decision is taken on collective results only.
 
 /// What the distributed search needs from the message layer (WeaveMPI implements it

@@ -9,10 +9,18 @@ final class Partition {
     private(set) var current: StateBuffer?
     private(set) var next: StateBuffer?
     let log: RecordLog?
-    /// Exact mode: the parent key of every state of the next level (by local id minus
-    /// `nextStart`), so that a state reached from several parents of one level keeps the
-    /// one with the smallest (key, ordinal), whatever order the workers found them in.
+    /// The parent key of every state of the next level (by local id minus `nextStart`),
+    /// so that a state reached from several parents of one level keeps the one with the
+    /// smallest (key, ordinal), whatever order the workers (or ranks) found them in. In
+    /// both modes, so exact and fingerprint runs, with any number of workers or ranks,
+    /// report the same trace.
     private var nextKeys: [UInt64] = []
+    /// Fingerprint mode: the next level's (parent, ordinal) records, which may still
+    /// change; they go to the `log` when the level ends (`advanceLevel`).
+    private var nextRecords: [UInt64] = []
+    /// Fingerprint mode: the next level's fingerprints (0 stored as 1) to their index in
+    /// `nextKeys`, so that a state found again can be told to be of the next level.
+    private let nextIndex = NextLevelIndex()
     var nextStart: Int { levelStart + frontierCount }
     /// Local ids of the frontier: `levelStart ..< levelStart + frontierCount`.
     private(set) var levelStart = 0
@@ -48,6 +56,7 @@ final class Partition {
     var memoryBytes: Int {
         if let e = exact { return e.memoryBytes }
         return (fingerprints?.memoryBytes ?? 0) + (current?.memoryBytes ?? 0) + (next?.memoryBytes ?? 0)
+            + nextIndex.memoryBytes + nextKeys.capacity * 16
     }
 
     /// The frontier's first state; the others follow it. Valid until the next insert.
@@ -87,8 +96,19 @@ final class Partition {
             return (id, isNew, e.state(id))
           }
         }
-        guard fingerprintsRef.unsafelyUnwrapped._withUnsafeGuaranteedRef({ $0.insert(fp) }) else { return (-1, false, s) }
-        logRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.append(parent: parent, ordinal: ordinal) }
+        let record = UInt64(parent) << 32 | UInt64(ordinal)
+        guard fingerprintsRef.unsafelyUnwrapped._withUnsafeGuaranteedRef({ $0.insert(fp) }) else {
+            // Found again: a state of the next level keeps its smallest (parent key, ordinal).
+            let k = nextIndex.find(fp)
+            if k >= 0 && (parentKey, ordinal) < (nextKeys[k], UInt32(truncatingIfNeeded: nextRecords[k])) {
+                nextKeys[k] = parentKey
+                nextRecords[k] = record
+            }
+            return (-1, false, s)
+        }
+        nextIndex.add(fp, nextKeys.count)
+        nextKeys.append(parentKey)
+        nextRecords.append(record)
         count &+= 1
         return nextRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { n in
             n.append(s)
@@ -105,6 +125,11 @@ final class Partition {
     /// The states found since the last call become the frontier.
     func advanceLevel() {
         nextKeys.removeAll(keepingCapacity: true)
+        if let log {
+            for r in nextRecords { log.append(parent: UInt32(truncatingIfNeeded: r >> 32), ordinal: UInt32(truncatingIfNeeded: r)) }
+            nextRecords.removeAll(keepingCapacity: true)
+            nextIndex.removeAll()
+        }
         if let e = exact {
             levelStart += frontierCount
             frontierCount = e.count - levelStart
@@ -137,12 +162,78 @@ final class Partition {
         self.levelStart = levelStart
         self.frontierCount = frontierCount
         nextKeys.removeAll()
+        nextRecords.removeAll()
+        nextIndex.removeAll()
         swapLevels()
     }
 
     /// (parent, ordinal) of a local id.
     func record(_ id: Int) -> (parent: UInt32, ordinal: UInt32) {
         if let e = exact { return (e.parents[id], e.ordinals[id]) }
-        return log.unsafelyUnwrapped.record(id)
+        let log = log.unsafelyUnwrapped
+        // A state of the next level (a violation found on it ends the search before the
+        // level does): its record is not in the log yet.
+        if id >= log.count && id - log.count < nextRecords.count {
+            let r = nextRecords[id - log.count]
+            return (UInt32(truncatingIfNeeded: r >> 32), UInt32(truncatingIfNeeded: r))
+        }
+        return log.record(id)
+    }
+}
+
+/// Fingerprint mode: the next level's fingerprints to their index in the level, an
+/// open-addressing table (fingerprint 0 stored as 1, as `FingerprintSet` does) kept at
+/// most half full and emptied when the level ends.
+final class NextLevelIndex {
+    private var fps: [UInt64] = Array(repeating: 0, count: 1 << 10)
+    private var ids: [Int32] = Array(repeating: 0, count: 1 << 10)
+    private var used = 0
+    private var mask = (1 << 10) - 1
+
+    var memoryBytes: Int { fps.count * 12 }
+
+    @inline(__always) private func home(_ f: UInt64) -> Int {
+        Int(truncatingIfNeeded: (f &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+    }
+
+    /// The index of `fp` in the level, or -1.
+    @inline(__always) func find(_ fp: UInt64) -> Int {
+        let f = fp == 0 ? 1 : fp
+        var i = home(f)
+        while true {
+            let v = fps[i]
+            if v == f { return Int(ids[i]) }
+            if v == 0 { return -1 }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    @inline(__always) func add(_ fp: UInt64, _ id: Int) {
+        if (used &+ 1) &* 2 > fps.count { grow() }
+        let f = fp == 0 ? 1 : fp
+        var i = home(f)
+        while fps[i] != 0 { i = (i &+ 1) & mask }
+        fps[i] = f
+        ids[i] = Int32(truncatingIfNeeded: id)
+        used &+= 1
+    }
+
+    private func grow() {
+        let oldF = fps, oldI = ids
+        fps = Array(repeating: 0, count: oldF.count * 2)
+        ids = Array(repeating: 0, count: oldF.count * 2)
+        mask = fps.count - 1
+        for j in 0..<oldF.count where oldF[j] != 0 {
+            var i = home(oldF[j])
+            while fps[i] != 0 { i = (i &+ 1) & mask }
+            fps[i] = oldF[j]
+            ids[i] = oldI[j]
+        }
+    }
+
+    func removeAll() {
+        guard used > 0 else { return }
+        for i in fps.indices { fps[i] = 0 }
+        used = 0
     }
 }

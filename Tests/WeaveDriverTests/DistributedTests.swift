@@ -29,42 +29,31 @@ final class DistributedTests: XCTestCase {
     }
 
     /// The JSON report without what legitimately differs between a process and a job of
-    /// ranks (timings, memory, threads), sorted, as text.
-    /// `endOnly`: fingerprint mode keeps, as a state's BFS parent, the first one found,
-    /// and which is first depends on the order states are expanded in (one process, or
-    /// ranks): there the trace's length and the state it ends in are compared (the same
-    /// violation, found at the same depth), not the path to it.
-    static func comparable(_ json: String, endOnly: Bool = false) -> String? {
+    /// ranks (timings, memory, threads), sorted, as text. The trace is compared whole, in
+    /// fingerprint mode too: a state's BFS parent is chosen by key (`Partition.insert`),
+    /// not by which parent reached it first.
+    static func comparable(_ json: String) -> String? {
         guard let data = json.data(using: .utf8),
               var o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         for k in ["elapsedSeconds", "statesPerSecond", "memoryBytes", "peakMemoryBytes", "visitedBytes", "workers",
                   "memoryLimit", "livenessSeconds"] { o[k] = nil }
-        if endOnly, let t = o["trace"] as? [String: Any], let steps = t["steps"] as? [[String: Any]] {
-            var state: [String: Any] = [:]
-            for s in steps {
-                for (k, v) in (s["state"] as? [String: Any]) ?? [:] { state[k] = v }
-                for (k, v) in (s["changes"] as? [String: Any]) ?? [:] { state[k] = v }
-            }
-            o["trace"] = ["length": steps.count, "end": state]
-        }
         guard let out = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted]) else { return nil }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// One process, then 2 and 4 ranks (or `ranks`): the same exit code and report.
     func assertSameAsOneProcess(_ args: [String], ranks: [Int] = [2, 4], file: StaticString = #filePath, line: UInt = #line) throws {
-        let endOnly = args.contains("--fingerprint")
         let exe = try FuzzTests.binary()
         _ = try Self.mpirun()
         let one = try FuzzTests.run(exe, args + ["--format", "json", "--quiet"], timeout: 300, cwd: Self.repo)
-        guard let expected = Self.comparable(one.out, endOnly: endOnly) else {
+        guard let expected = Self.comparable(one.out) else {
             return XCTFail("one process: no JSON report (exit \(one.code)): \(one.err.prefix(400))", file: file, line: line)
         }
         XCTAssertTrue(expected.contains("\"distinct\""), file: file, line: line)
         for k in ranks {
             let r = try Self.runDistributed(k, args + ["--format", "json", "--quiet"])
             XCTAssertEqual(r.code, one.code, "\(k) ranks, \(args): exit code; stderr: \(r.err.prefix(600))", file: file, line: line)
-            guard let got = Self.comparable(r.out, endOnly: endOnly) else {
+            guard let got = Self.comparable(r.out) else {
                 XCTFail("\(k) ranks, \(args): no JSON report (exit \(r.code)): \(r.err.prefix(600))", file: file, line: line)
                 continue
             }
@@ -86,12 +75,30 @@ final class DistributedTests: XCTestCase {
         for m in models { try assertSameAsOneProcess(["check", m, "--no-liveness"]) }
     }
 
-    /// Fingerprint mode, and the BFS trace as found (not minimised): the same violation
-    /// at the same depth, ending in the same state (see `comparable`).
+    /// Fingerprint mode, and the BFS trace as found (not minimised): the same report,
+    /// trace included, on 2 and 4 ranks; and that trace is the exact-state search's (a
+    /// state keeps its parent by key in both modes). Before issue 22 a state kept the
+    /// first parent that reached it: umount_delayed_fput's trace on 4 ranks, and
+    /// flush_delayed_fput's with 2 workers, took other paths.
     func testShippedModelsMatchOneProcessWithFingerprints() throws {
+        let exe = try FuzzTests.binary()
+        var withTrace = 0
         for m in Self.shippedModels {
-            try assertSameAsOneProcess(["check", m, "--no-liveness", "--fingerprint", "--no-minimize"], ranks: [2])
+            let args = ["check", m, "--no-liveness", "--no-minimize"]
+            try assertSameAsOneProcess(args + ["--fingerprint"])
+            var traces: [String] = []
+            for mode in [["--fingerprint", "--workers", "1"], ["--fingerprint", "--workers", "2"], ["--workers", "1"]] {
+                let r = try FuzzTests.run(exe, args + mode + ["--format", "json", "--quiet"], timeout: 300, cwd: Self.repo)
+                guard let data = r.out.data(using: .utf8),
+                      let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      let t = try? JSONSerialization.data(withJSONObject: o["trace"] ?? "none", options: [.sortedKeys, .fragmentsAllowed])
+                else { XCTFail("\(m) \(mode): no JSON report (exit \(r.code))"); continue }
+                traces.append(String(decoding: t, as: UTF8.self))
+            }
+            XCTAssertEqual(Set(traces).count, 1, "\(m): fingerprint traces with 1 and 2 workers and the exact trace differ")
+            if traces.first?.contains("\"steps\"") == true { withTrace += 1 }
         }
+        XCTAssertGreaterThanOrEqual(withTrace, 4, "the shipped models' violations have traces")
     }
 
     /// The benchmark models at their small sizes (Benchmarks/run.sh's "tiny"), and
