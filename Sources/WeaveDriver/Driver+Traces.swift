@@ -129,7 +129,11 @@ final class ExplorerStepBranches: StepBranches {
     let model: Model
     lazy var space: StateSpace? = try? StateSpace(model: model)
 
-    init(model: Model) { self.model = model }
+    /// `space`: one the caller already built for `model` (none: built on the first question).
+    init(model: Model, space: StateSpace? = nil) {
+        self.model = model
+        if let space { self.space = space }
+    }
 
     func branches(from state: [Int64], step: TraceStep, to next: [Int64]) -> [(node: Int, branch: Int)] {
         // The outcome of this step that the trace shows (its state, or the failure).

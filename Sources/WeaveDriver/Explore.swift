@@ -17,6 +17,8 @@ public final class ExploreSession {
     let space: StateSpace
     let tools: TraceTools
     let reporter: Reporter
+    /// The `either` branches a step took, for the views: answered from `space`.
+    let branches: any StepBranches
     let view: StateView
     let initials: [[Int64]]
 
@@ -58,7 +60,8 @@ public final class ExploreSession {
         self.overrides = overrides
         space = try StateSpace(model: model)
         tools = TraceTools(space: space)
-        reporter = Reporter(model: model, branches: Driver.stepBranches(model))
+        branches = ExplorerStepBranches(model: model, space: space)
+        reporter = Reporter(model: model, branches: branches)
         view = StateView(model: model)
         initials = space.initialStates()
         path = Trace(states: [initials.first ?? []], steps: [])
@@ -293,10 +296,10 @@ public final class ExploreSession {
         case "json": return reporter.traceJSON(path).serialized(pretty: true) + "\n"
         case "kernel":
             if path.steps.isEmpty { return "(no steps yet)\n" }
-            return KernelView.render(model: model, trace: path, violation: v, branches: Driver.stepBranches(model))
+            return KernelView.render(model: model, trace: path, violation: v, branches: branches)
         case "mermaid":
             if path.steps.isEmpty { return "(no steps yet)\n" }
-            return "```mermaid\n" + Mermaid.render(model: model, trace: path, violation: v, branches: Driver.stepBranches(model)) + "```\n"
+            return "```mermaid\n" + Mermaid.render(model: model, trace: path, violation: v, branches: branches) + "```\n"
         case "text":
             var out = "path (\(depth) step\(depth == 1 ? "" : "s")):\n" + reporter.traceText(path, failedInsideStep: endedInFailure)
             if let v { out += "the path ends in: \(v.message)\n" }

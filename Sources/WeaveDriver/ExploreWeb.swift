@@ -203,7 +203,7 @@ public enum ExploreWeb {
     static func stateJSON(_ s: ExploreSession) -> JSON {
         let view = StateView(model: s.model)
         let t = s.path
-        let notes = StepNotes(model: s.model, trace: t, branches: Driver.stepBranches(s.model))
+        let notes = StepNotes(model: s.model, trace: t, branches: s.branches)
         var kv: [(String, JSON)] = [
             ("model", .string(s.model.name)),
             ("settings", .string(s.model.settings.map(\.description).joined(separator: ", "))),
