@@ -30,23 +30,11 @@ final class NativeFlagCLITests: XCTestCase {
     }
 
     func testWithoutACompilerTheRunInterpretsAndSaysSo() throws {
-        let p = Process()
-        p.executableURL = try weaveExecutable()
-        p.arguments = ["check", "Models/flush_delayed_fput.weave", "--native", "--quiet"]
-        p.currentDirectoryURL = root
-        var env = ProcessInfo.processInfo.environment
-        env["WEAVE_CC"] = "/nonexistent/cc"
-        p.environment = env
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: e.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 12, out + err)
-        XCTAssertTrue(err.contains("native: off"), err)
-        XCTAssertTrue(err.contains("interpreted"), err)
-        XCTAssertTrue(out.contains("VIOLATED: assertion \"close completed before rename\""), out)
+        let r = try runWeave(["check", "Models/flush_delayed_fput.weave", "--native", "--quiet"], cwd: root,
+                             environment: ["WEAVE_CC": "/nonexistent/cc"])
+        XCTAssertEqual(r.code, 12, r.out + r.err)
+        XCTAssertTrue(r.err.contains("native: off"), r.err)
+        XCTAssertTrue(r.err.contains("interpreted"), r.err)
+        XCTAssertTrue(r.out.contains("VIOLATED: assertion \"close completed before rename\""), r.out)
     }
 }

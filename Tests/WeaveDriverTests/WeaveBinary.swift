@@ -12,12 +12,16 @@ func weaveExecutable() throws -> URL {
     return exe
 }
 
-/// Runs `weave` with `args` in `cwd` and returns its exit code and output.
-func runWeave(_ args: [String], cwd: URL) throws -> (code: Int32, out: String, err: String) {
+/// Runs `weave` with `args` in `cwd` (with `environment` added to this process's) and
+/// returns its exit code and output.
+func runWeave(_ args: [String], cwd: URL, environment: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = try weaveExecutable()
     p.arguments = args
     p.currentDirectoryURL = cwd
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let o = Pipe(), e = Pipe()
     p.standardOutput = o
     p.standardError = e

@@ -7,27 +7,9 @@ import XCTest
 /// the page's script must build the diagram and, with the slider at the last step,
 /// show the final state. A screenshot is left for a person to look at.
 final class BrowserTests: XCTestCase {
-    func chromium() throws -> String {
-        for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] where FileManager.default.isExecutableFile(atPath: p) { return p }
-        throw XCTSkip("chromium is not installed (apt-get install -y chromium; .ci/run does)")
-    }
-
-    /// Runs headless chromium on a URL with extra arguments; returns stdout.
+    /// Headless chromium on a URL with extra arguments; returns stdout.
     func run(_ exe: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
-                       "--user-data-dir=" + FileManager.default.temporaryDirectory.appendingPathComponent("weave-chromium-\(getpid())").path]
-            + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "chromium exited \(p.terminationStatus)")
-        return String(decoding: data, as: UTF8.self)
+        try headlessChromium(exe, args, profile: FileManager.default.temporaryDirectory.appendingPathComponent("weave-chromium-\(getpid())"))
     }
 
     func testReportStepsToTheFinalState() throws {

@@ -4,10 +4,8 @@ import XCTest
 /// A trace names the `either` branch each step took (issue 19 item 8), in text and in the
 /// kernel view, by the branch's first line.
 final class EitherBranchTests: XCTestCase {
-    func testTraceNamesTheBranchTaken() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-either-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try """
+    /// A step with two branches; the second leads to a failing assert.
+    static let model = """
         var x: 0..3 = 0
         process p {
           a: either {
@@ -17,7 +15,12 @@ final class EitherBranchTests: XCTestCase {
              }
           b: assert x != 2 "not two"
         }
-        """.write(to: dir.appendingPathComponent("e.weave"), atomically: true, encoding: .utf8)
+        """
+
+    func testTraceNamesTheBranchTaken() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-either-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Self.model.write(to: dir.appendingPathComponent("e.weave"), atomically: true, encoding: .utf8)
         let r = try runWeaveBinary(["check", "e.weave", "--quiet"], cwd: dir)
         XCTAssertEqual(r.code, 12, r.err)
         XCTAssertTrue(r.out.contains("either: branch 2 of 2 (x = 2)"), r.out)

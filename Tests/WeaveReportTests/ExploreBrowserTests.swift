@@ -5,41 +5,17 @@ import XCTest
 /// a step button takes the step on the server, the state read back shows it (changes
 /// marked), and a screenshot is a PNG.
 final class ExploreBrowserTests: XCTestCase {
-    func chromium() throws -> String {
-        for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] where FileManager.default.isExecutableFile(atPath: p) { return p }
-        throw XCTSkip("chromium is not installed (apt-get install -y chromium; .ci/run does)")
-    }
-
-    func weave() throws -> URL {
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var exe = bin.appendingPathComponent("weave")
-        if !FileManager.default.fileExists(atPath: exe.path) { exe = bin.deletingLastPathComponent().appendingPathComponent("weave") }
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: exe.path), "weave binary not built next to the tests")
-        return exe
-    }
-
     /// Headless chromium on `url`; returns stdout. `--virtual-time-budget` lets the page's
     /// requests and clicks finish before the DOM is dumped.
     func browse(_ exe: String, _ args: [String], profile: URL) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--mute-audio",
-                       "--virtual-time-budget=3000", "--user-data-dir=" + profile.path] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "chromium exited \(p.terminationStatus)")
-        return String(decoding: data, as: UTF8.self)
+        try headlessChromium(exe, ["--virtual-time-budget=3000"] + args, profile: profile)
     }
 
     func testClickAStepAndReadTheStateBack() throws {
         let exe = try chromium()
         let dir = try scratch("explore-web")
         let server = Process()
-        server.executableURL = try weave()
+        server.executableURL = try weaveBinary()
         server.arguments = ["explore", "Models/flush_delayed_fput.weave", "--serve", "--port", "0"]
         server.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
         let out = Pipe()

@@ -59,17 +59,7 @@ final class NeutralResultTests: XCTestCase {
     func testBMCTraceNamesTheBranchTaken() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("weave-neutral-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try """
-        var x: 0..3 = 0
-        process p {
-          a: either {
-               x = 1
-             } or {
-               x = 2                 // the second way
-             }
-          b: assert x != 2 "not two"
-        }
-        """.write(to: dir.appendingPathComponent("e.weave"), atomically: true, encoding: .utf8)
+        try EitherBranchTests.model.write(to: dir.appendingPathComponent("e.weave"), atomically: true, encoding: .utf8)
         let r = try runWeaveBinary(["bmc", "e.weave", "--depth", "3"], cwd: dir)
         XCTAssertEqual(r.code, 14, r.err)
         XCTAssertTrue(r.out.contains("VIOLATED: "), r.out)
