@@ -83,15 +83,9 @@ public enum ProverDriver {
             case .mermaid:
                 if let trace = v.trace { io.out("```mermaid\n" + Mermaid.render(model: model, trace: trace, violation: v, branches: reporter.branches) + "```\n") }
             }
-            if let traceOut, let trace = v.trace {
-                let text = reporter.itf(trace, description: v.message, violation: v).serialized(pretty: true) + "\n"
-                do {
-                    try Driver.writeAtomically(text, to: traceOut)
-                    if format == .text { io.out("ITF trace written to \(traceOut)\n") }
-                } catch {
-                    io.err("weave: cannot write '\(traceOut)': \(error.localizedDescription)\n")
-                    return .fileError
-                }
+            if let traceOut, let trace = v.trace,
+               let failed = Driver.writeTrace(trace, of: v, reporter: reporter, to: traceOut, format: format, io: io) {
+                return failed
             }
             return .proofRefuted
         case .unknown:
